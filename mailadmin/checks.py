@@ -1,0 +1,50 @@
+"""Start-up checks: bad configuration fails with a message that names the variable."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from mailadmin.addresses import mailbox_path
+
+# Keys that were ever published (ours in .env.example, Django's placeholder prefix): refused in production.
+KNOWN_KEYS = ("change-me-to-a-long-random-string", "django-insecure-", "changeme", "secret")
+
+
+@register()
+def configuration(app_configs, **kwargs) -> list:
+    from mailadmin.directory.checks import ldap_configuration
+
+    errors = ldap_configuration()
+    key = settings.SECRET_KEY
+    if not settings.DEBUG and (len(key) < 32 or any(key.startswith(known) for known in KNOWN_KEYS)):
+        errors.append(Error("SECRET_KEY is a published default or shorter than 32 characters while DEBUG is off.",
+                            hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random string.", id="mailadmin.E004"))
+    try:
+        mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, "uid", "local@example.org")
+    except ValueError:
+        errors.append(Error("MAIL_MAILBOX_TEMPLATE must be an absolute path that placeholders cannot leave.",
+                            id="mailadmin.E005"))
+    if "%" not in settings.MAIL_MAILBOX_TEMPLATE:
+        errors.append(Error("MAIL_MAILBOX_TEMPLATE has no placeholder: every account would share one mailbox.",
+                            hint="Use %uid%, %mail%, %domain% or %local%.", id="mailadmin.E006"))
+    if settings.MAIL_DEFAULT_QUOTA < 0:
+        errors.append(Error("MAIL_DEFAULT_QUOTA must be 0 (unlimited) or more kB.", id="mailadmin.E007"))
+    return errors
+
+
+@register(deploy=True)
+def mail_schema(app_configs, **kwargs) -> list:
+    """Warn when the server lacks mail schema names (checked with --deploy, which needs the directory)."""
+    from mailadmin.directory import DirectoryError
+    from mailadmin.directory.subschema import missing_schema
+
+    try:
+        missing = missing_schema()
+    except (DirectoryError, ImproperlyConfigured) as e:
+        return [Warning(f"Could not read the directory's schema: {e}", id="mailadmin.W002")]
+    if missing:
+        return [Warning("The directory lacks mail schema names: " + ", ".join(missing),
+                        hint="Load mailadmin/directory/slapd/mail.schema (see README).", id="mailadmin.W001")]
+    return []

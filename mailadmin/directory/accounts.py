@@ -1,0 +1,305 @@
+"""Mail accounts: person entries under ou=Users that carry the auxiliary class mailAccount."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from mailadmin.addresses import domain_of, mailbox_path
+
+from . import schema as s
+from .changes import add_values, delete_values, replace, replace_values, values_delta
+from .claims import claim_lock, ensure_free
+from .connection import Directory, Record
+from .controls import assertion, sort, vlv, vlv_total
+from .errors import AlreadyExists, Conflict, DirectoryError, Invalid
+
+
+@dataclass(frozen=True)
+class Account:
+    dn: str
+    uid: str
+    mail: str  # the one primary address and login
+    name: str  # cn
+    first_name: str
+    last_name: str
+    aliases: tuple[str, ...]
+    forwards: tuple[str, ...]  # maildrop; the account's own address among them means "keep a copy"
+    enabled: bool
+    quota_kb: int | None  # None: no mailuserquota; 0: unlimited
+    mailbox: str
+    mailhost: str
+    mailproxy: str
+    hidden: bool
+    csn: str  # entryCSN: the version this copy was read at
+    extra_mail: tuple[str, ...] = ()  # further `mail` values: a legacy anomaly (a second mailbox), shown, never written
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.mail)
+
+    @property
+    def keeps_copy(self) -> bool:
+        return self.mail.lower() in (f.lower() for f in self.forwards)
+
+    @property
+    def forward_targets(self) -> tuple[str, ...]:
+        """Forwards other than the account's own address."""
+        return tuple(f for f in self.forwards if f.lower() != self.mail.lower())
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return (self.mail, *self.aliases)
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    address: str
+    uid: str
+    first_name: str = ""
+    last_name: str = ""
+    quota_kb: int | None = None  # None: the domain's default
+    aliases: tuple[str, ...] = ()
+    forwards: tuple[str, ...] = ()
+    keep_copy: bool = False
+    enabled: bool = True
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.address
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    accounts: tuple[Account, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Person:
+    """A directory person without mail (no mailAccount class)."""
+
+    dn: str
+    uid: str
+    name: str
+    mail: str
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _account(record: Record) -> Account:
+    mails = record.values(s.MAIL)
+    return Account(
+        dn=record.dn,
+        uid=record.first("uid"),
+        mail=(mails[0] if mails else "").lower(),
+        name=record.first("cn"),
+        first_name=record.first("givenName"),
+        last_name=record.first("sn"),
+        aliases=tuple(v.lower() for v in record.values(s.ALIASES)),
+        forwards=tuple(v.lower() for v in record.values(s.FORWARDS)),
+        enabled=record.first(s.ENABLED).upper() == s.ENABLED_VALUE,
+        quota_kb=_int_or_none(record.first(s.QUOTA)),
+        mailbox=record.first(s.MAILBOX),
+        mailhost=record.first(s.MAILHOST),
+        mailproxy=record.first(s.MAILPROXY),
+        hidden=record.first(s.HIDDEN).upper() == s.HIDDEN_VALUE,
+        csn=record.first(s.CSN),
+        extra_mail=tuple(v.lower() for v in mails[1:]),
+    )
+
+
+def get_account(directory: Directory, address: str) -> Account | None:
+    """The account whose primary address or alias is `address`, or None (primary address wins over an alias)."""
+    records = directory.find(s.users_dn(), s.account_by_address(address), s.ACCOUNT_ATTRS, limit=20)
+    accounts = [_account(r) for r in records]
+    for account in accounts:
+        if account.mail == address:
+            return account
+    return accounts[0] if accounts else None
+
+
+def get_account_by_dn(directory: Directory, dn: str) -> Account | None:
+    record = directory.read(dn, s.ACCOUNT_ATTRS)
+    if record is None or s.MAIL_ACCOUNT.lower() not in {c.lower() for c in record.values("objectClass")}:
+        return None
+    return _account(record)
+
+
+def list_domain_accounts(directory: Directory, domain: str, *, page: int = 1, per_page: int = 50, text: str = "") -> AccountPage:
+    """One page of a domain's accounts sorted by address: one search, a server-side sorted window (VLV)."""
+    offset = (max(page, 1) - 1) * per_page + 1
+    records, result = directory.search(
+        s.users_dn(), s.domain_members(domain, text), s.ACCOUNT_ATTRS, controls=[sort(s.MAIL), vlv(offset, per_page)]
+    )
+    return AccountPage(tuple(_account(r) for r in records), vlv_total(result), max(page, 1), per_page)
+
+
+def search_accounts(directory: Directory, text: str, *, limit: int = 50) -> tuple[list[Account], bool]:
+    """Accounts matching an address, alias, name or uid anywhere; True when there were more than `limit`."""
+    records = directory.find(s.users_dn(), s.search_text(text), s.ACCOUNT_ATTRS, limit=limit + 1)
+    accounts = sorted((_account(r) for r in records), key=lambda a: a.mail)
+    return accounts[:limit], len(accounts) > limit
+
+
+def search_people(directory: Directory, text: str = "", *, limit: int = 50) -> list[Person]:
+    """Directory persons that have no mail account yet."""
+    records = directory.find(s.users_dn(), s.people_without_mail(text), ("uid", "cn", s.MAIL), limit=limit)
+    return sorted((Person(r.dn, r.first("uid"), r.first("cn"), r.first(s.MAIL)) for r in records), key=lambda p: p.uid)
+
+
+def _mail_attrs(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
+    forwards = [*new.forwards, new.address] if new.keep_copy and new.forwards else list(new.forwards)
+    attrs: dict = {
+        s.MAIL: new.address,
+        s.ENABLED: s.ENABLED_VALUE if new.enabled else s.DISABLED_VALUE,
+        s.MAILBOX: mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, uid, new.address),
+    }
+    if quota_kb is not None:
+        attrs[s.QUOTA] = str(quota_kb)
+    if new.aliases:
+        attrs[s.ALIASES] = list(new.aliases)
+    if forwards:
+        attrs[s.FORWARDS] = forwards
+    return attrs
+
+
+def _default_quota(directory: Directory, address: str) -> int:
+    from .domains import get_domain  # domains imports nothing from here; local import keeps the modules independent
+
+    domain = get_domain(directory, domain_of(address))
+    if domain is None:
+        raise Invalid(f"the domain of {address} is not hosted here")
+    return domain.default_quota_kb if domain.default_quota_kb is not None else settings.MAIL_DEFAULT_QUOTA
+
+
+def create_account(directory: Directory, new: NewAccount, password: str | None) -> tuple[Account, str | None]:
+    """Add `uid=<uid>,ou=Users` with the domain's default quota unless one is given, then set the password through
+    Password Modify (a generated one, returned, when `password` is None). Raises AlreadyExists, Invalid."""
+    dn = s.account_dn(new.uid)
+    with claim_lock():
+        quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
+        ensure_free(directory, [new.address, *new.aliases])
+        attrs = {"uid": new.uid, "cn": new.name, "sn": new.last_name or new.uid, **_mail_attrs(new, new.uid, quota)}
+        if new.first_name:
+            attrs["givenName"] = new.first_name
+        try:
+            directory.add(dn, [*s.PERSON_CLASSES, s.MAIL_ACCOUNT], attrs)
+        except AlreadyExists as e:
+            raise AlreadyExists(str(e), address=new.uid, holder=new.uid) from e
+    try:
+        generated = directory.set_password(dn, password)
+    except DirectoryError:
+        directory.delete(dn)  # the whole account or nothing: no entry is left without a usable password
+        raise
+    account = get_account_by_dn(directory, dn)
+    assert account is not None
+    return account, generated
+
+
+def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Account:
+    """Give an existing person a mail account: add the auxiliary class and the mail attributes in one modify."""
+    record = directory.read(person.dn, ("objectClass", "uid", s.MAIL, s.CSN))
+    if record is None:
+        raise Conflict(person.dn)
+    if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
+        raise AlreadyExists(person.dn, address=new.address, holder=new.address)
+    uid = record.first("uid") or new.uid
+    with claim_lock():
+        quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
+        ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
+        changes = {
+            name: replace(value) if isinstance(value, str) else replace_values(value)
+            for name, value in _mail_attrs(new, uid, quota).items()
+        }
+        changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
+        directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN)))])
+    account = get_account_by_dn(directory, person.dn)
+    assert account is not None
+    return account
+
+
+_SINGLE = {
+    "name": "cn", "first_name": "givenName", "last_name": "sn", "mailbox": s.MAILBOX,
+    "mailhost": s.MAILHOST, "mailproxy": s.MAILPROXY,
+}
+
+
+def _changes(account: Account, fields: Mapping[str, object]) -> dict:
+    changes: dict = {}
+    for key, value in fields.items():
+        if key in _SINGLE:
+            if value != getattr(account, key):
+                changes[_SINGLE[key]] = replace(str(value) if value else None)
+        elif key == "quota_kb":
+            if value != account.quota_kb:
+                changes[s.QUOTA] = replace(None if value is None else str(value))
+        elif key == "enabled":
+            if bool(value) != account.enabled:
+                changes[s.ENABLED] = replace(s.ENABLED_VALUE if value else s.DISABLED_VALUE)
+        elif key == "hidden":
+            if bool(value) != account.hidden:
+                changes[s.HIDDEN] = replace(s.HIDDEN_VALUE if value else s.SHOWN_VALUE)
+        elif key in ("aliases", "forwards"):
+            attr = s.ALIASES if key == "aliases" else s.FORWARDS
+            delta = values_delta(getattr(account, key), value)  # type: ignore[arg-type]
+            if delta:
+                changes[attr] = delta
+        else:
+            raise ValueError(f"unknown account field {key!r}")
+    return changes
+
+
+def update_account(directory: Directory, account: Account, fields: Mapping[str, object]) -> Account:
+    """Apply `fields` (name, first_name, last_name, quota_kb, enabled, hidden, aliases, forwards, mailbox, mailhost,
+    mailproxy) in one modify, only if the entry is still at `account.csn`. Raises Conflict, AlreadyExists, Invalid."""
+    changes = _changes(account, fields)
+    if changes:
+        new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
+        with claim_lock():
+            ensure_free(directory, new_aliases, owner_dn=account.dn)
+            directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn))])
+    updated = get_account_by_dn(directory, account.dn)
+    if updated is None:
+        raise Conflict(account.dn)
+    return updated
+
+
+def set_password(directory: Directory, account: Account, password: str | None) -> str | None:
+    """Set (or, with None, generate and return) the password; slapd hashes it. Raises Invalid on a weak password."""
+    return directory.set_password(account.dn, password)
+
+
+def _memberships(directory: Directory, dn: str) -> list[Record]:
+    return directory.find(s.aliases_dn(), s.valiases_with_member(dn), (s.MEMBERS, s.CSN))
+
+
+def remove_account(directory: Directory, account: Account) -> None:
+    """Delete the account and its DN from every virtual alias, so Postfix never meets a dangling member.
+
+    Memberships go first; if the delete then fails, they are put back, so the tree is as it was.
+    """
+    removed = []
+    try:
+        for alias in _memberships(directory, account.dn):
+            members = [m for m in alias.values(s.MEMBERS) if s.normalise_dn(m) == s.normalise_dn(account.dn)]
+            directory.modify(alias.dn, {s.MEMBERS: delete_values(members)})
+            removed.append((alias.dn, members))
+        directory.delete(account.dn, controls=[assertion(s.version_is(account.csn))])
+    except DirectoryError:
+        for alias_dn, members in removed:
+            directory.modify(alias_dn, {s.MEMBERS: add_values(members)})
+        raise

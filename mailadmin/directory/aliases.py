@@ -1,0 +1,99 @@
+"""Virtual aliases (distribution lists): `mailalias=<address>,ou=mailAliases,<base>` entries of class mailAlias.
+
+Postfix expands `mail` (external recipients) and, through `special_result_attribute`, the `mail` of every member DN.
+It does not look at the members' `mailenable`: a disabled account still receives list mail (shown by the console).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mailadmin.addresses import domain_of
+
+from . import schema as s
+from .changes import replace, values_delta
+from .claims import claim_lock, ensure_free
+from .connection import Directory, Record
+from .controls import assertion
+from .errors import Conflict
+
+
+@dataclass(frozen=True)
+class VirtualAlias:
+    dn: str
+    address: str
+    members: tuple[str, ...]  # DNs of accounts
+    external: tuple[str, ...]  # `mail` values: recipients outside the directory
+    enabled: bool
+    csn: str
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.address)
+
+
+def _valias(record: Record) -> VirtualAlias:
+    return VirtualAlias(
+        dn=record.dn,
+        address=record.first(s.ALIASES).lower(),
+        members=record.values(s.MEMBERS),
+        external=tuple(v.lower() for v in record.values(s.MAIL)),
+        enabled=record.first(s.ENABLED).upper() == s.ENABLED_VALUE,
+        csn=record.first(s.CSN),
+    )
+
+
+def get_valias(directory: Directory, address: str) -> VirtualAlias | None:
+    records = directory.find(s.aliases_dn(), s.valias_by_address(address), s.VALIAS_ATTRS, limit=2)
+    return _valias(records[0]) if records else None
+
+
+def list_valiases(directory: Directory, domain: str = "") -> list[VirtualAlias]:
+    """Virtual aliases of one domain (or all), sorted by address."""
+    flt = s.valiases_of_domain(domain) if domain else s.is_class(s.MAIL_ALIAS)
+    return sorted((_valias(r) for r in directory.paged(s.aliases_dn(), flt, s.VALIAS_ATTRS)), key=lambda v: v.address)
+
+
+def _attrs(members: Iterable[str], external: Iterable[str], enabled: bool) -> dict:
+    attrs: dict = {s.ENABLED: s.ENABLED_VALUE if enabled else s.DISABLED_VALUE}
+    if members := list(members):
+        attrs[s.MEMBERS] = members
+    if external := list(external):
+        attrs[s.MAIL] = external
+    return attrs
+
+
+def create_valias(
+    directory: Directory, address: str, *, members: Iterable[str] = (), external: Iterable[str] = (), enabled: bool = True
+) -> VirtualAlias:
+    """Add the virtual alias; raise AlreadyExists when any entry already accepts `address`."""
+    with claim_lock():
+        ensure_free(directory, [address])
+        directory.add(s.valias_dn(address), [s.MAIL_ALIAS], {s.ALIASES: address, **_attrs(members, external, enabled)})
+    created = get_valias(directory, address)
+    assert created is not None
+    return created
+
+
+def update_valias(
+    directory: Directory, valias: VirtualAlias, *, members: Iterable[str], external: Iterable[str], enabled: bool
+) -> VirtualAlias:
+    """Change members, external recipients and status in one modify, only if unchanged since read (else Conflict)."""
+    changes: dict = {}
+    if delta := values_delta(valias.members, members):
+        changes[s.MEMBERS] = delta
+    if delta := values_delta(valias.external, external):
+        changes[s.MAIL] = delta
+    if enabled != valias.enabled:
+        changes[s.ENABLED] = replace(s.ENABLED_VALUE if enabled else s.DISABLED_VALUE)
+    if changes:
+        directory.modify(valias.dn, changes, controls=[assertion(s.version_is(valias.csn))])
+    updated = get_valias(directory, valias.address)
+    if updated is None:
+        raise Conflict(valias.address)
+    return updated
+
+
+def remove_valias(directory: Directory, valias: VirtualAlias) -> None:
+    directory.delete(valias.dn, controls=[assertion(s.version_is(valias.csn))])

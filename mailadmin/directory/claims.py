@@ -1,0 +1,53 @@
+"""An address is claimed once: `mail` and `mailalias` of accounts and virtual aliases are unique together.
+
+The unique overlay checks one attribute at a time and is not race-safe, so every write that adds an accepted address
+checks all holders and writes while holding one lock in Django's database (a row lock, so it also holds across app
+hosts sharing a PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models import F
+
+from mailadmin.models import ClaimLock
+
+from . import schema as s
+from .connection import Directory
+from .errors import AlreadyExists
+
+LOCK_NAME = "addresses"
+
+
+@contextmanager
+def claim_lock() -> Iterator[None]:
+    """Hold the address lock until the block ends; claims by other threads and hosts wait for it."""
+    with transaction.atomic():
+        updated = ClaimLock.objects.filter(name=LOCK_NAME).update(taken=F("taken") + 1)
+        if not updated:
+            ClaimLock.objects.create(name=LOCK_NAME, taken=1)
+        yield
+
+
+def holders(directory: Directory, address: str) -> list[tuple[str, str]]:
+    """Return (dn, owner address) of every account and virtual alias that accepts `address`."""
+    found = [
+        (r.dn, r.first(s.MAIL) or address)
+        for r in directory.find(s.users_dn(), s.address_claims(address), (s.MAIL,), limit=10)
+    ]
+    found += [
+        (r.dn, r.first(s.ALIASES)) for r in directory.find(s.aliases_dn(), s.valias_by_address(address), (s.ALIASES,))
+    ]
+    return found
+
+
+def ensure_free(directory: Directory, addresses: Iterable[str], *, owner_dn: str = "") -> None:
+    """Raise AlreadyExists for the first address held by any entry other than `owner_dn`."""
+    mine = s.normalise_dn(owner_dn) if owner_dn else ""
+    for address in addresses:
+        for dn, holder in holders(directory, address):
+            if s.normalise_dn(dn) != mine:
+                raise AlreadyExists(f"{address} is used by {holder}", address=address, holder=holder)

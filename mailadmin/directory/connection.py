@@ -1,0 +1,210 @@
+"""Connections to the directory: failover over LDAP_URL, timeouts always set, verified TLS, errors mapped once."""
+
+from __future__ import annotations
+
+import logging
+import math
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
+from ldap3.core import exceptions as lx
+from ldap3.core.results import RESULT_SIZE_LIMIT_EXCEEDED
+
+from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, TooManyResults
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 500
+MAX_PAGES = 2000  # a paged loop stops here whatever the server says (1,000,000 entries)
+
+_UNAVAILABLE = (
+    lx.LDAPCommunicationError, lx.LDAPBindError, lx.LDAPStartTLSError, lx.LDAPSessionTerminatedByServerError,
+    lx.LDAPUnavailableResult, lx.LDAPBusyResult, lx.LDAPMaximumRetriesError, lx.LDAPResponseTimeoutError,
+    lx.LDAPInvalidServerError, ssl.SSLError,
+)
+_CONFLICT = (lx.LDAPAssertionFailedResult, lx.LDAPNoSuchObjectResult, lx.LDAPNoSuchAttributeResult)
+_INVALID = (
+    lx.LDAPInvalidAttributeSyntaxResult, lx.LDAPInvalidValueError, lx.LDAPObjectClassViolationResult,
+    lx.LDAPInvalidDNSyntaxResult, lx.LDAPNamingViolationResult, lx.LDAPAttributeOrValueExistsResult,
+    lx.LDAPUndefinedAttributeTypeResult,
+)
+
+
+@contextmanager
+def mapped_errors(what: str) -> Iterator[None]:
+    """Turn ldap3's exceptions into the package's own; log what nobody expects, once."""
+    try:
+        yield
+    except _UNAVAILABLE as e:
+        raise DirectoryUnavailable(f"{what}: the directory did not answer ({type(e).__name__})") from e
+    except lx.LDAPEntryAlreadyExistsResult as e:
+        raise AlreadyExists(what) from e
+    except lx.LDAPConstraintViolationResult as e:
+        if "unique" in str(e).lower():
+            raise AlreadyExists(what) from e
+        raise Invalid(_server_message(e)) from e
+    except _CONFLICT as e:
+        raise Conflict(what) from e
+    except _INVALID as e:
+        raise Invalid(_server_message(e)) from e
+    except lx.LDAPSizeLimitExceededResult as e:
+        raise TooManyResults(what) from e
+    except lx.LDAPException as e:
+        logger.exception("directory error during %s", what)
+        raise DirectoryError(what) from e
+
+
+def _server_message(error: Exception) -> str:
+    return getattr(error, "message", "") or getattr(error, "description", "") or str(error)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One entry as read: its DN and its attributes (lower-case names, values as text)."""
+
+    dn: str
+    attrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return self.attrs.get(name.lower(), ())
+
+    def first(self, name: str, default: str = "") -> str:
+        values = self.values(name)
+        return values[0] if values else default
+
+
+def _record(item: dict) -> Record:
+    raw = item.get("raw_attributes") or {}
+    attrs = {
+        name.lower(): tuple(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in values)
+        for name, values in raw.items()
+    }
+    return Record(item["dn"], attrs)
+
+
+class Directory:
+    """A bound connection with the few operations the repository modules need; every error is mapped."""
+
+    def __init__(self, conn: Connection):
+        self._conn = conn
+        self.operations = 0  # read by tests and the debug toolbar-free "ops per page" checks
+
+    def search(
+        self, base: str, flt: str, attrs: tuple[str, ...], *, scope: str = SUBTREE, limit: int = 0,
+        controls: list | None = None,
+    ) -> tuple[list[Record], dict]:
+        """Return (records, result). With `limit`, a server-side size limit, and a longer result is cut short."""
+        self.operations += 1
+        with mapped_errors("search"):
+            self._conn.search(base, flt, scope, attributes=list(attrs), size_limit=limit, controls=controls)
+        result = self._conn.result
+        if result.get("result") == RESULT_SIZE_LIMIT_EXCEEDED and not limit:
+            raise TooManyResults("search")
+        records = [_record(item) for item in self._conn.response if item.get("type") == "searchResEntry"]
+        return records, result
+
+    def find(self, base: str, flt: str, attrs: tuple[str, ...], *, limit: int = 0) -> list[Record]:
+        return self.search(base, flt, attrs, limit=limit)[0]
+
+    def paged(self, base: str, flt: str, attrs: tuple[str, ...], *, page_size: int = PAGE_SIZE) -> Iterator[Record]:
+        """Yield every matching entry, a page at a time; the loop is bounded by MAX_PAGES."""
+        cookie = None
+        for _page in range(MAX_PAGES):
+            self.operations += 1
+            with mapped_errors("paged search"):
+                self._conn.search(base, flt, SUBTREE, attributes=list(attrs), paged_size=page_size, paged_cookie=cookie)
+            for item in self._conn.response:
+                if item.get("type") == "searchResEntry":
+                    yield _record(item)
+            control = (self._conn.result.get("controls") or {}).get("1.2.840.113556.1.4.319") or {}
+            cookie = (control.get("value") or {}).get("cookie")
+            if not cookie:
+                return
+        raise TooManyResults("paged search")
+
+    def read(self, dn: str, attrs: tuple[str, ...]) -> Record | None:
+        """The entry at `dn`, or None when there is none."""
+        try:
+            records, _result = self.search(dn, "(objectClass=*)", attrs, scope=BASE)
+        except Conflict:  # noSuchObject on a read is no conflict: the entry is simply not there
+            return None
+        return records[0] if records else None
+
+    def add(self, dn: str, classes: list[str], attrs: dict[str, list[str] | str]) -> None:
+        self.operations += 1
+        with mapped_errors(f"add {dn}"):
+            self._conn.add(dn, classes, attrs)
+
+    def modify(self, dn: str, changes: dict, controls: list | None = None) -> None:
+        self.operations += 1
+        with mapped_errors(f"modify {dn}"):
+            self._conn.modify(dn, changes, controls=controls)
+
+    def delete(self, dn: str, controls: list | None = None) -> None:
+        self.operations += 1
+        with mapped_errors(f"delete {dn}"):
+            self._conn.delete(dn, controls=controls)
+
+    def set_password(self, dn: str, new_password: str | None) -> str | None:
+        """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated."""
+        self.operations += 1
+        with mapped_errors(f"password of {dn}"):
+            result = self._conn.extend.standard.modify_password(dn, None, new_password)
+        return result if isinstance(result, str) else None
+
+    def who_am_i(self) -> str:
+        with mapped_errors("who am i"):
+            return self._conn.extend.standard.who_am_i() or ""
+
+    def close(self) -> None:
+        try:
+            self._conn.unbind()
+        except lx.LDAPException:
+            logger.debug("unbind failed", exc_info=True)
+
+
+def _tls() -> Tls:
+    # Never the ldap3 default (CERT_NONE): the certificate and the host name are always verified.
+    return Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.LDAP_CA_FILE or None)
+
+
+def _open(url: str, bind_dn: str, password: str) -> Connection:
+    timeout = max(1, math.ceil(settings.LDAP_TIMEOUT))  # ldap3 packs the receive timeout as a whole number
+    server = Server(url, tls=_tls(), connect_timeout=timeout, get_info=NONE)
+    conn = Connection(
+        server, user=bind_dn or None, password=password or None, client_strategy=SYNC, raise_exceptions=True,
+        receive_timeout=timeout, auto_referrals=False, read_only=False,
+    )
+    conn.open()
+    if settings.LDAP_START_TLS and not url.lower().startswith("ldaps://"):
+        conn.start_tls()  # before the bind, so the password never crosses in clear
+    conn.bind()
+    return conn
+
+
+def open_first(urls: list[str], bind_dn: str, password: str) -> Connection:
+    """Bind to the first URL that answers; a refused or hung server costs at most the timeout."""
+    last: Exception | None = None
+    for url in urls:
+        try:
+            return _open(url, bind_dn, password)
+        except (lx.LDAPException, OSError) as e:
+            logger.warning("directory %s unusable: %s", url, type(e).__name__)
+            last = e
+    raise DirectoryUnavailable("no directory server answered") from last
+
+
+@contextmanager
+def connect() -> Iterator[Directory]:
+    """Yield a Directory bound as the service account; raise DirectoryUnavailable if none can be had."""
+    if not settings.LDAP_URL:
+        raise DirectoryUnavailable("LDAP_URL is not set")
+    directory = Directory(open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD))
+    try:
+        yield directory
+    finally:
+        directory.close()

@@ -1,0 +1,124 @@
+"""Mail domains: `virtualdomain=<a-label>,ou=mailDomains,<base>` entries of class mailDomain."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from mailadmin.addresses import display_domain, domain_of
+
+from . import schema as s
+from .changes import replace
+from .claims import claim_lock
+from .connection import Directory, Record
+from .controls import assertion
+from .errors import Conflict, InUse
+
+
+@dataclass(frozen=True)
+class MailDomain:
+    name: str  # A-label, lower case
+    description: str
+    default_quota_kb: int | None  # None: the domain sets no default
+    csn: str
+    dn: str
+    account_count: int | None = None  # filled by list_domains only
+
+    @property
+    def display_name(self) -> str:
+        return display_domain(self.name)
+
+
+def _quota(record: Record) -> int | None:
+    value = record.first(s.QUOTA)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _domain(record: Record, count: int | None = None) -> MailDomain:
+    return MailDomain(
+        name=record.first(s.DOMAIN).lower(),
+        description=record.first(s.DOMAIN_DESCRIPTION),
+        default_quota_kb=_quota(record),
+        csn=record.first(s.CSN),
+        dn=record.dn,
+        account_count=count,
+    )
+
+
+def account_counts(directory: Directory) -> Counter:
+    """Accounts per domain in one paged search over ou=Users (never one search per domain)."""
+    counts: Counter = Counter()
+    for record in directory.paged(s.users_dn(), s.accounts_filter(), (s.MAIL,)):
+        counts[domain_of(record.first(s.MAIL))] += 1
+    return counts
+
+
+def list_domains(directory: Directory, *, with_counts: bool = True) -> list[MailDomain]:
+    """All domains sorted by name, with account counts: two searches whatever the number of domains."""
+    records = list(directory.paged(s.domains_dn(), s.all_domains(), s.DOMAIN_ATTRS))
+    counts = account_counts(directory) if with_counts else None
+    domains = [_domain(r, counts[r.first(s.DOMAIN).lower()] if counts is not None else None) for r in records]
+    return sorted(domains, key=lambda d: d.display_name)
+
+
+def get_domain(directory: Directory, name: str) -> MailDomain | None:
+    """The domain with this A-label name, or None."""
+    records = directory.find(s.domains_dn(), s.domain_by_name(name), s.DOMAIN_ATTRS, limit=2)
+    return _domain(records[0]) if records else None
+
+
+def create_domain(directory: Directory, name: str, description: str = "", default_quota_kb: int | None = None) -> MailDomain:
+    """Add the domain; raise AlreadyExists when it is there already."""
+    attrs: dict = {s.DOMAIN: name}
+    if description:
+        attrs[s.DOMAIN_DESCRIPTION] = description
+    if default_quota_kb is not None:
+        attrs[s.QUOTA] = str(default_quota_kb)
+    directory.add(s.domain_dn(name), [s.MAIL_DOMAIN], attrs)
+    created = get_domain(directory, name)
+    assert created is not None
+    return created
+
+
+def update_domain(
+    directory: Directory, domain: MailDomain, *, description: str, default_quota_kb: int | None
+) -> MailDomain:
+    """Set description and default quota in one modify, only if the entry is still as read (else Conflict)."""
+    changes = {}
+    if description != domain.description:
+        changes[s.DOMAIN_DESCRIPTION] = replace(description)
+    if default_quota_kb != domain.default_quota_kb:
+        changes[s.QUOTA] = replace(None if default_quota_kb is None else str(default_quota_kb))
+    if changes:
+        directory.modify(domain.dn, changes, controls=[assertion(s.version_is(domain.csn))])
+    updated = get_domain(directory, domain.name)
+    if updated is None:
+        raise Conflict(domain.name)
+    return updated
+
+
+def domain_users(directory: Directory, name: str, limit: int = 20) -> tuple[str, ...]:
+    """Up to `limit` addresses that still use the domain: accounts, account aliases, virtual aliases."""
+    suffix = "@" + name
+    accounts = directory.find(s.users_dn(), s.domain_members(name), (s.MAIL,), limit=limit)
+    aliased = directory.find(
+        s.users_dn(), s.all_of(s.accounts_filter(), s.ends_with(s.ALIASES, suffix)), (s.MAIL,), limit=limit
+    )
+    valiases = directory.find(s.aliases_dn(), s.valiases_of_domain(name), (s.ALIASES,), limit=limit)
+    found = [r.first(s.MAIL) for r in accounts]
+    found += [f"{r.first(s.MAIL)} (alias)" for r in aliased]
+    found += [r.first(s.ALIASES) for r in valiases]
+    return tuple(found[:limit])
+
+
+def remove_domain(directory: Directory, domain: MailDomain) -> None:
+    """Remove the domain entry; raise InUse while any address still uses it, Conflict if it changed since read."""
+    # Under the claim lock: no account or alias of the domain can be created between the check and the delete.
+    with claim_lock():
+        users = domain_users(directory, domain.name)
+        if users:
+            raise InUse(f"{domain.name} is still used", users=users)
+        directory.delete(domain.dn, controls=[assertion(s.version_is(domain.csn))])

@@ -1,0 +1,38 @@
+"""The directory layer's own error types: nothing outside this package sees an ldap3 exception."""
+
+
+class DirectoryError(Exception):
+    """Something unexpected went wrong talking to the directory (logged where it is raised)."""
+
+
+class DirectoryUnavailable(DirectoryError):
+    """No directory server could be reached, answered in time, or accepted the service account."""
+
+
+class AlreadyExists(DirectoryError):
+    """The entry or address is already in the directory; `address` is taken by `holder` (an address), when known."""
+
+    def __init__(self, message: str = "", address: str = "", holder: str = ""):
+        super().__init__(message or address)
+        self.address = address
+        self.holder = holder
+
+
+class Conflict(DirectoryError):
+    """The entry changed (or vanished) since it was read: the write was not applied."""
+
+
+class InUse(DirectoryError):
+    """The entry cannot be removed while other entries use it; `users` names them."""
+
+    def __init__(self, message: str, users: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.users = users
+
+
+class Invalid(DirectoryError):
+    """A value the directory would refuse or mis-store (bad syntax, over the schema's bounds)."""
+
+
+class TooManyResults(DirectoryError):
+    """The directory refused to return that many entries: narrow the search."""

@@ -1,0 +1,178 @@
+"""A throwaway slapd built from the project's own config and schema, for `make run` and the test suite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SLAPD = "/usr/sbin/slapd"
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _hash(password_file: Path) -> str:
+    out = subprocess.run(["/usr/sbin/slappasswd", "-T", str(password_file)], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def _write_secret(path: Path) -> None:
+    path.write_text(secrets.token_urlsafe(24))
+    path.chmod(0o600)
+
+
+@dataclass
+class Instance:
+    """One slapd under `root`: config in slapd.d, data in data/, secrets in *.pw files (mode 0600)."""
+
+    root: Path
+    port: int
+    suffix: str = "dc=example,dc=org"
+    sizelimit: int = 500
+
+    @property
+    def uri(self) -> str:
+        return f"ldap://127.0.0.1:{self.port}"
+
+    @property
+    def ldapi(self) -> str:
+        return "ldapi://" + urllib.parse.quote(str(self.root / "ldapi"), safe="")
+
+    @property
+    def admin_dn(self) -> str:
+        return f"cn=admin,{self.suffix}"
+
+    @property
+    def service_dn(self) -> str:
+        return f"cn=mailadmin,ou=system,{self.suffix}"
+
+    @property
+    def admin_password_file(self) -> Path:
+        return self.root / "admin.pw"
+
+    @property
+    def service_password_file(self) -> Path:
+        return self.root / "service.pw"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.root / "slapd.pid"
+
+    def create(self) -> None:
+        """Write a fresh config and empty databases, then start slapd and add the base entries."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_secret(self.admin_password_file)
+        _write_secret(self.service_password_file)
+        env = {
+            **os.environ,
+            "LDAP_DIR": str(self.root),
+            "MAIL_SCHEMA": str(HERE / "mail.schema"),
+            "LDAP_SUFFIX": self.suffix,
+            "LDAP_ROOTPW_FILE": str(self.admin_password_file),
+            "LDAP_SIZELIMIT": str(self.sizelimit),
+        }
+        subprocess.run(["bash", str(HERE / "make-config.sh")], env=env, check=True)
+        self.start(first=True)
+        base = (HERE / "base.ldif.in").read_text()
+        dc = self.suffix.split(",")[0].split("=", 1)[1]
+        ldif = (
+            base.replace("@SUFFIX@", self.suffix)
+            .replace("@DC@", dc)
+            .replace("@SVC_HASH@", _hash(self.service_password_file))
+        )
+        self.add_ldif(ldif)
+
+    def start(self, first: bool = False) -> None:
+        """Start slapd in the background and wait until the service account can bind."""
+        config = ["-f", str(self.root / "slapd.conf")] if first else []
+        # -d 0 keeps slapd in the foreground of its own session, so the pidfile survives and signals reach it.
+        proc = subprocess.Popen(
+            [SLAPD, "-d", "0", *config, "-F", str(self.root / "slapd.d"), "-h", f"{self.uri}/ {self.ldapi}"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        self._proc = proc
+        (self.root / "slapd.pid.run").write_text(str(proc.pid))
+        for _ in range(200):
+            if proc.poll() is not None:
+                raise RuntimeError(f"slapd exited with status {proc.returncode}; config in {self.root}")
+            if self._whoami():
+                return
+            time.sleep(0.05)
+        proc.kill()
+        raise RuntimeError("slapd did not answer within 10 s")
+
+    def _whoami(self) -> bool:
+        cmd = ["ldapwhoami", "-x", "-H", self.uri, "-D", self.admin_dn, "-y", str(self.admin_password_file)]
+        return subprocess.run(cmd, capture_output=True).returncode == 0
+
+    def running(self) -> bool:
+        pid = self._pid()
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return self._whoami()
+
+    def _pid(self) -> int | None:
+        try:
+            return int((self.root / "slapd.pid.run").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def stop(self) -> None:
+        """Stop slapd and wait for it to exit."""
+        proc = getattr(self, "_proc", None)
+        if proc is not None:  # our own child: wait() reaps it, where polling the pid would find a zombie
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            self._proc = None
+        pid = self._pid()
+        if pid is None:
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(200):
+                os.kill(pid, 0)
+                time.sleep(0.05)
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        (self.root / "slapd.pid.run").unlink(missing_ok=True)
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def ldap_tool(self, tool: str, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
+        """Run an OpenLDAP client as the rootdn (password from its file, never argv)."""
+        cmd = [tool, "-x", "-H", self.uri, "-D", self.admin_dn, "-y", str(self.admin_password_file), *args]
+        return subprocess.run(cmd, input=input_text, capture_output=True, text=True, check=True)
+
+    def add_ldif(self, ldif: str) -> None:
+        self.ldap_tool("ldapadd", input_text=ldif)
+
+    def delete_tree(self, dn: str) -> None:
+        """Delete `dn` and everything below it; an absent entry is fine."""
+        cmd = ["ldapdelete", "-x", "-H", self.uri, "-D", self.admin_dn, "-y", str(self.admin_password_file), "-r", dn]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode not in (0, 32):  # 32: noSuchObject
+            raise RuntimeError(f"ldapdelete {dn}: {result.stderr.strip()}")

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Writes slapd.conf for a throwaway directory in $LDAP_DIR (tests and `make run`); starts nothing.
+# The first `slapd -f slapd.conf -F slapd.d` converts it to cn=config.
+set -euo pipefail
+D=${LDAP_DIR:?}
+SCHEMA=${MAIL_SCHEMA:-$(dirname "$0")/mail.schema}
+SUFFIX=${LDAP_SUFFIX:-dc=example,dc=org}
+ROOTDN=cn=admin,$SUFFIX
+SVCDN=cn=mailadmin,ou=system,$SUFFIX
+# Read from a file, never from argv: the root password must not show in the process list.
+ROOTPW_FILE=${LDAP_ROOTPW_FILE:?}
+HASH=$(/usr/sbin/slappasswd -T "$ROOTPW_FILE")
+PEER="gidNumber=$(id -g)+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth"
+rm -rf "$D/slapd.d" "$D/data" "$D/accesslog"; mkdir -p "$D/slapd.d" "$D/data" "$D/accesslog"
+cat > "$D/slapd.conf" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+include $SCHEMA
+modulepath /usr/lib/ldap
+moduleload back_mdb
+moduleload unique
+moduleload syncprov
+moduleload accesslog
+moduleload sssvlv
+moduleload ppolicy
+pidfile $D/slapd.pid
+loglevel none
+authz-policy to
+password-hash {SSHA}
+sizelimit ${LDAP_SIZELIMIT:-500}
+database config
+access to * by dn.exact="$PEER" manage by * break
+database mdb
+suffix cn=accesslog
+directory $D/accesslog
+rootdn $ROOTDN
+maxsize 268435456
+dbnosync
+index entryCSN,objectClass,reqEnd,reqResult,reqStart,reqDN eq
+database mdb
+suffix $SUFFIX
+directory $D/data
+rootdn $ROOTDN
+rootpw $HASH
+maxsize 4294967296
+dbnosync
+index objectClass,uid,mailalias,maildrop,virtualdomain,mailenable,entryCSN,entryUUID,mailaliasmember eq
+index mail eq,sub
+index cn,sn,givenName eq,sub
+access to attrs=userPassword
+  by dn.exact="$SVCDN" write
+  by self write
+  by anonymous auth
+  by * none
+access to *
+  by dn.exact="$SVCDN" write
+  by * read
+limits dn.exact="$SVCDN" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited
+overlay unique
+unique_uri ldap:///ou=Users,$SUFFIX?mail?sub
+unique_uri ldap:///$SUFFIX?mailalias?sub
+overlay syncprov
+overlay accesslog
+logdb cn=accesslog
+logops writes
+logsuccess TRUE
+logpurge 07+00:00 01+00:00
+overlay sssvlv
+overlay ppolicy
+ppolicy_default cn=default,ou=policies,$SUFFIX
+CONF

@@ -1,0 +1,33 @@
+"""Directory outages become a 503 page that says so and offers a retry, never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mailadmin.directory import DirectoryUnavailable, TooManyResults
+
+logger = logging.getLogger(__name__)
+
+
+class DirectoryUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DirectoryUnavailable):
+            logger.warning("directory unavailable: %s", exception)
+            if request.method == "POST" and request.headers.get("referer", "").startswith(request.build_absolute_uri("/")):
+                messages.error(request, _("The directory is not reachable right now; nothing was changed. Try again."))
+                return redirect(request.get_full_path())
+            return render(request, "directory_unavailable.html", status=503)
+        if isinstance(exception, TooManyResults):
+            return render(request, "too_many_results.html", status=422)
+        return None

@@ -1,0 +1,106 @@
+"""The suite runs against a real slapd started here from the project's own config and schema files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from mailadmin.directory import connect
+from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_LDIF = (Path(__file__).parent / "base.ldif").read_text()
+SUFFIX = "dc=example,dc=org"
+OUS = [f"ou={ou},{SUFFIX}" for ou in ("Users", "mailDomains", "mailAliases")]
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server and Playwright share the test thread
+
+
+def start_instance(root: Path, **kwargs) -> Instance:
+    if not os.access(SLAPD, os.X_OK):
+        pytest.fail("slapd is not installed: run `make test`, which installs it")
+    instance = Instance(root, free_port(), **kwargs)
+    instance.create()
+    return instance
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory) -> Instance:
+    instance = start_instance(tmp_path_factory.mktemp("slapd"))
+    yield instance
+    instance.destroy()
+
+
+def use_instance(instance: Instance) -> None:
+    """Point the app's LDAP_ settings at `instance`, bound as its service account (never the rootdn)."""
+    settings.LDAP_URL = [instance.uri]
+    settings.LDAP_BIND_DN = instance.service_dn
+    settings.LDAP_BIND_PASSWORD = instance.service_password_file.read_text().strip()
+    settings.LDAP_BASE_DN = SUFFIX
+    settings.LDAP_USERS_DN = OUS[0]
+    settings.LDAP_DOMAINS_DN = OUS[1]
+    settings.LDAP_ALIASES_DN = OUS[2]
+    settings.LDAP_TIMEOUT = 2
+
+
+@pytest.fixture(autouse=True)
+def test_directory(slapd: Instance) -> Instance:
+    """Every test starts from tests/base.ldif: the three OUs are wiped and re-added (milliseconds with dbnosync)."""
+    if not slapd.running():
+        slapd.start()
+    use_instance(slapd)
+    for ou in OUS:
+        slapd.delete_tree(ou)
+    slapd.add_ldif(BASE_LDIF)
+    return slapd
+
+
+@pytest.fixture
+def directory(db):
+    """A Directory bound as the service account, like a web request gets."""
+    with connect() as conn:
+        yield conn
+
+
+# --- Personas ----------------------------------------------------------------------------------------------------
+
+
+def _client(client, username: str, *, superuser: bool = False, roles=()):
+    from django.contrib.auth import get_user_model
+
+    from mailadmin.models import Role
+
+    user = get_user_model().objects.create_user(username=username, password="persona-password-1",
+                                                is_superuser=superuser, is_staff=superuser)
+    for kind, domain in roles:
+        Role.objects.create(user=user, kind=kind, domain=domain)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superadmin(client, db):
+    return _client(client, "root", superuser=True)
+
+
+@pytest.fixture
+def domain_admin(client, db):
+    return _client(client, "dadmin", roles=[("domain_admin", "example.test")])
+
+
+@pytest.fixture
+def helpdesk(client, db):
+    return _client(client, "helper", roles=[("helpdesk", "")])
+
+
+@pytest.fixture
+def outsider(client, db):
+    return _client(client, "outsider", roles=[("domain_admin", "other.test")])
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium"}

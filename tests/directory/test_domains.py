@@ -1,0 +1,55 @@
+import pytest
+
+from mailadmin.directory import AlreadyExists, Conflict, InUse
+from mailadmin.directory import domains as d
+
+
+def test_it_lists_domains_with_counts_in_two_searches(directory):
+    before = directory.operations
+    domains = {x.name: x for x in d.list_domains(directory)}
+    assert directory.operations - before == 2
+    assert domains["example.test"].account_count == 5
+    assert domains["other.test"].account_count == 1
+    assert domains["example.test"].default_quota_kb == 512000
+    assert domains["other.test"].default_quota_kb is None
+
+
+def test_it_creates_and_reads_a_domain(directory):
+    created = d.create_domain(directory, "new.test", "Fresh", 1024)
+    assert created.dn == "virtualdomain=new.test,ou=mailDomains,dc=example,dc=org"
+    assert d.get_domain(directory, "new.test") == created
+    assert created.csn
+
+
+def test_it_refuses_an_existing_domain(directory):
+    with pytest.raises(AlreadyExists):
+        d.create_domain(directory, "example.test")
+
+
+def test_it_updates_description_and_quota(directory):
+    domain = d.get_domain(directory, "example.test")
+    updated = d.update_domain(directory, domain, description="Changed", default_quota_kb=None)
+    assert (updated.description, updated.default_quota_kb) == ("Changed", None)
+
+
+def test_a_stale_update_raises_conflict_and_changes_nothing(directory):
+    domain = d.get_domain(directory, "example.test")
+    d.update_domain(directory, domain, description="First", default_quota_kb=1)
+    with pytest.raises(Conflict):
+        d.update_domain(directory, domain, description="Second", default_quota_kb=2)
+    current = d.get_domain(directory, "example.test")
+    assert (current.description, current.default_quota_kb) == ("First", 1)
+
+
+def test_it_refuses_to_remove_a_domain_in_use_and_says_by_what(directory):
+    with pytest.raises(InUse) as e:
+        d.remove_domain(directory, d.get_domain(directory, "example.test"))
+    assert "alice@example.test" in e.value.users
+    assert "team@example.test" in e.value.users
+    assert d.get_domain(directory, "example.test") is not None
+
+
+def test_it_removes_an_unused_domain(directory):
+    d.create_domain(directory, "empty.test")
+    d.remove_domain(directory, d.get_domain(directory, "empty.test"))
+    assert d.get_domain(directory, "empty.test") is None
