@@ -7,6 +7,9 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
+    path("domains/<str:domain>/accounts/", include("accounts.domain_urls")),
     path("domains/", include("domains.urls")),
-    path("", include("accounts.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("aliases/", include("accounts.alias_urls")),
+    path("people/", include("accounts.people_urls")),
 ]

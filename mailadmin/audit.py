@@ -1,0 +1,40 @@
+"""The audit log: one row per change made through the console or a command, failures included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+
+from mailadmin.models import AuditEntry
+
+
+def _plain(value) -> dict:
+    if value is None:
+        return {}
+    if is_dataclass(value):
+        value = asdict(value)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dict(value).items() if k not in ("csn", "password")}
+
+
+def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool = True, detail: str = "") -> None:
+    """Write one audit row. Passwords never reach it (the `password` key is dropped)."""
+    AuditEntry.objects.create(
+        actor=actor[:150], action=action[:64], target=target[:512], old=_plain(old), new=_plain(new), ok=ok,
+        detail=detail,
+    )
+
+
+@contextmanager
+def audited(actor: str, action: str, target: str, *, old=None, new=None) -> Iterator[None]:
+    """Record the change when the block ends: as a success, or as a failure with the error, re-raised."""
+    try:
+        yield
+    except Exception as e:
+        record(actor, action, target, old=old, new=new, ok=False, detail=f"{type(e).__name__}: {e}")
+        raise
+    record(actor, action, target, old=old, new=new)
+
+
+def recent(limit: int = 20) -> list[AuditEntry]:
+    return list(AuditEntry.objects.all()[:limit])

@@ -1,0 +1,79 @@
+"""Who may see and change what. Roles live in Django's database (mailadmin.models.Role); superadmins are
+Django superusers. Views never check roles inline: each app's lookup helper asks an Access.
+
+- superadmin: everything.
+- domain admin of D: everything inside D, except accounts whose address is itself an admin (equal or higher rank)
+  and the reserved postmaster@/abuse@ addresses, which it may not remove, disable or re-point.
+- helpdesk (of D, or of every domain when its role has no domain): sees the domain, and changes only quota,
+  password and enabled on plain mailboxes (never on admins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+
+from mailadmin.addresses import split_address
+
+RESERVED_LOCAL_PARTS = frozenset({"postmaster", "abuse"})
+HELPDESK_FIELDS = frozenset({"quota_kb", "enabled", "password"})
+
+
+@dataclass(frozen=True)
+class Access:
+    superadmin: bool
+    admin_of: frozenset[str]
+    helpdesk_of: frozenset[str]
+    helpdesk_everywhere: bool = False
+
+    def sees(self, domain: str) -> bool:
+        """May see the domain and what is in it (otherwise: 404, so existence stays hidden)."""
+        return self.administers(domain) or self.helpdesk_everywhere or domain.lower() in self.helpdesk_of
+
+    def administers(self, domain: str) -> bool:
+        return self.superadmin or domain.lower() in self.admin_of
+
+    def visible(self, domains):
+        """Filter a list of objects with a `.name` (domains) to those this user sees."""
+        return [d for d in domains if self.sees(d.name)]
+
+    def may_change_account(self, address: str, fields: frozenset[str] | set[str]) -> bool:
+        """May change `fields` of the account `address` (403 otherwise)."""
+        domain = split_address(address)[1]
+        if self.superadmin:
+            return True
+        if is_admin_address(address):
+            return False  # equal or higher rank: only a superadmin changes an admin's own mailbox
+        if self.administers(domain):
+            return not (is_reserved(address) and fields & {"enabled", "forwards", "remove", "address"})
+        return self.sees(domain) and set(fields) <= HELPDESK_FIELDS
+
+    def may_create_in(self, domain: str) -> bool:
+        return self.administers(domain)
+
+
+def is_reserved(address: str) -> bool:
+    return split_address(address)[0].lower() in RESERVED_LOCAL_PARTS
+
+
+def is_admin_address(address: str) -> bool:
+    """True when a console user signs in with this address and holds a role or is a superadmin."""
+    user = get_user_model().objects.filter(username__iexact=address).first()
+    return bool(user and (user.is_superuser or user.mail_roles.exists()))
+
+
+def access_for(user) -> Access:
+    """The Access of a signed-in user, computed once per request."""
+    cached = getattr(user, "_mail_access", None)
+    if cached is not None:
+        return cached
+    roles = list(user.mail_roles.all()) if user.is_authenticated else []
+    access = Access(
+        superadmin=bool(user.is_authenticated and user.is_superuser),
+        admin_of=frozenset(r.domain.lower() for r in roles if r.kind == "domain_admin" and r.domain),
+        helpdesk_of=frozenset(r.domain.lower() for r in roles if r.kind == "helpdesk" and r.domain),
+        helpdesk_everywhere=any(r.kind == "helpdesk" and not r.domain for r in roles),
+    )
+    user._mail_access = access
+    return access
