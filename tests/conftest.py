@@ -27,6 +27,13 @@ def start_instance(root: Path, **kwargs) -> Instance:
     return instance
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_files():
+    """Tests serve static files from the finders: no collectstatic manifest is needed (or read from var/)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory) -> Instance:
     instance = start_instance(tmp_path_factory.mktemp("slapd"))
