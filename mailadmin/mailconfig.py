@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -163,14 +163,12 @@ def checked(source: Source) -> Source:
                          (_("LDAP_USERS_DN"), source.users_dn), (_("LDAP_DOMAINS_DN"), source.domains_dn),
                          (_("LDAP_ALIASES_DN"), source.aliases_dn)):
         _line_value(label, value)
-    if source.start_tls and any(url.lower().startswith("ldaps://") for url in urls):
+    if source.start_tls and source.ldaps:
         # Postfix's start_tls applies to every server_host; on an ldaps:// connection it must not be set.
         raise ConfigError(_("LDAP_START_TLS cannot be combined with ldaps:// URLs in the mail servers' files: "
                             "use either ldap:// URLs with StartTLS or ldaps:// URLs."))
-    return Source(
-        urls=urls, bind_dn=source.bind_dn, bind_password=source.bind_password, users_dn=source.users_dn,
-        domains_dn=source.domains_dn, aliases_dn=source.aliases_dn, start_tls=source.start_tls,
-        ca_file=_path(_("LDAP_CA_FILE"), source.ca_file) if source.ca_file else "",
+    return replace(
+        source, urls=urls, ca_file=_path(_("LDAP_CA_FILE"), source.ca_file) if source.ca_file else "",
         postfix_dir=_path(_("The Postfix directory"), source.postfix_dir),
         dovecot_dir=_path(_("The Dovecot directory"), source.dovecot_dir),
         vmail_user=_system_name(_("The mailbox user"), source.vmail_user),
@@ -178,8 +176,8 @@ def checked(source: Source) -> Source:
     )
 
 
-def warnings(source: Source) -> list[str]:
-    """What is allowed but unsafe in `source`: passwords that would cross the network in clear."""
+def cleartext_warnings(source: Source) -> list[str]:
+    """For a checked `source`, what is allowed but unsafe: passwords that would cross the network in clear."""
     clear = [url for url in source.urls if not source.encrypted and not _is_loopback(_URL.match(url)["host"])]
     if not clear:
         return []

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mailadmin.mailconfig import ConfigError, ConfigFile, Source, checked, render, warnings
+from mailadmin.mailconfig import ConfigError, ConfigFile, Source, checked, cleartext_warnings, render
 
 
 def read_password(path: str) -> str:
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             files = render(source)
         except ConfigError as e:
             raise CommandError(str(e)) from None
-        for warning in warnings(source):
+        for warning in cleartext_warnings(source):
             self.stderr.write(self.style.WARNING(warning))
         directory = Path(output)
         try:
