@@ -11,6 +11,8 @@ from mailadmin.addresses import domain_of, normalise_address
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
+from mailadmin.directory.accounts import Account
+from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.routing import trace
 from mailadmin.forms import RouteForm
 from mailadmin.permissions import Access, access_for
@@ -27,7 +29,7 @@ def _as_address(text: str) -> str | None:
         return None
 
 
-def _find(directory: Directory, access: Access, text: str):
+def _find(directory: Directory, access: Access, text: str) -> tuple[list[Account], bool, VirtualAlias | None]:
     """Accounts matching `text` in the user's domains, whether there were more, and the virtual alias named `text`."""
     address = _as_address(text)
     accounts, truncated = ldap_accounts.search_accounts(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from mailadmin.addresses import domain_of
 
 from . import schema as s
-from .connection import Directory
+from .connection import Directory, Record
 
 MEMBER_LIMIT = 100  # list members read one by one; a larger list is summarised
 VALIASES = _l("Virtual alias? (ldap-valiases.cf)")
@@ -45,7 +45,8 @@ def _enabled(*parts: str) -> str:
     return s.all_of(*parts, s.eq(s.ENABLED, s.ENABLED_VALUE))
 
 
-def _values(records, attr: str) -> list[str]:
+def _values(records: list[Record], attr: str) -> list[str]:
+    """Every value of `attr` over `records`, lower-cased as Postfix compares them."""
     return [v.lower() for r in records for v in r.values(attr)]
 
 
