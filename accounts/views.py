@@ -42,7 +42,7 @@ ACTIONS = {
 }
 
 
-# --- Lookup helpers: every permission decision of this module is taken here ------------------------------------------
+# --- Lookup helpers: every permission decision of this module is taken here -----------------------------------------
 
 
 def _may_change(access: Access, account: Account, fields: set[str], touched: tuple[str, ...] = ()) -> bool:
@@ -143,7 +143,12 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
     return person
 
 
-# --- Shared bits -------------------------------------------------------------------------------------------------------
+# --- Shared bits ------------------------------------------------------------------------------------------------------
+
+
+def _posted(request: HttpRequest):
+    """The POST data, or None on GET: an empty POST (a bare confirmation) still binds the form."""
+    return request.POST if request.method == "POST" else None
 
 
 def _audit(request: HttpRequest, action: str, target: str, form, result, *, old=None, new=None) -> None:
@@ -180,18 +185,18 @@ def _refused(request: HttpRequest, directory: Directory, account: Account, name:
     return _account_page(request, directory, account, status=422 if form.errors else 200, **{name: form})
 
 
-# --- Accounts ----------------------------------------------------------------------------------------------------------
+# --- Accounts ---------------------------------------------------------------------------------------------------------
 
 
 def add_account(request: HttpRequest, domain: str) -> HttpResponse:
     """The new-account form; a generated password is shown once, on the response to the POST."""
     with connect() as directory:
         mail_domain = _get_domain_for_create_or_404(request, directory, domain)
-        form = AccountCreateForm(request.POST or None, domain=mail_domain, access=access_for(request.user))
+        form = AccountCreateForm(_posted(request), domain=mail_domain, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            created = form.save(directory)
-            _audit(request, "account.create", form.cleaned_data["address"], form, created,
-                   new={k: v for k, v in form.cleaned_data.items() if not k.startswith("password")})
+            wanted = {k: v for k, v in form.cleaned_data.items() if not k.startswith("password")}
+            created = form.save(directory)  # a refusal drops the field from cleaned_data: `wanted` was read first
+            _audit(request, "account.create", wanted["address"], form, created, new=wanted)
             if created is not None:
                 account, generated = created
                 if generated:
@@ -324,7 +329,7 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
     """Confirm on GET, remove on POST (also from every virtual alias), then go to the domain."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["remove"])
-        form = RemoveAccountForm(request.POST or None, account=account)
+        form = RemoveAccountForm(_posted(request), account=account)
         if request.method == "POST" and form.is_valid():
             removed = form.remove(directory)
             _audit(request, "account.remove", account.mail, form, removed, old=account)
@@ -334,7 +339,7 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
     return render(request, "accounts/remove.html", {"form": form, "account": account})
 
 
-# --- Virtual aliases ---------------------------------------------------------------------------------------------------
+# --- Virtual aliases --------------------------------------------------------------------------------------------------
 
 
 def _members(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
@@ -352,10 +357,11 @@ def list_valiases(request: HttpRequest) -> HttpResponse:
 
 def add_valias(request: HttpRequest) -> HttpResponse:
     with connect() as directory:
-        form = VirtualAliasForm(request.POST or None, access=_require_creator(request))
+        form = VirtualAliasForm(_posted(request), access=_require_creator(request))
         if request.method == "POST" and form.is_valid():
+            address = form.cleaned_data["address"]  # read first: a refusal drops the field from cleaned_data
             valias = form.save(directory)
-            _audit(request, "valias.create", form.cleaned_data["address"], form, valias, new=valias)
+            _audit(request, "valias.create", address, form, valias, new=valias)
             if valias is not None:
                 messages.success(request, _("Created %(address)s.") % {"address": display_address(valias.address)})
                 return redirect("aliases:detail", address=valias.address)
@@ -434,7 +440,7 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
     """Confirm on GET, remove on POST."""
     with connect() as directory:
         valias = _get_valias_or_404(request, directory, address, {"remove"})
-        form = RemoveVirtualAliasForm(request.POST or None, valias=valias)
+        form = RemoveVirtualAliasForm(_posted(request), valias=valias)
         if request.method == "POST" and form.is_valid():
             removed = form.remove(directory)
             _audit(request, "valias.remove", valias.address, form, removed, old=valias)
@@ -444,7 +450,7 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
     return render(request, "aliases/remove.html", {"form": form, "valias": valias})
 
 
-# --- People ------------------------------------------------------------------------------------------------------------
+# --- People -----------------------------------------------------------------------------------------------------------
 
 
 def list_people(request: HttpRequest) -> HttpResponse:
@@ -460,11 +466,11 @@ def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:
     """Give one person a mail account in a domain the user administers."""
     with connect() as directory:
         person = _get_person_or_404(request, directory, uid)
-        form = EnableMailForm(request.POST or None, person=person, access=access_for(request.user))
+        form = EnableMailForm(_posted(request), person=person, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
+            wanted = {"uid": person.uid, **form.cleaned_data}  # read first: a refusal drops the field
             account = form.save(directory)
-            _audit(request, "account.enable_mail", form.cleaned_data["address"], form, account,
-                   new={"uid": person.uid, **form.cleaned_data})
+            _audit(request, "account.enable_mail", wanted["address"], form, account, new=wanted)
             if account is not None:
                 return _done(request, _("%(name)s now has the address %(address)s.") % {
                     "name": person.name or person.uid, "address": display_address(account.mail)}, account)

@@ -8,7 +8,8 @@ URL = "/accounts/alice@example.test/edit/"
 
 @pytest.fixture
 def form(csn):
-    return {"name": "Alice Martin", "first_name": "Alice", "last_name": "Martin", "aliases": "alice.martin@example.test",
+    return {"name": "Alice Martin", "first_name": "Alice", "last_name": "Martin",
+            "aliases": "alice.martin@example.test",
             "forwards": "", "quota": "500M", "enabled": "on", "mailhost": "", "mailproxy": "", "hidden": "",
             "csn": csn("alice@example.test")}
 
