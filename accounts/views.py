@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -175,6 +176,13 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
     return render(request, "accounts/detail.html", context, status=status)
 
 
+def _show_password(request: HttpRequest, account: Account, password: str) -> HttpResponse:
+    """The generated password, once: on this response only, never in the session, messages, logs or caches."""
+    response = render(request, "accounts/password_shown.html", {"account": account, "password": password})
+    add_never_cache_headers(response)
+    return response
+
+
 def _done(request: HttpRequest, message: str, account: Account) -> HttpResponse:
     messages.success(request, message)
     return redirect("accounts:detail", address=account.mail)
@@ -200,7 +208,7 @@ def add_account(request: HttpRequest, domain: str) -> HttpResponse:
             if created is not None:
                 account, generated = created
                 if generated:
-                    return render(request, "accounts/password_shown.html", {"account": account, "password": generated})
+                    return _show_password(request, account, generated)
                 return _done(request, _("Created %(address)s.") % {"address": display_address(account.mail)}, account)
     return render(request, "accounts/add.html", {"form": form, "domain": mail_domain})
 
@@ -283,7 +291,7 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
         if result is None:
             return _refused(request, directory, account, "password_form", form)
         if result[1]:
-            return render(request, "accounts/password_shown.html", {"account": account, "password": result[1]})
+            return _show_password(request, account, result[1])
         return _done(request, _("The password of %(address)s is set.") % {"address": display_address(account.mail)},
                      account)
 

@@ -15,6 +15,7 @@ def test_it_sets_a_typed_password_hashed_by_the_server(domain_admin, slapd):
 def test_it_shows_a_generated_password_once(helpdesk):
     r = helpdesk.post(URL, {"generate": "on"})
     assert r.status_code == 200 and r.context["password"] in r.content.decode()
+    assert "no-store" in r["Cache-Control"]
 
 
 def test_it_refuses_different_or_weak_passwords(domain_admin):
