@@ -1,3 +1,7 @@
 
+from . import views
+
 app_name = "domain_accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("add/", views.add_account, name="add"),
+]
