@@ -343,7 +343,7 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
             _audit(request, "account.remove", account.mail, form, removed, old=account)
             if removed is not None:
                 messages.success(request, _("Removed %(address)s.") % {"address": display_address(account.mail)})
-                return redirect(f"/domains/{account.domain}/")
+                return redirect("domains:detail", name=account.domain)
     return render(request, "accounts/remove.html", {"form": form, "account": account})
 
 

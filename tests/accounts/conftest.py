@@ -3,25 +3,6 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Pages render without `collectstatic` having run (the manifest storage would refuse to name app.css)."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """The personas' Django passwords need no strength here; PBKDF2 cost a second per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def directory_down(settings):
-    """Nothing listens on port 1: every connection is refused at once."""
-    settings.LDAP_URL = ["ldap://127.0.0.1:1"]
-
-
 @pytest.fixture
 def csn(directory):
     """The current version (entryCSN) of an account, as an edit form would carry it."""

@@ -8,22 +8,6 @@ from mailadmin.directory import Directory
 from mailadmin.directory import domains as ldap_domains
 
 
-@pytest.fixture(autouse=True)
-def fast_page_settings(settings):
-    """Pages render without a collectstatic run: the manifest storage would fail on every {% static %}."""
-    settings.STORAGES = {
-        **settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
-    # The personas' passwords: PBKDF2 would cost half a second per test for no benefit here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def directory_down(settings):
-    """Nothing listens on port 1: every connection is refused at once."""
-    settings.LDAP_URL = ["ldap://127.0.0.1:1"]
-
-
 @pytest.fixture
 def operations(monkeypatch) -> list[int]:
     """The number of directory operations of each connection a view opens, recorded when it closes."""
