@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from mailadmin.addresses import domain_of, mailbox_path
 
@@ -210,7 +211,7 @@ def _default_quota(directory: Directory, address: str) -> int:
 
     domain = get_domain(directory, domain_of(address))
     if domain is None:
-        raise Invalid(f"the domain of {address} is not hosted here")
+        raise Invalid(_("the domain of %(address)s is not hosted here") % {"address": address})
     return domain.default_quota_kb if domain.default_quota_kb is not None else settings.MAIL_DEFAULT_QUOTA
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext, pgettext_lazy
 
 from mailadmin.addresses import domain_of
 
@@ -19,6 +20,10 @@ from .connection import Directory, Record
 MEMBER_LIMIT = 100  # list members read one by one; a larger list is summarised
 VALIASES = _l("Virtual alias? (ldap-valiases.cf)")
 MAILBOX = _l("Mailbox? (ldap-accounts.cf)")
+# A step's outcome in a word: the context lets translators make it agree with the question, not with some other "no".
+YES, NO = pgettext_lazy("route outcome", "yes"), pgettext_lazy("route outcome", "no")
+NONE, LOCAL = pgettext_lazy("route outcome", "none"), pgettext_lazy("route outcome", "local")
+NOT_CONSULTED = pgettext_lazy("route outcome", "not consulted")
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,9 @@ def _domain_step(directory: Directory, address: str) -> Step:
     domain = domain_of(address)
     name = _("Domain accepted? (ldap-domains.cf)")
     if directory.find(s.domains_dn(), s.domain_by_name(domain), ("1.1",), limit=1):
-        return Step(name, _("yes"), _("%(domain)s is a virtual mailbox domain here: Postfix accepts mail for it and "
+        return Step(name, str(YES), _("%(domain)s is a virtual mailbox domain here: Postfix accepts mail for it and "
                                       "looks the address up.") % {"domain": domain}, FOUND)
-    return Step(name, _("no"), _("%(domain)s is not hosted here: Postfix does not deliver it locally, and refuses it "
+    return Step(name, str(NO), _("%(domain)s is not hosted here: Postfix does not deliver it locally, and refuses it "
                                  "(“Relay access denied”) unless the sender may relay.") % {"domain": domain}, BOUNCED)
 
 
@@ -70,14 +75,14 @@ def _alias_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
         explanation = _("%(address)s is an alias: Postfix rewrites it to %(targets)s and looks that up in turn.")
         if len(targets) > 1:
             explanation += " " + _("Several results: each one receives a copy (a legacy duplicate to clean up).")
-        return Step(name, _("yes"), explanation % {"address": address, "targets": ", ".join(targets)}, FOUND), targets
+        return Step(name, str(YES), explanation % {"address": address, "targets": ", ".join(targets)}, FOUND), targets
     disabled = _values(directory.find(s.users_dn(), by_alias, (s.MAIL,), limit=5), s.MAIL)
     if disabled:
         explanation = _("%(address)s is an alias of %(targets)s, but that account is disabled (mailenable is not OK), "
                         "so Postfix does not see the alias.") % {"address": address, "targets": ", ".join(disabled)}
     else:
         explanation = _("No enabled account has this alias.")
-    return Step(name, _("no"), explanation, MISSED), []
+    return Step(name, str(NO), explanation, MISSED), []
 
 
 def _forward_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
@@ -86,7 +91,7 @@ def _forward_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
     records = directory.find(s.users_dn(), _enabled(s.accounts_filter(), s.eq(s.MAIL, address)), (s.FORWARDS,))
     forwards = _values(records, s.FORWARDS)
     if not forwards:
-        return Step(name, _("none"), _("No forwards: nothing replaces delivery into the mailbox."), MISSED), []
+        return Step(name, str(NONE), _("No forwards: nothing replaces delivery into the mailbox."), MISSED), []
     others = ", ".join(f for f in forwards if f != address)
     if address in forwards:
         explanation = _("Mail goes to %(others)s, and a copy stays in the mailbox: the account's own address is "
@@ -94,7 +99,7 @@ def _forward_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
     else:
         explanation = _("Mail goes to %(others)s only: forwards replace delivery into the mailbox, which receives "
                         "nothing.") % {"others": others}
-    return Step(name, _("yes"), explanation, FOUND), forwards
+    return Step(name, str(YES), explanation, FOUND), forwards
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,13 @@ def _valias_explanation(external: list[str], members: _Members) -> str:
         parts.append(_("Disabled members still receive list mail (Postfix does not check a member's mailenable): "
                        "%(list)s.") % {"list": ", ".join(members.disabled)})
     if members.dangling:
-        parts.append(_("%(count)d member entries no longer exist: Postfix skips them with a warning in the mail log.")
-                     % {"count": members.dangling})
+        parts.append(ngettext(
+            "%(count)d member entry no longer exists: Postfix skips it with a warning in the mail log.",
+            "%(count)d member entries no longer exist: Postfix skips them with a warning in the mail log.",
+            members.dangling) % {"count": members.dangling})
     if members.unread:
-        parts.append(_("%(count)d further members are not shown.") % {"count": members.unread})
+        parts.append(ngettext("%(count)d further member is not shown.", "%(count)d further members are not shown.",
+                              members.unread) % {"count": members.unread})
     return " ".join(parts)
 
 
@@ -145,14 +153,14 @@ def _valias_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
         disabled_list = directory.find(s.aliases_dn(), by_name, ("1.1",), limit=1)
         explanation = _("A virtual alias with this address exists but is disabled: Postfix does not see it.") \
             if disabled_list else _("No virtual alias has this address.")
-        return Step(name, _("no"), explanation, MISSED), []
+        return Step(name, str(NO), explanation, MISSED), []
     external = _values(records, s.MAIL)
     members = _members(directory, tuple(dn for r in records for dn in r.values(s.MEMBERS)))
-    return Step(name, _("yes"), _valias_explanation(external, members), FOUND), [*external, *members.mails]
+    return Step(name, str(YES), _valias_explanation(external, members), FOUND), [*external, *members.mails]
 
 
 def _skipped(name: str, why: str) -> Step:
-    return Step(name, _("not consulted"), why, SKIPPED)
+    return Step(name, str(NOT_CONSULTED), why, SKIPPED)
 
 
 def _mailbox_miss(directory: Directory, address: str) -> str:
@@ -173,7 +181,7 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
     flt = _enabled(s.accounts_filter(), s.eq(s.MAIL, address))
     records = [r for r in directory.find(s.users_dn(), flt, (s.MAILBOX, s.MAILHOST)) if r.first(s.MAILBOX)]
     if not records:
-        return [Step(name, _("no"), _mailbox_miss(directory, address), BOUNCED)]
+        return [Step(name, str(NO), _mailbox_miss(directory, address), BOUNCED)]
     mailbox, host = records[0].first(s.MAILBOX), records[0].first(s.MAILHOST)
     steps = [Step(name, mailbox, _("The mailbox of %(address)s is %(path)s.") % {"address": address, "path": mailbox},
                   FOUND)]
@@ -184,7 +192,7 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
                                              "smtp:[%(host)s]; otherwise it is delivered here.") % {"host": host},
                           DELIVERED))
     else:
-        steps.append(Step(transport, _("local"), _("Delivered here by the virtual transport (Dovecot's deliver) into "
+        steps.append(Step(transport, str(LOCAL), _("Delivered here by the virtual transport (Dovecot's deliver) into "
                                                    "%(path)sMaildir/.") % {"path": mailbox}, DELIVERED))
     return steps
 

@@ -92,7 +92,7 @@ def test_a_dangling_member_is_reported(directory):
         {"mailaliasmember": add_values(["uid=ghost,ou=Users,dc=example,dc=org"])},
     )
     route = trace(directory, "team@example.test")
-    assert "1 member entries no longer exist" in route.steps[3].explanation
+    assert "1 member entry no longer exists" in route.steps[3].explanation
 
 
 def test_an_account_without_mailbox_bounces(directory):
