@@ -30,6 +30,31 @@ class Role(models.Model):
         return f"{self.user} {self.kind} {self.domain or '*'}"
 
 
+# What the audit codes mean, for people reading the log in the console; a code missing here is shown as is.
+ACTION_LABELS = {
+    "domain.add": _("Domain added"),
+    "domain.change": _("Domain changed"),
+    "domain.remove": _("Domain removed"),
+    "account.create": _("Account created"),
+    "account.update": _("Account changed"),
+    "account.enable": _("Account enabled"),
+    "account.disable": _("Account disabled"),
+    "account.quota": _("Quota changed"),
+    "account.password": _("Password set"),
+    "account.aliases.add": _("Alias added"),
+    "account.aliases.remove": _("Alias removed"),
+    "account.forwards.add": _("Forward added"),
+    "account.forwards.remove": _("Forward removed"),
+    "account.remove": _("Account removed"),
+    "account.enable_mail": _("Mail enabled for a person"),
+    "valias.create": _("Virtual alias created"),
+    "valias.update": _("Virtual alias changed"),
+    "valias.enable": _("Virtual alias enabled"),
+    "valias.disable": _("Virtual alias disabled"),
+    "valias.remove": _("Virtual alias removed"),
+}
+
+
 class AuditEntry(models.Model):
     """One change made through mailadmin, successful or not, with the values before and after."""
 
@@ -45,3 +70,8 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words, in the current language (the code itself for an action without a label)."""
+        return str(ACTION_LABELS.get(self.action, self.action))

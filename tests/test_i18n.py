@@ -143,6 +143,16 @@ def test_the_dashboard_is_in_french(superadmin):
                    ["Dashboard", "Disabled accounts", "Virtual aliases", "Recent changes", "Sign out", "Route"])
 
 
+def test_the_dashboard_names_recent_changes_in_french(superadmin):
+    from mailadmin import audit
+
+    audit.record("root", "account.forwards.add", "alice@example.test")
+    audit.record("root", "some.future.action", "alice@example.test")
+    text = _text(superadmin.get("/", **FR))
+    assert "Redirection ajoutée" in text and "effectué" in text
+    assert "some.future.action" in text  # an action without a label is shown by its code
+
+
 def test_the_domain_list_is_in_french(superadmin):
     r = superadmin.get("/domains/", **FR)
     _assert_french(r, ["Domaines", "Quota par défaut", "Ajouter un domaine", "Filtrer par nom ou description"],
