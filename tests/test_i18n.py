@@ -149,7 +149,7 @@ def test_the_dashboard_names_recent_changes_in_french(superadmin):
     audit.record("root", "account.forwards.add", "alice@example.test")
     audit.record("root", "some.future.action", "alice@example.test")
     text = _text(superadmin.get("/", **FR))
-    assert "Redirection ajoutée" in text and "effectué" in text
+    assert "Redirection ajoutée" in text and "réussi" in text
     assert "some.future.action" in text  # an action without a label is shown by its code
 
 
@@ -226,3 +226,9 @@ def test_a_french_unlimited_quota_comes_back_unchanged(superadmin, directory):
     assert r.status_code == 302
     assert ldap_accounts.get_account(directory, "carol@example.test").quota_kb == 0
     assert "Nouveau quota de carol@example.test\xa0: illimité." in _text(superadmin.get(r["Location"], **FR))
+
+
+def test_a_domain_in_use_is_refused_in_french(superadmin):
+    r = superadmin.post("/domains/example.test/delete/", {}, **FR)
+    _assert_french(r, ["example.test est encore utilisé par les adresses ci-dessous",
+                       "alice@example.test (par un alias)"], ["is still used", "by an alias"])

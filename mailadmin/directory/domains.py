@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from mailadmin.addresses import display_domain, domain_of
 
 from . import schema as s
@@ -118,7 +120,7 @@ def domain_users(directory: Directory, name: str, limit: int = 20) -> tuple[str,
     )
     valiases = directory.find(s.aliases_dn(), s.valiases_of_domain(name), (s.ALIASES,), limit=limit)
     found = [r.first(s.MAIL) for r in accounts]
-    found += [f"{r.first(s.MAIL)} (alias)" for r in aliased]
+    found += [_("%(address)s (by an alias)") % {"address": r.first(s.MAIL)} for r in aliased]
     found += [r.first(s.ALIASES) for r in valiases]
     return tuple(found[:limit])
 
