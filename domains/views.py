@@ -19,6 +19,7 @@ from mailadmin.permissions import access_for
 
 from .forms import DomainForm, RemoveDomainForm
 
+DOMAINS_PER_PAGE = 50  # each listed domain costs one counting search
 ACCOUNTS_PER_PAGE = 50
 QUERY_MAX = 254  # longer than any address: a longer filter text cannot match anything useful
 
@@ -66,13 +67,20 @@ def _posted(request: HttpRequest):
 
 def list_domains(request: HttpRequest) -> HttpResponse:
     """The domains the user sees, with description, default quota and account count; ?q= filters them."""
-    access = access_for(request.user)
-    query = _query(request)
+    access, query, page = access_for(request.user), _query(request), requested_page(request)
     with connect() as directory:
         domains = access.visible(ldap_domains.list_domains(directory))
-    if query:
-        domains = _matching(domains, query)
-    return render(request, "domains/list.html", {"domains": domains, "query": query, "may_add": access.superadmin})
+        if query:
+            domains = _matching(domains, query)
+        pages = max(1, -(-len(domains) // DOMAINS_PER_PAGE))
+        if page > pages:
+            raise Http404("no such page")
+        shown = domains[(page - 1) * DOMAINS_PER_PAGE : page * DOMAINS_PER_PAGE]
+        shown = ldap_domains.with_account_counts(directory, shown)
+    return render(request, "domains/list.html", {
+        "domains": shown, "query": query, "may_add": access.superadmin, "total": len(domains),
+        "page": page, "pages": pages, "page_numbers": page_numbers(page, pages),
+    })
 
 
 def domain_detail(request: HttpRequest, name: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED
 
+from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,12 @@ class Directory:
             raise TooManyResults("search")
         records = [_record(item) for item in self._conn.response if item.get("type") == "searchResEntry"]
         return records, result
+
+    def count(self, base: str, flt: str, sort_attr: str) -> int:
+        """How many entries match: the contentCount of a one-entry VLV window. slapd counts and sorts in C and sends
+        one entry, where paging through them all costs ldap3 ~30 µs an entry (seconds on 100,000 accounts)."""
+        _records, result = self.search(base, flt, ("1.1",), controls=[sort(sort_attr), vlv(1, 1)])
+        return vlv_total(result)
 
     def find(self, base: str, flt: str, attrs: tuple[str, ...], *, limit: int = 0) -> list[Record]:
         return self.search(base, flt, attrs, limit=limit)[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import dataclasses
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ class MailDomain:
     default_quota_kb: int | None  # None: the domain sets no default
     csn: str
     dn: str
-    account_count: int | None = None  # filled by list_domains only
+    account_count: int | None = None  # filled by with_account_counts only
 
     @property
     def display_name(self) -> str:
@@ -50,20 +50,15 @@ def _domain(record: Record, count: int | None = None) -> MailDomain:
     )
 
 
-def account_counts(directory: Directory) -> Counter:
-    """Accounts per domain in one paged search over ou=Users (never one search per domain)."""
-    counts: Counter = Counter()
-    for record in directory.paged(s.users_dn(), s.accounts_filter(), (s.MAIL,)):
-        counts[domain_of(record.first(s.MAIL))] += 1
-    return counts
+def list_domains(directory: Directory) -> list[MailDomain]:
+    """All domains sorted by name (Unicode form), in one paged search; no account counts."""
+    records = directory.paged(s.domains_dn(), s.all_domains(), s.DOMAIN_ATTRS)
+    return sorted((_domain(r) for r in records), key=lambda d: d.display_name)
 
 
-def list_domains(directory: Directory, *, with_counts: bool = True) -> list[MailDomain]:
-    """All domains sorted by name, with account counts: two searches whatever the number of domains."""
-    records = list(directory.paged(s.domains_dn(), s.all_domains(), s.DOMAIN_ATTRS))
-    counts = account_counts(directory) if with_counts else None
-    domains = [_domain(r, counts[r.first(s.DOMAIN).lower()] if counts is not None else None) for r in records]
-    return sorted(domains, key=lambda d: d.display_name)
+def with_account_counts(directory: Directory, domains: list[MailDomain]) -> list[MailDomain]:
+    """The same domains with their account counts: one counting search each, so callers pass one page of domains."""
+    return [dataclasses.replace(d, account_count=directory.count(s.users_dn(), s.domain_members(d.name), s.MAIL)) for d in domains]
 
 
 def get_domain(directory: Directory, name: str) -> MailDomain | None:

@@ -4,10 +4,13 @@ from mailadmin.directory import AlreadyExists, Conflict, InUse
 from mailadmin.directory import domains as d
 
 
-def test_it_lists_domains_with_counts_in_two_searches(directory):
+def test_it_lists_domains_in_one_search_and_counts_one_search_per_listed_domain(directory):
     before = directory.operations
-    domains = {x.name: x for x in d.list_domains(directory)}
-    assert directory.operations - before == 2
+    listed = d.list_domains(directory)
+    assert directory.operations - before == 1
+    assert [x.account_count for x in listed] == [None, None]
+    domains = {x.name: x for x in d.with_account_counts(directory, listed)}
+    assert directory.operations - before == 3
     assert domains["example.test"].account_count == 5
     assert domains["other.test"].account_count == 1
     assert domains["example.test"].default_quota_kb == 512000

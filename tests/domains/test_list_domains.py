@@ -63,9 +63,15 @@ def test_it_escapes_the_filter_text(superadmin):
     assert "<script>x</script>" not in body
 
 
-def test_it_uses_two_searches_whatever_the_number_of_domains(superadmin, operations):
-    superadmin.get("/domains/")
-    assert operations == [2]
+def test_it_counts_accounts_for_the_shown_page_of_domains_only(superadmin, operations, slapd):
+    slapd.add_ldif("".join(
+        f"dn: virtualdomain=d{i:03d}.test,ou=mailDomains,dc=example,dc=org\nobjectClass: mailDomain\n"
+        f"virtualdomain: d{i:03d}.test\n\n" for i in range(120)
+    ))
+    r = superadmin.get("/domains/?page=2")
+    assert operations == [1 + 50]  # the domain list, then one counting search per listed domain
+    assert r.content.decode().count('href="/domains/d') == 50
+    assert superadmin.get("/domains/?page=4").status_code == 404
 
 
 def test_it_shows_error_when_directory_down(superadmin, directory_down):
