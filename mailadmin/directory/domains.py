@@ -70,7 +70,9 @@ def get_domain(directory: Directory, name: str) -> MailDomain | None:
     return _domain(records[0]) if records else None
 
 
-def create_domain(directory: Directory, name: str, description: str = "", default_quota_kb: int | None = None) -> MailDomain:
+def create_domain(
+    directory: Directory, name: str, description: str = "", default_quota_kb: int | None = None
+) -> MailDomain:
     """Add the domain; raise AlreadyExists when it is there already."""
     attrs: dict = {s.DOMAIN: name}
     if description:
@@ -93,7 +95,7 @@ def update_domain(
     if default_quota_kb != domain.default_quota_kb:
         changes[s.QUOTA] = replace(None if default_quota_kb is None else str(default_quota_kb))
     if changes:
-        directory.modify(domain.dn, changes, controls=[assertion(s.version_is(domain.csn))])
+        directory.modify(domain.dn, changes, controls=[assertion(s.version_is(domain.csn, domain.dn))])
     updated = get_domain(directory, domain.name)
     if updated is None:
         raise Conflict(domain.name)
@@ -121,4 +123,4 @@ def remove_domain(directory: Directory, domain: MailDomain) -> None:
         users = domain_users(directory, domain.name)
         if users:
             raise InUse(f"{domain.name} is still used", users=users)
-        directory.delete(domain.dn, controls=[assertion(s.version_is(domain.csn))])
+        directory.delete(domain.dn, controls=[assertion(s.version_is(domain.csn, domain.dn))])

@@ -59,11 +59,30 @@ def aliases_dn() -> str:
 # --- DNs -----------------------------------------------------------------------------------------------------------
 
 
+# back-mdb keeps an entry's RDN twice (as given and normalised) in one record of at most 511 bytes: a longer RDN
+# fails with "80 other". Measured on slapd 2.5: 245 bytes of `attr=value` pass, so names stay below that.
+RDN_MAX_BYTES = 240
+_SPECIAL = '\\,+"<>;=#'
+
+
+def is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. undecodable bytes from argv (surrogateescape)
+        return False
+    return True
+
+
 def escape_dn_value(value: str) -> str:
-    """Escape one RDN value (RFC 4514). ldap3's escape_rdn leaves a mid-string "#" that its own parser then refuses."""
+    """Escape one RDN value (RFC 4514). ldap3's escape_rdn leaves a mid-string "#" that its own parser then refuses.
+
+    Raises Invalid for an empty value, a NUL (C consumers such as Postfix would cut the name there) or text that is
+    not UTF-8."""
     if not value:
         raise Invalid("empty RDN value")
-    out = "".join("\\" + ch if ch in '\\,+"<>;=#' else ch for ch in value).replace("\x00", "\\00")
+    if "\x00" in value or not is_utf8(value):
+        raise Invalid("a name may not hold NUL or text that is not UTF-8")
+    out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in value)
     if out.startswith(" "):
         out = "\\" + out
     if out.endswith(" ") and not out.endswith("\\ "):
@@ -72,7 +91,12 @@ def escape_dn_value(value: str) -> str:
 
 
 def _child(attr: str, value: str, parent: str) -> str:
-    return f"{attr}={escape_dn_value(value)},{parent}"
+    """`attr=value,parent`; raises Invalid when the value is too long for the directory to store as a name."""
+    rdn = f"{attr}={escape_dn_value(value)}"
+    # slapd stores specials hex-escaped (\2C): count three bytes for each.
+    if len(rdn.encode("utf-8")) + 2 * sum(value.count(ch) for ch in _SPECIAL) > RDN_MAX_BYTES:
+        raise Invalid(f"{value[:40]}… is too long to name a directory entry")
+    return f"{rdn},{parent}"
 
 
 def account_dn(uid: str) -> str:
@@ -115,13 +139,23 @@ def _unescape(value: str) -> str:
 # --- Filters -------------------------------------------------------------------------------------------------------
 
 
+NOTHING = "(!(objectClass=*))"  # matches no entry
+ANY = "(objectClass=*)"  # matches every entry: reads of one entry by DN
+
+
 def esc(value: str) -> str:
-    """Escape a value for a filter; NUL and non-ASCII included."""
+    """Escape a value for a filter (RFC 4515: `*`, `(`, `)`, `\\`, NUL); non-ASCII is sent as UTF-8."""
     return escape_filter_chars(value)
 
 
+def _matchable(value: str) -> bool:
+    """False for values no entry can match: slapd cuts IA5 assertion values at NUL (`(mail=alice@x.test\\00y)` finds
+    alice@x.test), and text that is not UTF-8 cannot even be sent."""
+    return "\x00" not in value and is_utf8(value)
+
+
 def eq(attr: str, value: str) -> str:
-    return f"({attr}={esc(value)})"
+    return f"({attr}={esc(value)})" if _matchable(value) else NOTHING
 
 
 def all_of(*parts: str) -> str:
@@ -141,11 +175,11 @@ def has(attr: str) -> str:
 
 
 def contains(attr: str, text: str) -> str:
-    return f"({attr}=*{esc(text)}*)"
+    return f"({attr}=*{esc(text)}*)" if _matchable(text) else NOTHING
 
 
 def ends_with(attr: str, text: str) -> str:
-    return f"({attr}=*{esc(text)})"
+    return f"({attr}=*{esc(text)})" if _matchable(text) else NOTHING
 
 
 def negate(part: str) -> str:
@@ -178,7 +212,9 @@ def search_text(text: str) -> str:
     """The helpdesk box: address, alias, name or uid, anywhere among accounts."""
     return all_of(
         accounts_filter(),
-        any_of(contains(MAIL, text), contains(ALIASES, text), contains("cn", text), eq("uid", text), contains("uid", text)),
+        any_of(
+            contains(MAIL, text), contains(ALIASES, text), contains("cn", text), eq("uid", text), contains("uid", text)
+        ),
     )
 
 
@@ -209,6 +245,14 @@ def all_domains() -> str:
     return is_class(MAIL_DOMAIN)
 
 
-def version_is(csn: str) -> str:
-    """The assertion sent with every write: the entry still has the version it was read at."""
-    return eq(CSN, csn)
+def subschema() -> str:
+    return is_class("subschema")
+
+
+def version_is(csn: str, dn: str) -> str:
+    """The assertion sent with every write to `dn`: the entry still has the version it was read at.
+
+    Written as "the entry is not `dn`, or it has this CSN" because slapd's unique overlay copies the control into its
+    own uniqueness search, where the search base is checked against it: a bare `(entryCSN=…)` fails there, and every
+    write that adds an address would be refused as a conflict. On the entry itself, both forms mean the same."""
+    return any_of(eq(CSN, csn), negate(eq("entryDN", dn)))

@@ -12,12 +12,27 @@ ROOTPW_FILE=${LDAP_ROOTPW_FILE:?}
 HASH=$(/usr/sbin/slappasswd -T "$ROOTPW_FILE")
 PEER="gidNumber=$(id -g)+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth"
 rm -rf "$D/slapd.d" "$D/data" "$D/accesslog"; mkdir -p "$D/slapd.d" "$D/data" "$D/accesslog"
+# Optional, for tests: LDAP_NO_MAIL_SCHEMA=1 leaves the mail schema out (a directory not yet prepared);
+# LDAP_ALLOW adds an `allow` line (e.g. bind_anon_cred); LDAP_TLS_CERT/LDAP_TLS_KEY (+ LDAP_TLS_CA) enable TLS.
+MAIL_INCLUDE="include $SCHEMA"
+[ -n "${LDAP_NO_MAIL_SCHEMA:-}" ] && MAIL_INCLUDE=""
+ALLOW=""
+[ -n "${LDAP_ALLOW:-}" ] && ALLOW="allow $LDAP_ALLOW"
+TLS=""
+if [ -n "${LDAP_TLS_CERT:-}" ]; then
+  TLS="TLSCertificateFile $LDAP_TLS_CERT
+TLSCertificateKeyFile ${LDAP_TLS_KEY:?}"
+  [ -n "${LDAP_TLS_CA:-}" ] && TLS="$TLS
+TLSCACertificateFile $LDAP_TLS_CA"
+fi
 cat > "$D/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-include $SCHEMA
+$MAIL_INCLUDE
+$ALLOW
+$TLS
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload unique
