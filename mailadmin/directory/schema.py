@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from ldap3.utils.conv import escape_filter_chars
-from ldap3.utils.dn import parse_dn
 
 from .errors import Invalid
 
@@ -113,27 +112,55 @@ def valias_dn(address: str) -> str:
 
 
 def normalise_dn(dn: str) -> str:
-    """A comparable form of a DN: slapd returns hex escapes and old tools wrote ", " separators."""
-    parts = parse_dn(dn, escape=False, strip=True)
-    return ",".join(f"{attr.lower()}={_unescape(value).lower()}" for attr, value, _sep in parts)
+    """A comparable form of a DN: slapd returns hex escapes (`\\2C`, `\\20`) and old tools wrote ", " separators.
+
+    Parsed here rather than by ldap3, whose parse_dn refuses DNs slapd returns (`a#b`, a trailing `\\20`)."""
+    return ",".join("+".join(sorted(_normal_ava(ava) for ava in _split(rdn, "+"))) for rdn in _split(dn, ",;"))
+
+
+def _split(text: str, separators: str) -> list[str]:
+    """Split at unescaped separators, keeping escapes as they are."""
+    parts, current, i = [], [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if text[i] in separators:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(text[i])
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _normal_ava(ava: str) -> str:
+    attr, _eq, value = ava.partition("=")
+    value = value.lstrip(" ")
+    while value.endswith(" ") and not value.endswith("\\ "):
+        value = value[:-1]
+    return f"{attr.strip().lower()}={_unescape(value).lower()}"
 
 
 def _unescape(value: str) -> str:
-    out, i = [], 0
+    """Undo RFC 4514 escapes; hex pairs are bytes of UTF-8 (`\\C3\\BC` is one "ü")."""
+    out, i = bytearray(), 0
     while i < len(value):
         ch = value[i]
         if ch == "\\" and i + 1 < len(value):
             pair = value[i + 1 : i + 3]
             if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
-                out.append(chr(int(pair, 16)))
+                out.append(int(pair, 16))
                 i += 3
                 continue
-            out.append(value[i + 1])
+            out += value[i + 1].encode("utf-8")
             i += 2
             continue
-        out.append(ch)
+        out += ch.encode("utf-8")
         i += 1
-    return "".join(out)
+    return out.decode("utf-8", "replace")
 
 
 # --- Filters -------------------------------------------------------------------------------------------------------
