@@ -15,7 +15,9 @@ rm -rf "$D/slapd.d" "$D/data" "$D/accesslog"; mkdir -p "$D/slapd.d" "$D/data" "$
 # Optional, for tests: LDAP_NO_MAIL_SCHEMA=1 leaves the mail schema out (a directory not yet prepared);
 # LDAP_ALLOW adds an `allow` line (e.g. bind_anon_cred); LDAP_TLS_CERT/LDAP_TLS_KEY (+ LDAP_TLS_CA) enable TLS.
 MAIL_INCLUDE="include $SCHEMA"
-[ -n "${LDAP_NO_MAIL_SCHEMA:-}" ] && MAIL_INCLUDE=""
+MAIL_INDEX="index mailalias,maildrop,virtualdomain,mailenable,mailaliasmember eq"
+ALIAS_UNIQUE="unique_uri ldap:///$SUFFIX?mailalias?sub"
+if [ -n "${LDAP_NO_MAIL_SCHEMA:-}" ]; then MAIL_INCLUDE=""; MAIL_INDEX=""; ALIAS_UNIQUE=""; fi
 ALLOW=""
 [ -n "${LDAP_ALLOW:-}" ] && ALLOW="allow $LDAP_ALLOW"
 TLS=""
@@ -61,7 +63,8 @@ rootdn $ROOTDN
 rootpw $HASH
 maxsize 4294967296
 dbnosync
-index objectClass,uid,mailalias,maildrop,virtualdomain,mailenable,entryCSN,entryUUID,mailaliasmember eq
+index objectClass,uid,entryCSN,entryUUID eq
+$MAIL_INDEX
 index mail eq,sub
 index cn,sn,givenName eq,sub
 access to attrs=userPassword
@@ -75,7 +78,7 @@ access to *
 limits dn.exact="$SVCDN" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited
 overlay unique
 unique_uri ldap:///ou=Users,$SUFFIX?mail?sub
-unique_uri ldap:///$SUFFIX?mailalias?sub
+$ALIAS_UNIQUE
 overlay syncprov
 overlay accesslog
 logdb cn=accesslog
