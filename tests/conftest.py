@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test.utils import override_settings
 
 from mailadmin.directory import connect
 from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
@@ -25,6 +26,15 @@ def start_instance(root: Path, **kwargs) -> Instance:
     instance = Instance(root, free_port(), **kwargs)
     instance.create()
     return instance
+
+
+@pytest.fixture(autouse=True, scope="session")
+def plain_static_files():
+    """The suite does not run collectstatic, so templates get static URLs without whitenoise's manifest."""
+    with override_settings(STORAGES={
+        **settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ class Instance:
     suffix: str = "dc=example,dc=org"
     sizelimit: int = 500
     mail_schema: bool = True  # False: a directory without the MDS schema (initdirectory's tests)
-    allow: str = ""  # an `allow` line, e.g. "bind_anon_cred" (the empty-password tests)
+    allow: str = ""  # an `allow` line, e.g. "bind_anon_dn" (the empty-password tests)
     tls_cert: Path | None = None  # with tls_key (and tls_ca): StartTLS on `uri`, and ldaps on `tls_port` when set
     tls_key: Path | None = None
     tls_ca: Path | None = None
