@@ -4,7 +4,6 @@ import subprocess
 
 import ldap3
 import pytest
-from django.conf import settings
 
 from mailadmin.directory import DirectoryUnavailable, connect
 from mailadmin.directory.slapd.instance import free_port
@@ -52,44 +51,44 @@ def _who_am_i() -> str:
         return directory.who_am_i()
 
 
-def test_ldaps_works_with_the_ca_and_the_right_name(tls, pki):
+def test_ldaps_works_with_the_ca_and_the_right_name(settings, tls, pki):
     settings.LDAP_URL, settings.LDAP_CA_FILE = [tls.ldaps_uri], str(pki / "ca.crt")
     assert _who_am_i() == f"dn:{tls.service_dn}"
 
 
-def test_ldaps_fails_when_the_ca_is_not_trusted(tls):
+def test_ldaps_fails_when_the_ca_is_not_trusted(settings, tls):
     settings.LDAP_URL, settings.LDAP_CA_FILE = [tls.ldaps_uri], ""
     with pytest.raises(DirectoryUnavailable):
         _who_am_i()
 
 
-def test_ldaps_fails_when_the_host_name_is_wrong(tls, pki):
+def test_ldaps_fails_when_the_host_name_is_wrong(settings, tls, pki):
     settings.LDAP_URL, settings.LDAP_CA_FILE = [f"ldaps://127.0.0.1:{tls.tls_port}"], str(pki / "ca.crt")
     with pytest.raises(DirectoryUnavailable):
         _who_am_i()
 
 
-def test_start_tls_works_with_the_ca_and_the_right_name(tls, pki):
+def test_start_tls_works_with_the_ca_and_the_right_name(settings, tls, pki):
     settings.LDAP_URL = [f"ldap://localhost:{tls.port}"]
     settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, str(pki / "ca.crt")
     assert _who_am_i() == f"dn:{tls.service_dn}"
 
 
-def test_start_tls_fails_when_the_ca_is_not_trusted(tls):
+def test_start_tls_fails_when_the_ca_is_not_trusted(settings, tls):
     settings.LDAP_URL = [f"ldap://localhost:{tls.port}"]
     settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, ""
     with pytest.raises(DirectoryUnavailable):
         _who_am_i()
 
 
-def test_start_tls_fails_when_the_host_name_is_wrong(tls, pki):
+def test_start_tls_fails_when_the_host_name_is_wrong(settings, tls, pki):
     settings.LDAP_URL = [tls.uri]  # 127.0.0.1: not a name in the certificate
     settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, str(pki / "ca.crt")
     with pytest.raises(DirectoryUnavailable):
         _who_am_i()
 
 
-def test_start_tls_happens_before_the_bind(tls, pki, monkeypatch):
+def test_start_tls_happens_before_the_bind(settings, tls, pki, monkeypatch):
     settings.LDAP_URL = [f"ldap://localhost:{tls.port}"]
     settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, str(pki / "ca.crt")
     calls = []
@@ -101,7 +100,7 @@ def test_start_tls_happens_before_the_bind(tls, pki, monkeypatch):
     assert calls == ["start_tls", "bind"]
 
 
-def test_a_failing_tls_server_fails_over_to_the_next(tls, pki, slapd):
+def test_a_failing_tls_server_fails_over_to_the_next(settings, tls, pki, slapd):
     settings.LDAP_URL = [f"ldaps://127.0.0.1:{tls.tls_port}", tls.ldaps_uri]
     settings.LDAP_CA_FILE = str(pki / "ca.crt")
     assert _who_am_i() == f"dn:{tls.service_dn}"
