@@ -59,6 +59,8 @@ def use_instance(instance: Instance) -> None:
     settings.LDAP_DOMAINS_DN = OUS[1]
     settings.LDAP_ALIASES_DN = OUS[2]
     settings.LDAP_TIMEOUT = 2
+    settings.LDAP_START_TLS = False
+    settings.LDAP_CA_FILE = ""
 
 
 @pytest.fixture(autouse=True)

@@ -261,7 +261,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
             for name, value in _mail_attrs(new, uid, quota).items()
         }
         changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
-        directory.modify(person.dn, changes, controls=[assertion(s.entry_version_is(person.dn, record.first(s.CSN)))])
+        directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN), person.dn))])
     account = get_account_by_dn(directory, person.dn)
     assert account is not None
     return account
@@ -306,7 +306,7 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
         new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
         with claim_lock():
             ensure_free(directory, new_aliases, owner_dn=account.dn)
-            directory.modify(account.dn, changes, controls=[assertion(s.entry_version_is(account.dn, account.csn))])
+            directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
     updated = get_account_by_dn(directory, account.dn)
     if updated is None:
         raise Conflict(account.dn)
@@ -333,7 +333,7 @@ def remove_account(directory: Directory, account: Account) -> None:
             members = [m for m in alias.values(s.MEMBERS) if s.normalise_dn(m) == s.normalise_dn(account.dn)]
             directory.modify(alias.dn, {s.MEMBERS: delete_values(members)})
             removed.append((alias.dn, members))
-        directory.delete(account.dn, controls=[assertion(s.version_is(account.csn))])
+        directory.delete(account.dn, controls=[assertion(s.version_is(account.csn, account.dn))])
     except DirectoryError:
         for alias_dn, members in removed:
             directory.modify(alias_dn, {s.MEMBERS: add_values(members)})

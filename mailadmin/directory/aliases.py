@@ -71,7 +71,8 @@ def _attrs(members: Iterable[str], external: Iterable[str], enabled: bool) -> di
 
 
 def create_valias(
-    directory: Directory, address: str, *, members: Iterable[str] = (), external: Iterable[str] = (), enabled: bool = True
+    directory: Directory, address: str, *, members: Iterable[str] = (), external: Iterable[str] = (),
+    enabled: bool = True,
 ) -> VirtualAlias:
     """Add the virtual alias; raise AlreadyExists when any entry already accepts `address`."""
     with claim_lock():
@@ -94,7 +95,7 @@ def update_valias(
     if enabled != valias.enabled:
         changes[s.ENABLED] = replace(s.ENABLED_VALUE if enabled else s.DISABLED_VALUE)
     if changes:
-        directory.modify(valias.dn, changes, controls=[assertion(s.version_is(valias.csn))])
+        directory.modify(valias.dn, changes, controls=[assertion(s.version_is(valias.csn, valias.dn))])
     updated = get_valias(directory, valias.address)
     if updated is None:
         raise Conflict(valias.address)
@@ -102,4 +103,4 @@ def update_valias(
 
 
 def remove_valias(directory: Directory, valias: VirtualAlias) -> None:
-    directory.delete(valias.dn, controls=[assertion(s.version_is(valias.csn))])
+    directory.delete(valias.dn, controls=[assertion(s.version_is(valias.csn, valias.dn))])

@@ -14,6 +14,7 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED
 
+from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
 
@@ -111,9 +112,10 @@ class Directory:
         with mapped_errors("search"):
             self._conn.search(base, flt, scope, attributes=list(attrs), size_limit=limit, controls=controls)
         result = self._conn.result
-        if result.get("result") == RESULT_SIZE_LIMIT_EXCEEDED and not limit:
-            raise TooManyResults("search")
         records = [_record(item) for item in self._conn.response if item.get("type") == "searchResEntry"]
+        # Cut short by our own `limit` is expected; cut short before it, the server's size limit refused the search.
+        if result.get("result") == RESULT_SIZE_LIMIT_EXCEEDED and (not limit or len(records) < limit):
+            raise TooManyResults("search")
         return records, result
 
     def count(self, base: str, flt: str, sort_attr: str) -> int:
@@ -132,6 +134,8 @@ class Directory:
             self.operations += 1
             with mapped_errors("paged search"):
                 self._conn.search(base, flt, SUBTREE, attributes=list(attrs), paged_size=page_size, paged_cookie=cookie)
+            if self._conn.result.get("result") == RESULT_SIZE_LIMIT_EXCEEDED:
+                raise TooManyResults("paged search")  # never a silently shortened list
             for item in self._conn.response:
                 if item.get("type") == "searchResEntry":
                     yield _record(item)
@@ -144,17 +148,19 @@ class Directory:
     def read(self, dn: str, attrs: tuple[str, ...]) -> Record | None:
         """The entry at `dn`, or None when there is none."""
         try:
-            records, _result = self.search(dn, "(objectClass=*)", attrs, scope=BASE)
+            records, _result = self.search(dn, s.ANY, attrs, scope=BASE)
         except Conflict:  # noSuchObject on a read is no conflict: the entry is simply not there
             return None
         return records[0] if records else None
 
     def add(self, dn: str, classes: list[str], attrs: dict[str, list[str] | str]) -> None:
+        _check_values(attrs.values())
         self.operations += 1
         with mapped_errors(f"add {dn}"):
             self._conn.add(dn, classes, attrs)
 
     def modify(self, dn: str, changes: dict, controls: list | None = None) -> None:
+        _check_values(values for ops in changes.values() for _op, values in ops)
         self.operations += 1
         with mapped_errors(f"modify {dn}"):
             self._conn.modify(dn, changes, controls=controls)
@@ -178,8 +184,16 @@ class Directory:
     def close(self) -> None:
         try:
             self._conn.unbind()
-        except lx.LDAPException:
+        except (lx.LDAPException, OSError):
             logger.debug("unbind failed", exc_info=True)
+
+
+def _check_values(groups) -> None:
+    """Raise Invalid for a NUL or non-UTF-8 text: slapd would store it, and Postfix or Dovecot read C strings."""
+    for group in groups:
+        for value in [group] if isinstance(group, str) else group:
+            if isinstance(value, str) and ("\x00" in value or not s.is_utf8(value)):
+                raise Invalid("values may not hold NUL or text that is not UTF-8")
 
 
 def _tls() -> Tls:
@@ -194,19 +208,27 @@ def _open(url: str, bind_dn: str, password: str) -> Connection:
         server, user=bind_dn or None, password=password or None, client_strategy=SYNC, raise_exceptions=True,
         receive_timeout=timeout, auto_referrals=False, read_only=False,
     )
-    conn.open()
-    if settings.LDAP_START_TLS and not url.lower().startswith("ldaps://"):
-        conn.start_tls()  # before the bind, so the password never crosses in clear
-    conn.bind()
+    try:
+        conn.open()
+        if settings.LDAP_START_TLS and not url.lower().startswith("ldaps://"):
+            conn.start_tls()  # before the bind, so the password never crosses in clear
+        conn.bind()
+    except BaseException:
+        Directory(conn).close()  # a half-open socket to a hung or refusing server is not left behind
+        raise
     return conn
 
 
-def open_first(urls: list[str], bind_dn: str, password: str) -> Connection:
-    """Bind to the first URL that answers; a refused or hung server costs at most the timeout."""
+def open_first(urls: list[str], bind_dn: str, password: str, *, final: tuple = ()) -> Connection:
+    """Bind to the first URL that answers; a refused or hung server costs at most the timeout.
+
+    Exceptions in `final` are an answer, not an outage: they are raised at once, without trying the next URL."""
     last: Exception | None = None
     for url in urls:
         try:
             return _open(url, bind_dn, password)
+        except final:
+            raise
         except (lx.LDAPException, OSError) as e:
             logger.warning("directory %s unusable: %s", url, type(e).__name__)
             last = e
@@ -223,3 +245,20 @@ def connect() -> Iterator[Directory]:
         yield directory
     finally:
         directory.close()
+
+
+def password_matches(dn: str, password: str) -> bool:
+    """True when `dn` binds with `password`: a simple bind on a connection of its own (same URLs, timeouts and TLS).
+
+    Never a comparison in Python. An empty or blank password is refused before any bind, since LDAP takes a DN with
+    an empty password for an anonymous bind that "succeeds". Raises DirectoryUnavailable when no server answers."""
+    if not dn or not password or not password.strip():
+        return False
+    if not settings.LDAP_URL:
+        raise DirectoryUnavailable("LDAP_URL is not set")
+    try:
+        conn = open_first(settings.LDAP_URL, dn, password, final=(lx.LDAPInvalidCredentialsResult,))
+    except lx.LDAPInvalidCredentialsResult:
+        return False
+    Directory(conn).close()
+    return True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from mailadmin.addresses import display_domain, domain_of
+from mailadmin.addresses import display_domain
 
 from . import schema as s
 from .changes import replace
@@ -76,7 +76,9 @@ def hosted(directory: Directory, names) -> set[str]:
     return {r.first(s.DOMAIN).lower() for r in records} & set(wanted)
 
 
-def create_domain(directory: Directory, name: str, description: str = "", default_quota_kb: int | None = None) -> MailDomain:
+def create_domain(
+    directory: Directory, name: str, description: str = "", default_quota_kb: int | None = None
+) -> MailDomain:
     """Add the domain; raise AlreadyExists when it is there already."""
     attrs: dict = {s.DOMAIN: name}
     if description:
@@ -99,7 +101,7 @@ def update_domain(
     if default_quota_kb != domain.default_quota_kb:
         changes[s.QUOTA] = replace(None if default_quota_kb is None else str(default_quota_kb))
     if changes:
-        directory.modify(domain.dn, changes, controls=[assertion(s.version_is(domain.csn))])
+        directory.modify(domain.dn, changes, controls=[assertion(s.version_is(domain.csn, domain.dn))])
     updated = get_domain(directory, domain.name)
     if updated is None:
         raise Conflict(domain.name)
@@ -127,4 +129,4 @@ def remove_domain(directory: Directory, domain: MailDomain) -> None:
         users = domain_users(directory, domain.name)
         if users:
             raise InUse(f"{domain.name} is still used", users=users)
-        directory.delete(domain.dn, controls=[assertion(s.version_is(domain.csn))])
+        directory.delete(domain.dn, controls=[assertion(s.version_is(domain.csn, domain.dn))])

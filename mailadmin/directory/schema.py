@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from ldap3.utils.conv import escape_filter_chars
-from ldap3.utils.dn import parse_dn
 
 from .errors import Invalid
 
@@ -61,11 +60,30 @@ def aliases_dn() -> str:
 # --- DNs -----------------------------------------------------------------------------------------------------------
 
 
+# back-mdb keeps an entry's RDN twice (as given and normalised) in one record of at most 511 bytes: a longer RDN
+# fails with "80 other". Measured on slapd 2.5: 245 bytes of `attr=value` pass, so names stay below that.
+RDN_MAX_BYTES = 240
+_SPECIAL = '\\,+"<>;=#'
+
+
+def is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. undecodable bytes from argv (surrogateescape)
+        return False
+    return True
+
+
 def escape_dn_value(value: str) -> str:
-    """Escape one RDN value (RFC 4514). ldap3's escape_rdn leaves a mid-string "#" that its own parser then refuses."""
+    """Escape one RDN value (RFC 4514). ldap3's escape_rdn leaves a mid-string "#" that its own parser then refuses.
+
+    Raises Invalid for an empty value, a NUL (C consumers such as Postfix would cut the name there) or text that is
+    not UTF-8."""
     if not value:
         raise Invalid("empty RDN value")
-    out = "".join("\\" + ch if ch in '\\,+"<>;=#' else ch for ch in value).replace("\x00", "\\00")
+    if "\x00" in value or not is_utf8(value):
+        raise Invalid("a name may not hold NUL or text that is not UTF-8")
+    out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in value)
     if out.startswith(" "):
         out = "\\" + out
     if out.endswith(" ") and not out.endswith("\\ "):
@@ -74,7 +92,12 @@ def escape_dn_value(value: str) -> str:
 
 
 def _child(attr: str, value: str, parent: str) -> str:
-    return f"{attr}={escape_dn_value(value)},{parent}"
+    """`attr=value,parent`; raises Invalid when the value is too long for the directory to store as a name."""
+    rdn = f"{attr}={escape_dn_value(value)}"
+    # slapd stores specials hex-escaped (\2C): count three bytes for each.
+    if len(rdn.encode("utf-8")) + 2 * sum(value.count(ch) for ch in _SPECIAL) > RDN_MAX_BYTES:
+        raise Invalid(f"{value[:40]}… is too long to name a directory entry")
+    return f"{rdn},{parent}"
 
 
 def account_dn(uid: str) -> str:
@@ -91,39 +114,77 @@ def valias_dn(address: str) -> str:
 
 
 def normalise_dn(dn: str) -> str:
-    """A comparable form of a DN: slapd returns hex escapes and old tools wrote ", " separators."""
-    parts = parse_dn(dn, escape=False, strip=True)
-    return ",".join(f"{attr.lower()}={_unescape(value).lower()}" for attr, value, _sep in parts)
+    """A comparable form of a DN: slapd returns hex escapes (`\\2C`, `\\20`) and old tools wrote ", " separators.
+
+    Parsed here rather than by ldap3, whose parse_dn refuses DNs slapd returns (`a#b`, a trailing `\\20`)."""
+    return ",".join("+".join(sorted(_normal_ava(ava) for ava in _split(rdn, "+"))) for rdn in _split(dn, ",;"))
+
+
+def _split(text: str, separators: str) -> list[str]:
+    """Split at unescaped separators, keeping escapes as they are."""
+    parts, current, i = [], [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if text[i] in separators:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(text[i])
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _normal_ava(ava: str) -> str:
+    attr, _eq, value = ava.partition("=")
+    value = value.lstrip(" ")
+    while value.endswith(" ") and not value.endswith("\\ "):
+        value = value[:-1]
+    return f"{attr.strip().lower()}={_unescape(value).lower()}"
 
 
 def _unescape(value: str) -> str:
-    out, i = [], 0
+    """Undo RFC 4514 escapes; hex pairs are bytes of UTF-8 (`\\C3\\BC` is one "ü")."""
+    out, i = bytearray(), 0
     while i < len(value):
         ch = value[i]
         if ch == "\\" and i + 1 < len(value):
             pair = value[i + 1 : i + 3]
             if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
-                out.append(chr(int(pair, 16)))
+                out.append(int(pair, 16))
                 i += 3
                 continue
-            out.append(value[i + 1])
+            out += value[i + 1].encode("utf-8")
             i += 2
             continue
-        out.append(ch)
+        out += ch.encode("utf-8")
         i += 1
-    return "".join(out)
+    return out.decode("utf-8", "replace")
 
 
 # --- Filters -------------------------------------------------------------------------------------------------------
 
 
+NOTHING = "(!(objectClass=*))"  # matches no entry
+ANY = "(objectClass=*)"  # matches every entry: reads of one entry by DN
+
+
 def esc(value: str) -> str:
-    """Escape a value for a filter; NUL and non-ASCII included."""
+    """Escape a value for a filter (RFC 4515: `*`, `(`, `)`, `\\`, NUL); non-ASCII is sent as UTF-8."""
     return escape_filter_chars(value)
 
 
+def _matchable(value: str) -> bool:
+    """False for values no entry can match: slapd cuts IA5 assertion values at NUL (`(mail=alice@x.test\\00y)` finds
+    alice@x.test), and text that is not UTF-8 cannot even be sent."""
+    return "\x00" not in value and is_utf8(value)
+
+
 def eq(attr: str, value: str) -> str:
-    return f"({attr}={esc(value)})"
+    return f"({attr}={esc(value)})" if _matchable(value) else NOTHING
 
 
 def all_of(*parts: str) -> str:
@@ -143,11 +204,11 @@ def has(attr: str) -> str:
 
 
 def contains(attr: str, text: str) -> str:
-    return f"({attr}=*{esc(text)}*)"
+    return f"({attr}=*{esc(text)}*)" if _matchable(text) else NOTHING
 
 
 def ends_with(attr: str, text: str) -> str:
-    return f"({attr}=*{esc(text)})"
+    return f"({attr}=*{esc(text)})" if _matchable(text) else NOTHING
 
 
 def negate(part: str) -> str:
@@ -180,7 +241,9 @@ def search_text(text: str) -> str:
     """The helpdesk box: address, alias, name or uid, anywhere among accounts."""
     return all_of(
         accounts_filter(),
-        any_of(contains(MAIL, text), contains(ALIASES, text), contains("cn", text), eq("uid", text), contains("uid", text)),
+        any_of(
+            contains(MAIL, text), contains(ALIASES, text), contains("cn", text), eq("uid", text), contains("uid", text)
+        ),
     )
 
 
@@ -226,13 +289,14 @@ def all_domains() -> str:
     return is_class(MAIL_DOMAIN)
 
 
-def version_is(csn: str) -> str:
-    """The assertion sent with every write: the entry still has the version it was read at."""
-    return eq(CSN, csn)
+def subschema() -> str:
+    return is_class("subschema")
 
 
-def entry_version_is(dn: str, csn: str) -> str:
-    """The assertion for writes that touch `mail` or `mailalias`: the unique overlay runs its own search with the
-    write's controls, and the assertion is then tested on that search's base (ou=Users or the suffix), which always
-    failed with 122. Only the entry at `dn` must be at version `csn`; any other entry passes."""
+def version_is(csn: str, dn: str) -> str:
+    """The assertion sent with every write to `dn`: the entry still has the version it was read at.
+
+    Written as "the entry is not `dn`, or it has this CSN" because slapd's unique overlay copies the control into its
+    own uniqueness search, where the search base is checked against it: a bare `(entryCSN=…)` fails there, and every
+    write that adds an address would be refused as a conflict. On the entry itself, both forms mean the same."""
     return any_of(eq(CSN, csn), negate(eq("entryDN", dn)))

@@ -30,10 +30,10 @@ def _names(definitions: tuple[str, ...]) -> set[str]:
 
 def server_names(directory: Directory) -> set[str]:
     """Lower-case names of every attribute type and object class the server knows."""
-    root = directory.search("", "(objectClass=*)", ("subschemaSubentry",), scope=BASE)[0]
+    root = directory.search("", s.ANY, ("subschemaSubentry",), scope=BASE)[0]
     subentry = root[0].first("subschemaSubentry", "cn=Subschema") if root else "cn=Subschema"
     records, _result = directory.search(
-        subentry, "(objectClass=subschema)", ("attributeTypes", "objectClasses"), scope=BASE
+        subentry, s.subschema(), ("attributeTypes", "objectClasses"), scope=BASE
     )
     if not records:
         return set()

@@ -56,3 +56,53 @@ def test_it_removes_an_unused_domain(directory):
     d.create_domain(directory, "empty.test")
     d.remove_domain(directory, d.get_domain(directory, "empty.test"))
     assert d.get_domain(directory, "empty.test") is None
+
+
+def test_it_reads_a_domain_case_insensitively(directory):
+    domain = d.get_domain(directory, "EXAMPLE.test")
+    assert (domain.name, domain.display_name) == ("example.test", "example.test")
+    assert domain.description == "The test company"
+
+
+def test_it_shows_an_idn_domain_in_unicode(directory):
+    assert d.create_domain(directory, "xn--bcher-kva.test").display_name == "bücher.test"
+
+
+def test_it_answers_none_for_an_unknown_domain(directory):
+    assert d.get_domain(directory, "nowhere.test") is None
+
+
+def test_an_update_without_changes_sends_no_modify(directory):
+    domain = d.get_domain(directory, "example.test")
+    before = directory.operations
+    assert d.update_domain(directory, domain, description=domain.description, default_quota_kb=512000) == domain
+    assert directory.operations - before == 1
+
+
+def test_it_refuses_to_remove_a_domain_used_only_by_an_account_alias(directory):
+    from mailadmin.directory import accounts as a
+
+    d.create_domain(directory, "aliased.test")
+    oscar = a.get_account(directory, "oscar@other.test")
+    a.update_account(directory, oscar, {"aliases": ("oscar@aliased.test",)})
+    with pytest.raises(InUse) as e:
+        d.remove_domain(directory, d.get_domain(directory, "aliased.test"))
+    assert e.value.users == ("oscar@other.test (alias)",)
+
+
+def test_it_refuses_to_remove_a_domain_used_only_by_a_virtual_alias(directory):
+    from mailadmin.directory import aliases as al
+
+    d.create_domain(directory, "lists.test")
+    al.create_valias(directory, "all@lists.test", external=("x@external.test",))
+    with pytest.raises(InUse) as e:
+        d.remove_domain(directory, d.get_domain(directory, "lists.test"))
+    assert e.value.users == ("all@lists.test",)
+
+
+def test_a_stale_remove_raises_conflict_and_keeps_the_domain(directory):
+    stale = d.create_domain(directory, "empty.test")
+    d.update_domain(directory, stale, description="Changed", default_quota_kb=None)
+    with pytest.raises(Conflict):
+        d.remove_domain(directory, stale)
+    assert d.get_domain(directory, "empty.test").description == "Changed"

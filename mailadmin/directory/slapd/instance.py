@@ -42,10 +42,20 @@ class Instance:
     port: int
     suffix: str = "dc=example,dc=org"
     sizelimit: int = 500
+    mail_schema: bool = True  # False: a directory without the MDS schema (initdirectory's tests)
+    allow: str = ""  # an `allow` line, e.g. "bind_anon_dn" (the empty-password tests)
+    tls_cert: Path | None = None  # with tls_key (and tls_ca): StartTLS on `uri`, and ldaps on `tls_port` when set
+    tls_key: Path | None = None
+    tls_ca: Path | None = None
+    tls_port: int = 0
 
     @property
     def uri(self) -> str:
         return f"ldap://127.0.0.1:{self.port}"
+
+    @property
+    def ldaps_uri(self) -> str:
+        return f"ldaps://localhost:{self.tls_port}"
 
     @property
     def ldapi(self) -> str:
@@ -83,6 +93,11 @@ class Instance:
             "LDAP_SUFFIX": self.suffix,
             "LDAP_ROOTPW_FILE": str(self.admin_password_file),
             "LDAP_SIZELIMIT": str(self.sizelimit),
+            "LDAP_NO_MAIL_SCHEMA": "" if self.mail_schema else "1",
+            "LDAP_ALLOW": self.allow,
+            "LDAP_TLS_CERT": str(self.tls_cert or ""),
+            "LDAP_TLS_KEY": str(self.tls_key or ""),
+            "LDAP_TLS_CA": str(self.tls_ca or ""),
         }
         subprocess.run(["bash", str(HERE / "make-config.sh")], env=env, check=True)
         self.start(first=True)
@@ -100,7 +115,7 @@ class Instance:
         config = ["-f", str(self.root / "slapd.conf")] if first else []
         # -d 0 keeps slapd in the foreground of its own session, so the pidfile survives and signals reach it.
         proc = subprocess.Popen(
-            [SLAPD, "-d", "0", *config, "-F", str(self.root / "slapd.d"), "-h", f"{self.uri}/ {self.ldapi}"],
+            [SLAPD, "-d", "0", *config, "-F", str(self.root / "slapd.d"), "-h", " ".join(self._listeners())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         self._proc = proc
@@ -113,6 +128,10 @@ class Instance:
             time.sleep(0.05)
         proc.kill()
         raise RuntimeError("slapd did not answer within 10 s")
+
+    def _listeners(self) -> list[str]:
+        ldaps = [f"ldaps://127.0.0.1:{self.tls_port}/"] if self.tls_port else []
+        return [f"{self.uri}/", *ldaps, self.ldapi]
 
     def _whoami(self) -> bool:
         cmd = ["ldapwhoami", "-x", "-H", self.uri, "-D", self.admin_dn, "-y", str(self.admin_password_file)]

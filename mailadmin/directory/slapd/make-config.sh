@@ -12,12 +12,29 @@ ROOTPW_FILE=${LDAP_ROOTPW_FILE:?}
 HASH=$(/usr/sbin/slappasswd -T "$ROOTPW_FILE")
 PEER="gidNumber=$(id -g)+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth"
 rm -rf "$D/slapd.d" "$D/data" "$D/accesslog"; mkdir -p "$D/slapd.d" "$D/data" "$D/accesslog"
+# Optional, for tests: LDAP_NO_MAIL_SCHEMA=1 leaves the mail schema out (a directory not yet prepared);
+# LDAP_ALLOW adds an `allow` line (e.g. bind_anon_cred); LDAP_TLS_CERT/LDAP_TLS_KEY (+ LDAP_TLS_CA) enable TLS.
+MAIL_INCLUDE="include $SCHEMA"
+MAIL_INDEX="index mailalias,maildrop,virtualdomain,mailenable,mailaliasmember eq"
+ALIAS_UNIQUE="unique_uri ldap:///$SUFFIX?mailalias?sub"
+if [ -n "${LDAP_NO_MAIL_SCHEMA:-}" ]; then MAIL_INCLUDE=""; MAIL_INDEX=""; ALIAS_UNIQUE=""; fi
+ALLOW=""
+[ -n "${LDAP_ALLOW:-}" ] && ALLOW="allow $LDAP_ALLOW"
+TLS=""
+if [ -n "${LDAP_TLS_CERT:-}" ]; then
+  TLS="TLSCertificateFile $LDAP_TLS_CERT
+TLSCertificateKeyFile ${LDAP_TLS_KEY:?}"
+  [ -n "${LDAP_TLS_CA:-}" ] && TLS="$TLS
+TLSCACertificateFile $LDAP_TLS_CA"
+fi
 cat > "$D/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-include $SCHEMA
+$MAIL_INCLUDE
+$ALLOW
+$TLS
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload unique
@@ -46,7 +63,8 @@ rootdn $ROOTDN
 rootpw $HASH
 maxsize 4294967296
 dbnosync
-index objectClass,uid,mailalias,maildrop,virtualdomain,mailenable,entryCSN,entryUUID,mailaliasmember eq
+index objectClass,uid,entryCSN,entryUUID eq
+$MAIL_INDEX
 index mail eq,sub
 index cn,sn,givenName eq,sub
 access to attrs=userPassword
@@ -60,7 +78,7 @@ access to *
 limits dn.exact="$SVCDN" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited
 overlay unique
 unique_uri ldap:///ou=Users,$SUFFIX?mail?sub
-unique_uri ldap:///$SUFFIX?mailalias?sub
+$ALIAS_UNIQUE
 overlay syncprov
 overlay accesslog
 logdb cn=accesslog

@@ -1,0 +1,79 @@
+"""An address is claimed once: eight threads race for it, each on its own connection and database connection."""
+
+import threading
+
+import pytest
+from django.db import connection as db_connection
+
+from mailadmin.directory import AlreadyExists, connect
+from mailadmin.directory import accounts as a
+from mailadmin.directory import aliases as al
+from mailadmin.directory import schema as s
+
+ADDRESS = "race@example.test"
+THREADS = 8
+
+
+def _claim(kind: str, i: int) -> None:
+    with connect() as directory:
+        if kind == "mail":
+            a.create_account(directory, a.NewAccount(address=ADDRESS, uid=f"claimer{i}"), "race-password-1")
+        elif kind == "alias":
+            account = a.get_account(directory, f"racer{i}@example.test")
+            a.update_account(directory, account, {"aliases": (ADDRESS,)})
+        else:
+            al.create_valias(directory, ADDRESS, external=(f"racer{i}@external.test",))
+
+
+def _race(kinds: list[str]) -> list[object]:
+    results: list[object] = [None] * len(kinds)
+    start = threading.Barrier(len(kinds))
+
+    def run(i: int) -> None:
+        try:
+            start.wait()
+            _claim(kinds[i], i)
+            results[i] = "won"
+        except Exception as e:  # noqa: BLE001 - every outcome is recorded and asserted below
+            results[i] = e
+        finally:
+            db_connection.close()  # each thread has its own database connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(kinds))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def _holders(directory) -> list[str]:
+    found = directory.find(s.users_dn(), s.address_claims(ADDRESS), ("1.1",))
+    found += directory.find(s.aliases_dn(), s.valias_by_address(ADDRESS), ("1.1",))
+    return [r.dn for r in found]
+
+
+@pytest.fixture
+def racers(slapd):
+    """Eight plain accounts racer0..racer7@example.test, added as the rootdn (no claim involved)."""
+    slapd.add_ldif("\n".join(
+        f"dn: uid=racer{i},ou=Users,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
+        f"uid: racer{i}\ncn: Racer {i}\nsn: Racer\nmail: racer{i}@example.test\nmailenable: OK\n"
+        for i in range(THREADS)
+    ))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kinds", [
+    ["mail"] * THREADS,
+    ["alias"] * THREADS,
+    ["valias"] * THREADS,
+    ["mail", "alias", "valias", "alias", "mail", "valias", "alias", "mail"],
+], ids=["as-account-mail", "as-alias-of-different-accounts", "as-virtual-alias", "mixed"])
+def test_eight_threads_claiming_one_address_give_exactly_one_winner(racers, kinds):
+    results = _race(kinds)
+    assert results.count("won") == 1, results
+    losers = [r for r in results if r != "won"]
+    assert all(isinstance(r, AlreadyExists) and r.address == ADDRESS for r in losers), losers
+    with connect() as directory:
+        assert len(_holders(directory)) == 1

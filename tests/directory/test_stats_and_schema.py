@@ -1,0 +1,30 @@
+from mailadmin.directory import accounts as a
+from mailadmin.directory import stats, subschema
+
+
+def test_it_counts_domains_accounts_disabled_accounts_and_virtual_aliases(directory):
+    assert stats.directory_counts(directory) == stats.Counts(domains=2, accounts=6, disabled=1, valiases=1)
+
+
+def test_counts_follow_changes(directory):
+    a.update_account(directory, a.get_account(directory, "alice@example.test"), {"enabled": False})
+    assert stats.directory_counts(directory).disabled == 2
+
+
+def test_it_counts_in_three_searches(directory):
+    before = directory.operations
+    stats.directory_counts(directory)
+    assert directory.operations - before == 3
+
+
+def test_the_project_schema_has_every_mail_name(directory):
+    assert subschema.missing_schema(directory) == []
+    names = subschema.server_names(directory)
+    assert {"mailaccount", "maildomain", "mailalias", "mailaliasmember", "virtualdomain"} <= names
+
+
+def test_it_creates_missing_base_entries_and_only_those(directory, slapd):
+    assert subschema.ensure_base_entries(directory) == []
+    slapd.delete_tree("ou=mailAliases,dc=example,dc=org")
+    assert subschema.ensure_base_entries(directory) == ["ou=mailAliases,dc=example,dc=org"]
+    assert directory.read("ou=mailAliases,dc=example,dc=org", ("ou",)).first("ou") == "mailAliases"

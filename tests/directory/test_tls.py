@@ -1,0 +1,106 @@
+"""TLS: a certificate is always verified, host name included; StartTLS comes before the bind."""
+
+import subprocess
+
+import ldap3
+import pytest
+
+from mailadmin.directory import DirectoryUnavailable, connect
+from mailadmin.directory.slapd.instance import free_port
+from tests.conftest import start_instance, use_instance
+
+
+def _openssl(*args: str, cwd) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """A throwaway CA and a server certificate for `localhost` only (not 127.0.0.1)."""
+    d = tmp_path_factory.mktemp("pki")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+             "-subj", "/CN=mailadmin test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+             "-subj", "/CN=localhost", cwd=d)
+    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")
+    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf", cwd=d)
+    (d / "server.key").chmod(0o600)
+    return d
+
+
+@pytest.fixture(scope="module")
+def tls_slapd(tmp_path_factory, pki):
+    instance = start_instance(
+        tmp_path_factory.mktemp("tls"), tls_cert=pki / "server.crt", tls_key=pki / "server.key",
+        tls_ca=pki / "ca.crt", tls_port=free_port(),
+    )
+    yield instance
+    instance.destroy()
+
+
+@pytest.fixture
+def tls(tls_slapd, settings):
+    use_instance(tls_slapd)
+    return tls_slapd
+
+
+def _who_am_i() -> str:
+    with connect() as directory:
+        return directory.who_am_i()
+
+
+def test_ldaps_works_with_the_ca_and_the_right_name(settings, tls, pki):
+    settings.LDAP_URL, settings.LDAP_CA_FILE = [tls.ldaps_uri], str(pki / "ca.crt")
+    assert _who_am_i() == f"dn:{tls.service_dn}"
+
+
+def test_ldaps_fails_when_the_ca_is_not_trusted(settings, tls):
+    settings.LDAP_URL, settings.LDAP_CA_FILE = [tls.ldaps_uri], ""
+    with pytest.raises(DirectoryUnavailable):
+        _who_am_i()
+
+
+def test_ldaps_fails_when_the_host_name_is_wrong(settings, tls, pki):
+    settings.LDAP_URL, settings.LDAP_CA_FILE = [f"ldaps://127.0.0.1:{tls.tls_port}"], str(pki / "ca.crt")
+    with pytest.raises(DirectoryUnavailable):
+        _who_am_i()
+
+
+def test_start_tls_works_with_the_ca_and_the_right_name(settings, tls, pki):
+    settings.LDAP_URL = [f"ldap://localhost:{tls.port}"]
+    settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, str(pki / "ca.crt")
+    assert _who_am_i() == f"dn:{tls.service_dn}"
+
+
+def test_start_tls_fails_when_the_ca_is_not_trusted(settings, tls):
+    settings.LDAP_URL = [f"ldap://localhost:{tls.port}"]
+    settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, ""
+    with pytest.raises(DirectoryUnavailable):
+        _who_am_i()
+
+
+def test_start_tls_fails_when_the_host_name_is_wrong(settings, tls, pki):
+    settings.LDAP_URL = [tls.uri]  # 127.0.0.1: not a name in the certificate
+    settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, str(pki / "ca.crt")
+    with pytest.raises(DirectoryUnavailable):
+        _who_am_i()
+
+
+def test_start_tls_happens_before_the_bind(settings, tls, pki, monkeypatch):
+    settings.LDAP_URL = [f"ldap://localhost:{tls.port}"]
+    settings.LDAP_START_TLS, settings.LDAP_CA_FILE = True, str(pki / "ca.crt")
+    calls = []
+    for name in ("start_tls", "bind"):
+        real = getattr(ldap3.Connection, name)
+        monkeypatch.setattr(ldap3.Connection, name,
+                            lambda self, *a, _real=real, _name=name, **k: calls.append(_name) or _real(self, *a, **k))
+    _who_am_i()
+    assert calls == ["start_tls", "bind"]
+
+
+def test_a_failing_tls_server_fails_over_to_the_next(settings, tls, pki, slapd):
+    settings.LDAP_URL = [f"ldaps://127.0.0.1:{tls.tls_port}", tls.ldaps_uri]
+    settings.LDAP_CA_FILE = str(pki / "ca.crt")
+    assert _who_am_i() == f"dn:{tls.service_dn}"
