@@ -58,7 +58,8 @@ def list_domains(directory: Directory) -> list[MailDomain]:
 
 def with_account_counts(directory: Directory, domains: list[MailDomain]) -> list[MailDomain]:
     """The same domains with their account counts: one counting search each, so callers pass one page of domains."""
-    return [dataclasses.replace(d, account_count=directory.count(s.users_dn(), s.domain_members(d.name), s.MAIL)) for d in domains]
+    count = directory.count
+    return [dataclasses.replace(d, account_count=count(s.users_dn(), s.domain_members(d.name), s.MAIL)) for d in domains]
 
 
 def get_domain(directory: Directory, name: str) -> MailDomain | None:

@@ -87,7 +87,7 @@ def test_it_refuses_to_remove_a_domain_used_only_by_an_account_alias(directory):
     a.update_account(directory, oscar, {"aliases": ("oscar@aliased.test",)})
     with pytest.raises(InUse) as e:
         d.remove_domain(directory, d.get_domain(directory, "aliased.test"))
-    assert e.value.users == ("oscar@other.test (alias)",)
+    assert e.value.users == ("oscar@other.test (by an alias)",)
 
 
 def test_it_refuses_to_remove_a_domain_used_only_by_a_virtual_alias(directory):

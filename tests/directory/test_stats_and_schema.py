@@ -11,10 +11,17 @@ def test_counts_follow_changes(directory):
     assert stats.directory_counts(directory).disabled == 2
 
 
-def test_it_counts_in_three_searches(directory):
+def test_it_counts_in_four_searches_whatever_the_size(directory, slapd):
     before = directory.operations
     stats.directory_counts(directory)
-    assert directory.operations - before == 3
+    small = directory.operations - before
+    slapd.add_ldif("".join(
+        f"dn: uid=n{i},ou=Users,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
+        f"uid: n{i}\ncn: N\nsn: N\nmail: n{i}@example.test\nmailenable: OK\n\n" for i in range(600)
+    ))
+    before = directory.operations
+    assert stats.directory_counts(directory).accounts == 606
+    assert (small, directory.operations - before) == (4, 4)
 
 
 def test_the_project_schema_has_every_mail_name(directory):
