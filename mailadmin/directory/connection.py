@@ -15,12 +15,13 @@ from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED
 
 from . import schema as s
-from .controls import sort, vlv, vlv_total
+from .controls import sort
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 500
+PAGED_OID = "1.2.840.113556.1.4.319"  # RFC 2696 simple paged results
 MAX_PAGES = 2000  # a paged loop stops here whatever the server says (1,000,000 entries)
 VLV_RANGE_ERROR = 76
 # ldap3 2.9.1 does not know slapd's answer to a VLV window past the end and fails decoding it with a KeyError.
@@ -119,10 +120,20 @@ class Directory:
         return records, result
 
     def count(self, base: str, flt: str, sort_attr: str) -> int:
-        """How many entries match: the contentCount of a one-entry VLV window. slapd counts and sorts in C and sends
-        one entry, where paging through them all costs ldap3 ~30 µs an entry (seconds on 100,000 accounts)."""
-        _records, result = self.search(base, flt, ("1.1",), controls=[sort(sort_attr), vlv(1, 1)])
-        return vlv_total(result)
+        """How many entries match, without transferring them (paging through 100,000 accounts costs ldap3 seconds).
+
+        A sorted paged search of one entry: slapd's sssvlv overlay sorts in C and answers with the number of entries
+        left. The second request (page size 0) abandons the sort at once: sssvlv keeps sorted results per connection
+        (five at most, and half the server's threads in all), and a VLV window would hold its slot until unbind."""
+        self.operations += 1
+        with mapped_errors("count"):
+            self._conn.search(base, flt, SUBTREE, attributes=["1.1"], paged_size=1, controls=[sort(sort_attr)])
+            sent = sum(1 for item in self._conn.response if item.get("type") == "searchResEntry")
+            paged = (self._conn.result.get("controls") or {}).get(PAGED_OID, {}).get("value") or {}
+            if paged.get("cookie"):
+                self._conn.search(base, flt, SUBTREE, attributes=["1.1"], paged_size=0, paged_cookie=paged["cookie"],
+                                  controls=[sort(sort_attr)])
+        return sent + int(paged.get("size") or 0)
 
     def find(self, base: str, flt: str, attrs: tuple[str, ...], *, limit: int = 0) -> list[Record]:
         return self.search(base, flt, attrs, limit=limit)[0]
@@ -139,7 +150,7 @@ class Directory:
             for item in self._conn.response:
                 if item.get("type") == "searchResEntry":
                     yield _record(item)
-            control = (self._conn.result.get("controls") or {}).get("1.2.840.113556.1.4.319") or {}
+            control = (self._conn.result.get("controls") or {}).get(PAGED_OID) or {}
             cookie = (control.get("value") or {}).get("cookie")
             if not cookie:
                 return

@@ -35,3 +35,13 @@ def test_it_creates_missing_base_entries_and_only_those(directory, slapd):
     slapd.delete_tree("ou=mailAliases,dc=example,dc=org")
     assert subschema.ensure_base_entries(directory) == ["ou=mailAliases,dc=example,dc=org"]
     assert directory.read("ou=mailAliases,dc=example,dc=org", ("ou",)).first("ou") == "mailAliases"
+
+
+def test_counting_holds_no_sort_slot_so_many_counts_share_one_connection(directory, slapd):
+    # sssvlv allows five open sorts per connection: counts that kept theirs would fail with "busy" from the sixth.
+    slapd.add_ldif("".join(
+        f"dn: uid=c{i},ou=Users,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
+        f"uid: c{i}\ncn: C\nsn: C\nmail: c{i}@example.test\nmailenable: OK\n\n" for i in range(3)
+    ))
+    counts = [stats.directory_counts(directory).accounts for _ in range(10)]
+    assert counts == [9] * 10

@@ -86,6 +86,8 @@ logops writes
 logsuccess TRUE
 logpurge 07+00:00 01+00:00
 overlay sssvlv
+# Sorted windows (domain pages) and counts run concurrently: the default allows only half the server threads.
+sssvlv-max 64
 overlay ppolicy
 ppolicy_default cn=default,ou=policies,$SUFFIX
 CONF
