@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django import forms
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from mailadmin.audit import record
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, connect
 
 
@@ -41,3 +47,70 @@ def run_form(form: forms.Form, action, options: dict[str, str] | None = None):
     if result is None or form.errors:
         raise form_error(form, options)
     return result
+
+
+def audited_form(form: forms.Form, action, *, event: str, target: str, old=None, options: dict[str, str] | None = None):
+    """run_form(), plus one audit row: the new state on success, the refusal's text on failure. Returns the result."""
+    try:
+        result = run_form(form, action, options)
+    except (CommandError, DirectoryError) as e:
+        record(actor(), event, target, old=old, ok=False, detail=str(e))
+        raise
+    record(actor(), event, target, old=old, new=None if isinstance(result, bool) else result)
+    return result
+
+
+def actor() -> str:
+    """Who the audit log names for a command: "cli:" and the operating-system user running it."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME (some containers)
+        name = str(os.getuid())
+    return f"cli:{name}"
+
+
+def write_json(stdout, data) -> None:
+    """One JSON document on stdout, for scripts (`--json`)."""
+    stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def read_password(stdin, *, from_stdin: bool, confirm: bool = True) -> str:
+    """The new password from the first line of stdin (`--password-stdin`) or a prompt; never from argv.
+
+    Raises CommandError when it is empty, when the two prompts differ, or when there is no terminal to prompt on.
+    """
+    if from_stdin:
+        password = stdin.readline().rstrip("\r\n")
+    elif stdin.isatty():
+        password = getpass.getpass(_("New password: "))
+        if confirm and getpass.getpass(_("Repeat it: ")) != password:
+            raise CommandError(_("The two passwords differ."))
+    else:
+        raise CommandError(_("No terminal to ask for the password: use --password-stdin or --generate."))
+    if not password:
+        raise CommandError(_("The password is empty."))
+    return password
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stdout is a terminal (never in pipes, cron or tests)."""
+
+    WIDTH = 30
+
+    def __init__(self, stdout, total: int, label: str, stream=None):
+        self.total, self.label, self.done = max(total, 0), label, 0
+        self.stream = stream or sys.stderr
+        self.active = bool(getattr(stdout, "isatty", lambda: False)()) and self.total > 0
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        if self.active and (self.done == self.total or self.done % 100 == 0):
+            filled = self.WIDTH * self.done // self.total
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,40 @@
+"""Run a management command as a script would, and read what the directory holds afterwards."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from mailadmin.directory import accounts, connect
+
+
+def run(*args, stdin: str | None = None) -> str:
+    """The command's stdout; `stdin` feeds --password-stdin (and reads as no terminal)."""
+    out = io.StringIO()
+    kwargs = {"stdout": out, "stderr": io.StringIO()}
+    if stdin is not None:
+        kwargs["stdin"] = io.StringIO(stdin)
+    call_command(*args, **kwargs)
+    return out.getvalue()
+
+
+def run_json(*args):
+    return json.loads(run(*args, "--json"))
+
+
+def refused(*args, stdin: str | None = None) -> str:
+    """The one-line error of a command that must fail."""
+    with pytest.raises(CommandError) as e:
+        run(*args, stdin=stdin)
+    message = str(e.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def account(address: str):
+    with connect() as directory:
+        return accounts.get_account(directory, address)
