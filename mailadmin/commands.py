@@ -93,22 +93,27 @@ def read_password(stdin, *, from_stdin: bool, confirm: bool = True) -> str:
 
 
 class Progress:
-    """A one-line progress bar on stderr, drawn only when stdout is a terminal (never in pipes, cron or tests)."""
+    """A one-line progress bar on stderr, drawn only when stdout is a terminal (never in pipes, cron or tests).
+
+    With no `total` (a stream of unknown length) it shows a running count instead of a bar."""
 
     WIDTH = 30
 
-    def __init__(self, stdout, total: int, label: str, stream=None):
-        self.total, self.label, self.done = max(total, 0), label, 0
+    def __init__(self, stdout, total: int | None, label: str, stream=None):
+        self.total, self.label, self.done = total, label, 0
         self.stream = stream or sys.stderr
-        self.active = bool(getattr(stdout, "isatty", lambda: False)()) and self.total > 0
+        self.active = bool(getattr(stdout, "isatty", lambda: False)()) and total != 0
 
     def step(self, count: int = 1) -> None:
         self.done += count
-        if self.active and (self.done == self.total or self.done % 100 == 0):
+        if not self.active or (self.done != self.total and self.done % 100):
+            return
+        if self.total:
             filled = self.WIDTH * self.done // self.total
-            bar = "#" * filled + "." * (self.WIDTH - filled)
-            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
-            self.stream.flush()
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total}")
+        else:
+            self.stream.write(f"\r{self.label}: {self.done}")
+        self.stream.flush()
 
     def close(self) -> None:
         if self.active:
