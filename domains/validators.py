@@ -101,3 +101,39 @@ class TextField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return _normalised(addresses.check_text, value)
+
+
+class LocalPartField(forms.CharField):
+    """The part before the "@"; cleaned to lower case, a conservative dot-atom that is safe in a mailbox path."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", addresses.LOCAL_MAX)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return _normalised(addresses.normalise_local_part, value) if value else value
+
+
+class UidField(forms.CharField):
+    """A login (uid); cleaned to lower case and refused when it could leave the mailbox base through %uid%."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return _normalised(addresses.normalise_uid, value) if value else value
+
+
+class HostField(forms.CharField):
+    """An ASCII host name (or [address]) for mailhost/mailproxy; empty stays empty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", addresses.HOST_MAX)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return _normalised(addresses.normalise_host, super().clean(value))

@@ -155,10 +155,23 @@ def search_accounts(directory: Directory, text: str, *, limit: int = 50) -> tupl
     return accounts[:limit], len(accounts) > limit
 
 
+_PERSON_ATTRS = ("uid", "cn", s.MAIL)
+
+
+def _person(record: Record) -> Person:
+    return Person(record.dn, record.first("uid"), record.first("cn"), record.first(s.MAIL))
+
+
 def search_people(directory: Directory, text: str = "", *, limit: int = 50) -> list[Person]:
     """Directory persons that have no mail account yet."""
-    records = directory.find(s.users_dn(), s.people_without_mail(text), ("uid", "cn", s.MAIL), limit=limit)
-    return sorted((Person(r.dn, r.first("uid"), r.first("cn"), r.first(s.MAIL)) for r in records), key=lambda p: p.uid)
+    records = directory.find(s.users_dn(), s.people_without_mail(text), _PERSON_ATTRS, limit=limit)
+    return sorted((_person(r) for r in records), key=lambda p: p.uid)
+
+
+def get_person(directory: Directory, uid: str) -> Person | None:
+    """The person with this uid that has no mail account yet, or None."""
+    records = directory.find(s.users_dn(), s.person_by_uid(uid), _PERSON_ATTRS, limit=2)
+    return _person(records[0]) if records else None
 
 
 def _mail_attrs(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
@@ -184,6 +197,12 @@ def _default_quota(directory: Directory, address: str) -> int:
     if domain is None:
         raise Invalid(f"the domain of {address} is not hosted here")
     return domain.default_quota_kb if domain.default_quota_kb is not None else settings.MAIL_DEFAULT_QUOTA
+
+
+def default_quota(directory: Directory, address: str) -> int:
+    """The quota (kB) a new account of `address`'s domain gets: the domain's default, else MAIL_DEFAULT_QUOTA.
+    Raises Invalid when the domain is not hosted."""
+    return _default_quota(directory, address)
 
 
 def create_account(directory: Directory, new: NewAccount, password: str | None) -> tuple[Account, str | None]:
@@ -226,7 +245,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
             for name, value in _mail_attrs(new, uid, quota).items()
         }
         changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
-        directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN)))])
+        directory.modify(person.dn, changes, controls=[assertion(s.entry_version_is(person.dn, record.first(s.CSN)))])
     account = get_account_by_dn(directory, person.dn)
     assert account is not None
     return account
@@ -271,7 +290,7 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
         new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
         with claim_lock():
             ensure_free(directory, new_aliases, owner_dn=account.dn)
-            directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn))])
+            directory.modify(account.dn, changes, controls=[assertion(s.entry_version_is(account.dn, account.csn))])
     updated = get_account_by_dn(directory, account.dn)
     if updated is None:
         raise Conflict(account.dn)

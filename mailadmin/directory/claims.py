@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -40,6 +41,31 @@ def holders(directory: Directory, address: str) -> list[tuple[str, str]]:
     ]
     found += [
         (r.dn, r.first(s.ALIASES)) for r in directory.find(s.aliases_dn(), s.valias_by_address(address), (s.ALIASES,))
+    ]
+    return found
+
+
+@dataclass(frozen=True)
+class Use:
+    """How an entry accepts an address: `kind` is ACCOUNT, ACCOUNT_ALIAS or VIRTUAL_ALIAS; `owner` is that entry's
+    primary address (the account's `mail`, or the virtual alias' own address)."""
+
+    kind: str
+    owner: str
+
+
+ACCOUNT, ACCOUNT_ALIAS, VIRTUAL_ALIAS = "account", "account alias", "virtual alias"
+
+
+def uses(directory: Directory, address: str) -> list[Use]:
+    """Every entry that accepts `address` and how, for messages that name where an address is used (two searches)."""
+    found = []
+    for r in directory.find(s.users_dn(), s.address_claims(address), (s.MAIL,), limit=10):
+        mail = r.first(s.MAIL).lower()
+        found.append(Use(ACCOUNT if mail == address.lower() else ACCOUNT_ALIAS, mail))
+    found += [
+        Use(VIRTUAL_ALIAS, r.first(s.ALIASES).lower())
+        for r in directory.find(s.aliases_dn(), s.valias_by_address(address), (s.ALIASES,), limit=2)
     ]
     return found
 

@@ -189,6 +189,11 @@ def people_without_mail(text: str = "") -> str:
     return all_of(*parts)
 
 
+def person_by_uid(uid: str) -> str:
+    """A person with this uid that has no mail account yet."""
+    return all_of(is_class("inetOrgPerson"), negate(accounts_filter()), eq("uid", uid))
+
+
 def valias_by_address(address: str) -> str:
     return all_of(is_class(MAIL_ALIAS), eq(ALIASES, address))
 
@@ -205,6 +210,11 @@ def domain_by_name(name: str) -> str:
     return all_of(is_class(MAIL_DOMAIN), eq(DOMAIN, name))
 
 
+def domains_named(names: list[str]) -> str:
+    """Domains whose name is any of `names` (one search for a whole list)."""
+    return all_of(is_class(MAIL_DOMAIN), any_of(*(eq(DOMAIN, name) for name in names)))
+
+
 def all_domains() -> str:
     return is_class(MAIL_DOMAIN)
 
@@ -212,3 +222,10 @@ def all_domains() -> str:
 def version_is(csn: str) -> str:
     """The assertion sent with every write: the entry still has the version it was read at."""
     return eq(CSN, csn)
+
+
+def entry_version_is(dn: str, csn: str) -> str:
+    """The assertion for writes that touch `mail` or `mailalias`: the unique overlay runs its own search with the
+    write's controls, and the assertion is then tested on that search's base (ou=Users or the suffix), which always
+    failed with 122. Only the entry at `dn` must be at version `csn`; any other entry passes."""
+    return any_of(eq(CSN, csn), negate(eq("entryDN", dn)))

@@ -1,0 +1,519 @@
+"""Account, virtual alias and "enable mail" forms: they normalise input and own their directory action.
+
+None of them needs a request: management commands pass plain data dicts, e.g.
+`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory)`.
+Every action method returns its result, or None after `add_error` when the directory refused
+(AlreadyExists, Conflict, Invalid). `access=None` means "no console user": the command-line, which may do anything.
+
+Forms that change an existing entry carry its `csn` (entryCSN) in a hidden field: the change is applied only if
+the entry is still at the version the form was opened on; otherwise the form says "changed by someone else", and
+its next submit is based on the current version (what the user typed is kept).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections.abc import Iterable
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from domains.forms import CONFLICT_MESSAGE
+from domains.validators import (
+    AddressField,
+    AddressListField,
+    HostField,
+    LocalPartField,
+    QuotaField,
+    TextField,
+    UidField,
+)
+from mailadmin import addresses
+from mailadmin.addresses import display_address, domain_of
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import aliases as ldap_aliases
+from mailadmin.directory import domains as ldap_domains
+from mailadmin.directory.accounts import Account, NewAccount, Person
+from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.domains import MailDomain
+from mailadmin.permissions import Access
+
+PASSWORD_MAX = 128
+_USE_MESSAGES = {
+    claims.ACCOUNT: _l("%(address)s is already the address of the account %(owner)s."),
+    claims.ACCOUNT_ALIAS: _l("%(address)s is already an alias of the account %(owner)s."),
+    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias (distribution list)."),
+}
+
+
+def in_use_message(directory: Directory, error: AlreadyExists) -> str:
+    """A sentence naming where the refused address is used (one more lookup, on the error path only)."""
+    uses = claims.uses(directory, error.address) if "@" in error.address else []
+    values = {"address": display_address(error.address)}
+    if not uses:
+        return _("%(address)s is already in use.") % values
+    return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
+
+
+def refused_message(error: Invalid) -> str:
+    return _("The directory refused the change: %(reason)s") % {"reason": error}
+
+
+def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
+                        access: Access | None) -> bool:
+    """Addresses an entry is to accept must be in a domain the directory hosts and, for console users, one they
+    administer (so nobody claims mail of another customer's domain). Adds errors to `field`; True when all pass."""
+    values = list(values)
+    hosted = ldap_domains.hosted(directory, {domain_of(v) for v in values})
+    for value in values:
+        if domain_of(value) not in hosted:
+            form.add_error(field, _("%(address)s is not in a domain hosted here.")
+                           % {"address": display_address(value)})
+        elif access is not None and not access.administers(domain_of(value)):
+            form.add_error(field, _("You do not administer the domain of %(address)s.")
+                           % {"address": display_address(value)})
+    return field not in form.errors
+
+
+def with_copy(targets: Iterable[str], own: str, keep_copy: bool) -> tuple[str, ...]:
+    """The maildrop values for forwarding to `targets`: the account's own address among them keeps a copy
+    (Postfix delivers an address that expands to itself). Without targets, mail is simply delivered locally."""
+    targets = tuple(t for t in targets if t != own)
+    return (*targets, own) if targets and keep_copy else targets
+
+
+class PasswordFields(forms.Form):
+    """A password typed twice, or `generate` ticked (the server makes one; it is returned once, to be shown)."""
+
+    password = forms.CharField(label=_l("Password"), required=False, strip=False, max_length=PASSWORD_MAX,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_l("Password again"), required=False, strip=False, max_length=PASSWORD_MAX,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    generate = forms.BooleanField(label=_l("Generate a password (shown once)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("generate"):
+            data["password"] = None  # Password Modify without a new password: the server generates one
+        elif not data.get("password"):
+            self.add_error("password", _("Type the password twice, or tick “Generate a password”."))
+        elif data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+    def password_refused(self, error: Invalid) -> None:
+        self.add_error("password", _("The directory refused this password: %(reason)s") % {"reason": error})
+
+
+class AccountCreateForm(PasswordFields):
+    """A new account in `domain`. `save(directory)` returns (account, generated password or None) or None.
+
+    Data keys: local_part, first_name, last_name, uid (empty: the full address), password + password2 or
+    generate, quota (empty: the domain's default), aliases, forwards (one per line), keep_copy.
+    """
+
+    local_part = LocalPartField(label=_l("Address"))
+    first_name = TextField(label=_l("First name"))
+    last_name = TextField(label=_l("Last name"))
+    uid = UidField(label=_l("Login (uid)"), required=False, help_text=_l("Empty: the full address."))
+    quota = QuotaField(label=_l("Quota"), required=False)
+    aliases = AddressListField(label=_l("Aliases"), help_text=_l("One per line, in domains hosted here."))
+    forwards = AddressListField(label=_l("Forward to"), help_text=_l("One per line; may be outside addresses."))
+    keep_copy = forms.BooleanField(label=_l("Keep a copy in this mailbox"), required=False)
+
+    field_order = ["local_part", "first_name", "last_name", "uid", "password", "password2", "generate", "quota",
+                   "aliases", "forwards", "keep_copy"]
+
+    def __init__(self, *args, domain: MailDomain, access: Access | None = None, **kwargs):
+        self.domain = domain
+        self.access = access
+        kwargs.setdefault("initial", {"quota": domain.default_quota_kb})
+        super().__init__(*args, **kwargs)
+        self.fields["local_part"].help_text = "@" + domain.display_name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("local_part"):
+            return data
+        address = data["address"] = f"{data['local_part']}@{self.domain.name}"
+        if len(address) > addresses.ADDRESS_MAX:
+            self.add_error("local_part", _("The address is too long."))
+        if not data.get("uid") and "uid" not in self.errors:
+            try:
+                data["uid"] = addresses.normalise_uid(address)
+            except ValueError:
+                self.add_error("uid", _("The address cannot be the login: type a shorter login."))
+        if address in data.get("aliases", ()):
+            self.add_error("aliases", _("The account's own address cannot also be its alias."))
+        if address in data.get("forwards", ()):  # forwarding to itself is how a copy is kept
+            data["keep_copy"] = True
+        return data
+
+    def _field_of(self, address: str) -> str:
+        data = self.cleaned_data
+        if address in data["aliases"]:
+            return "aliases"
+        return "uid" if address == data["uid"] and address != data["address"] else "local_part"
+
+    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+        data = self.cleaned_data
+        if not check_new_addresses(self, "aliases", data["aliases"], directory, self.access):
+            return None
+        new = NewAccount(
+            address=data["address"], uid=data["uid"], first_name=data["first_name"], last_name=data["last_name"],
+            quota_kb=data["quota"], aliases=data["aliases"], keep_copy=data["keep_copy"],
+            forwards=tuple(f for f in data["forwards"] if f != data["address"]),
+        )
+        try:
+            return ldap_accounts.create_account(directory, new, data["password"])
+        except AlreadyExists as e:
+            self.add_error(self._field_of(e.address), in_use_message(directory, e))
+        except Invalid as e:
+            self.password_refused(e)
+        return None
+
+
+class AccountForm(forms.Form):
+    """Base of the forms that change one account; `account` is the entry as read for this request."""
+
+    csn = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, account: Account, access: Access | None = None, **kwargs):
+        self.account = account
+        self.access = access
+        kwargs.setdefault("initial", {}).setdefault("csn", account.csn)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def based_on(self) -> Account:
+        """The account with the version the form was opened on (the current one when the data has no csn)."""
+        return dataclasses.replace(self.account, csn=self.cleaned_data.get("csn") or self.account.csn)
+
+    def conflict(self) -> None:
+        """Say so, and base the next submit on the current version; the typed values stay in the form."""
+        self.add_error(None, CONFLICT_MESSAGE)
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["csn"] = self.account.csn
+
+    def update(self, directory: Directory, fields: dict, field: str | None = None) -> Account | None:
+        """Apply `fields` with accounts.update_account (one modify); directory refusals become errors on `field`."""
+        try:
+            return ldap_accounts.update_account(directory, self.based_on, fields)
+        except AlreadyExists as e:
+            self.add_error(field, in_use_message(directory, e))
+        except Conflict:
+            self.conflict()
+        except Invalid as e:
+            self.add_error(field, refused_message(e))
+        return None
+
+
+class AccountEditForm(AccountForm):
+    """Everything about an account but its address and password. `save(directory)` returns the updated Account.
+
+    `supports_hidden`: the server's schema has mailhidden. `mailbox_editable`: only a superadmin re-points a mailbox
+    (the maildir does not move with it); otherwise the path is shown read-only and the field is absent.
+    """
+
+    name = TextField(label=_l("Display name"))
+    first_name = TextField(label=_l("First name"))
+    last_name = TextField(label=_l("Last name"))
+    aliases = AddressListField(label=_l("Aliases"), help_text=_l("One per line, in domains hosted here."))
+    forwards = AddressListField(label=_l("Forward to"), help_text=_l("One per line; may be outside addresses."))
+    keep_copy = forms.BooleanField(label=_l("Keep a copy in this mailbox"), required=False)
+    quota = QuotaField(label=_l("Quota"))
+    enabled = forms.BooleanField(label=_l("Enabled (receives mail, may sign in)"), required=False)
+    mailbox = TextField(label=_l("Mailbox path"), help_text=_l("Changing it does not move the stored mail."))
+    mailhost = HostField(label=_l("Mail host"))
+    mailproxy = HostField(label=_l("Mail proxy"))
+    hidden = forms.BooleanField(label=_l("Hidden from address books"), required=False)
+
+    ADVANCED = ("mailbox", "mailhost", "mailproxy", "hidden")
+
+    def __init__(self, *args, account: Account, supports_hidden: bool = True, mailbox_editable: bool = False,
+                 **kwargs):
+        kwargs.setdefault("initial", {
+            "name": account.name, "first_name": account.first_name, "last_name": account.last_name,
+            "aliases": account.aliases, "forwards": account.forward_targets, "keep_copy": account.keeps_copy,
+            "quota": account.quota_kb, "enabled": account.enabled, "mailbox": account.mailbox,
+            "mailhost": account.mailhost, "mailproxy": account.mailproxy, "hidden": account.hidden,
+        })
+        super().__init__(*args, account=account, **kwargs)
+        if not supports_hidden:
+            del self.fields["hidden"]
+        if not mailbox_editable:
+            del self.fields["mailbox"]
+
+    def clean_mailbox(self) -> str:
+        path = self.cleaned_data["mailbox"]
+        # Postfix finds no mailbox for an empty path; a relative or ".." path could point anywhere.
+        if not path.startswith("/") or posixpath.normpath(path) != path.rstrip("/"):
+            raise forms.ValidationError(_("Enter an absolute path without “..”, e.g. /home/vmail/alice/."))
+        return path
+
+    def clean(self):
+        data = super().clean()
+        if self.account.mail in data.get("aliases", ()):
+            self.add_error("aliases", _("The account's own address cannot also be its alias."))
+        return data
+
+    def changes(self) -> dict:
+        """The fields that differ from the account as read, in accounts.update_account's vocabulary."""
+        data = self.cleaned_data
+        forwards = with_copy(data["forwards"], self.account.mail,
+                             data["keep_copy"] or self.account.mail in data["forwards"])
+        wanted = {key: data[key] for key in ("name", "first_name", "last_name", "enabled", *self.ADVANCED)
+                  if key in self.fields}
+        wanted |= {"aliases": data["aliases"], "forwards": forwards, "quota_kb": data["quota"]}
+        current = {key: getattr(self.account, key) for key in wanted}
+        return {key: value for key, value in wanted.items() if not _same(current[key], value)}
+
+    def save(self, directory: Directory) -> Account | None:
+        changes = self.changes()
+        added = set(changes.get("aliases", ())) - set(self.account.aliases)
+        if not check_new_addresses(self, "aliases", sorted(added), directory, self.access):
+            return None
+        return self.update(directory, changes, "aliases")
+
+
+def _same(old: object, new: object) -> bool:
+    if isinstance(old, tuple):  # multi-valued: the order means nothing to Postfix
+        return sorted(old) == sorted(new)  # type: ignore[arg-type]
+    return old == new
+
+
+class QuotaForm(AccountForm):
+    """Set the quota (`quota`, human units) or, with `reset` ticked, the domain's default. `save` returns Account."""
+
+    quota = QuotaField(label=_l("Quota"), required=False)
+    reset = forms.BooleanField(label=_l("Reset to the domain default"), required=False)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        kwargs.setdefault("initial", {"quota": account.quota_kb})
+        super().__init__(*args, account=account, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("reset") and data.get("quota") is None and "quota" not in self.errors:
+            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or reset it to the domain default."))
+        return data
+
+    def save(self, directory: Directory) -> Account | None:
+        quota = self.cleaned_data["quota"]
+        if self.cleaned_data["reset"]:
+            try:
+                quota = ldap_accounts.default_quota(directory, self.account.mail)
+            except Invalid as e:
+                self.add_error(None, refused_message(e))
+                return None
+        return self.update(directory, {"quota_kb": quota}, "quota")
+
+
+class StatusForm(AccountForm):
+    """Enable (`enable=True`) or disable the account: mailenable OK/NONE. `save` returns the updated Account.
+    A disabled account receives no mail (it bounces), cannot sign in, and leaves address books."""
+
+    def __init__(self, *args, account: Account, enable: bool, **kwargs):
+        self.enable = enable
+        super().__init__(*args, account=account, **kwargs)
+
+    def save(self, directory: Directory) -> Account | None:
+        return self.update(directory, {"enabled": self.enable})
+
+
+class PasswordForm(PasswordFields):
+    """Set the password typed twice, or generate one; slapd hashes it (Password Modify), the app never does.
+    `save(directory)` returns (account, generated password or None) or None."""
+
+    def __init__(self, *args, account: Account, **kwargs):
+        self.account = account
+        super().__init__(*args, **kwargs)
+
+    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+        try:
+            return self.account, ldap_accounts.set_password(directory, self.account, self.cleaned_data["password"])
+        except Invalid as e:
+            self.password_refused(e)
+        except Conflict:
+            self.add_error(None, CONFLICT_MESSAGE)
+        return None
+
+
+class RemoveAccountForm(AccountForm):
+    """Confirm removal; `remove(directory)` deletes the account and its DN from every virtual alias and returns
+    the removed Account, or None."""
+
+    def remove(self, directory: Directory) -> Account | None:
+        try:
+            ldap_accounts.remove_account(directory, self.based_on)
+            return self.account
+        except Conflict:
+            self.conflict()
+        return None
+
+
+class AccountAddressForm(AccountForm):
+    """Add or remove one alias (`kind="aliases"`) or forward (`kind="forwards"`) as one modify.
+    Data: `address`; for forwards also `keep_copy`. `add(directory)`/`remove(directory)` return the Account."""
+
+    address = AddressField(label=_l("Address"))
+    keep_copy = forms.BooleanField(label=_l("Keep a copy in this mailbox"), required=False)
+
+    def __init__(self, *args, account: Account, kind: str, **kwargs):
+        if kind not in ("aliases", "forwards"):
+            raise ValueError(kind)
+        self.kind = kind
+        kwargs.setdefault("initial", {"keep_copy": account.keeps_copy})
+        super().__init__(*args, account=account, **kwargs)
+        if kind == "aliases":
+            del self.fields["keep_copy"]
+            self.fields["address"].label = _l("New alias")
+        else:
+            self.fields["address"].label = _l("Forward to")
+
+    def add(self, directory: Directory) -> Account | None:
+        address = self.cleaned_data["address"]
+        if self.kind == "forwards":
+            targets = [*self.account.forward_targets, address]
+            return self.update(directory, {"forwards": with_copy(targets, self.account.mail,
+                                                                  self.cleaned_data["keep_copy"])}, "address")
+        if address in self.account.addresses:
+            self.add_error("address", _("The account already accepts this address."))
+        if self.errors or not check_new_addresses(self, "address", [address], directory, self.access):
+            return None
+        return self.update(directory, {"aliases": (*self.account.aliases, address)}, "address")
+
+    def remove(self, directory: Directory) -> Account | None:
+        address = self.cleaned_data["address"]
+        current = self.account.aliases if self.kind == "aliases" else self.account.forward_targets
+        if address not in current:
+            self.conflict()  # removed by someone else meanwhile, or never there
+            return None
+        remaining = [v for v in current if v != address]
+        if self.kind == "aliases":
+            return self.update(directory, {"aliases": tuple(remaining)}, "address")
+        return self.update(directory, {"forwards": with_copy(remaining, self.account.mail, self.account.keeps_copy)})
+
+
+class VirtualAliasForm(forms.Form):
+    """Add (`valias=None`: `address` is asked) or edit a virtual alias. `save(directory)` returns the VirtualAlias.
+
+    `members` are typed as account addresses (primary or alias) and stored as those accounts' DNs; `external` are
+    outside recipients. `access` limits members to accounts of domains the user sees.
+    """
+
+    address = AddressField(label=_l("List address"))
+    members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
+    external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
+    enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)
+    csn = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, valias: VirtualAlias | None = None, member_addresses: tuple[str, ...] = (),
+                 access: Access | None = None, **kwargs):
+        self.valias = valias
+        self.access = access
+        if valias is not None:
+            kwargs.setdefault("initial", {"members": member_addresses, "external": valias.external,
+                                          "enabled": valias.enabled, "csn": valias.csn})
+        super().__init__(*args, **kwargs)
+        if valias is not None:
+            del self.fields["address"]
+
+    def _member_dns(self, directory: Directory) -> list[str]:
+        dns = []
+        for address in self.cleaned_data["members"]:
+            account = ldap_accounts.get_account(directory, address)
+            if account is None or (self.access is not None and not self.access.sees(account.domain)):
+                self.add_error("members", _("There is no account %(address)s.") % {"address": display_address(address)})
+            else:
+                dns.append(account.dn)
+        return dns
+
+    def save(self, directory: Directory) -> VirtualAlias | None:
+        data = self.cleaned_data
+        members = self._member_dns(directory)
+        if self.valias is None:
+            check_new_addresses(self, "address", [data["address"]], directory, self.access)
+        if self.errors:
+            return None
+        try:
+            if self.valias is None:
+                return ldap_aliases.create_valias(directory, data["address"], members=members,
+                                                  external=data["external"], enabled=data["enabled"])
+            based_on = dataclasses.replace(self.valias, csn=data["csn"] or self.valias.csn)
+            return ldap_aliases.update_valias(directory, based_on, members=members, external=data["external"],
+                                              enabled=data["enabled"])
+        except AlreadyExists as e:
+            self.add_error("address", in_use_message(directory, e))
+        except Conflict:
+            self.add_error(None, CONFLICT_MESSAGE)
+            self.data = self.data.copy()
+            self.data["csn"] = self.valias.csn if self.valias else ""
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
+        return None
+
+
+class VirtualAliasStatusForm(forms.Form):
+    """Enable or disable a virtual alias (members and recipients unchanged). `save` returns the VirtualAlias."""
+
+    def __init__(self, *args, valias: VirtualAlias, enable: bool, **kwargs):
+        self.valias = valias
+        self.enable = enable
+        super().__init__(*args, **kwargs)
+
+    def save(self, directory: Directory) -> VirtualAlias | None:
+        try:
+            return ldap_aliases.update_valias(directory, self.valias, members=self.valias.members,
+                                              external=self.valias.external, enabled=self.enable)
+        except Conflict:
+            self.add_error(None, CONFLICT_MESSAGE)
+        return None
+
+
+class RemoveVirtualAliasForm(forms.Form):
+    """Confirm removal; `remove(directory)` returns the removed VirtualAlias, or None."""
+
+    def __init__(self, *args, valias: VirtualAlias, **kwargs):
+        self.valias = valias
+        super().__init__(*args, **kwargs)
+
+    def remove(self, directory: Directory) -> VirtualAlias | None:
+        try:
+            ldap_aliases.remove_valias(directory, self.valias)
+            return self.valias
+        except Conflict:
+            self.add_error(None, CONFLICT_MESSAGE)
+        return None
+
+
+class EnableMailForm(forms.Form):
+    """Give a person without mail an account: `address` in a hosted domain the user administers, `quota` (empty:
+    the domain's default). `save(directory)` returns the new Account."""
+
+    address = AddressField(label=_l("Address"))
+    quota = QuotaField(label=_l("Quota"), required=False, help_text=_l("Empty: the domain's default."))
+
+    def __init__(self, *args, person: Person, access: Access | None = None, **kwargs):
+        self.person = person
+        self.access = access
+        super().__init__(*args, **kwargs)
+
+    def save(self, directory: Directory) -> Account | None:
+        data = self.cleaned_data
+        if not check_new_addresses(self, "address", [data["address"]], directory, self.access):
+            return None
+        new = NewAccount(address=data["address"], uid=self.person.uid, quota_kb=data["quota"])
+        try:
+            return ldap_accounts.enable_mail(directory, self.person, new)
+        except AlreadyExists as e:
+            self.add_error("address", in_use_message(directory, e))
+        except Conflict:
+            self.add_error(None, CONFLICT_MESSAGE)
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
+        return None
