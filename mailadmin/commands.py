@@ -8,13 +8,17 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import is_dataclass
 
 from django import forms
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from mailadmin.addresses import display_address, normalise_address
 from mailadmin.audit import record
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, connect
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory.accounts import Account
 
 
 @contextmanager
@@ -56,7 +60,8 @@ def audited_form(form: forms.Form, action, *, event: str, target: str, old=None,
     except (CommandError, DirectoryError) as e:
         record(actor(), event, target, old=old, ok=False, detail=str(e))
         raise
-    record(actor(), event, target, old=old, new=None if isinstance(result, bool) else result)
+    shown = result[0] if isinstance(result, tuple) else result  # (account, generated password): never the password
+    record(actor(), event, target, old=old, new=shown if is_dataclass(shown) else None)
     return result
 
 
@@ -74,22 +79,35 @@ def write_json(stdout, data) -> None:
     stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
 
 
-def read_password(stdin, *, from_stdin: bool, confirm: bool = True) -> str:
-    """The new password from the first line of stdin (`--password-stdin`) or a prompt; never from argv.
+def stdin_of(options: dict):
+    """The command's input: call_command(stdin=...) in tests, else the process' own (declare stealth_options)."""
+    return options.get("stdin") or sys.stdin
 
-    Raises CommandError when it is empty, when the two prompts differ, or when there is no terminal to prompt on.
-    """
+
+def read_passwords(stdin, *, from_stdin: bool) -> tuple[str, str]:
+    """The new password as typed twice (the form compares them): from a prompt, or the first line of stdin with
+    `--password-stdin`; never from argv. Raises CommandError when there is no terminal to prompt on."""
     if from_stdin:
         password = stdin.readline().rstrip("\r\n")
-    elif stdin.isatty():
-        password = getpass.getpass(_("New password: "))
-        if confirm and getpass.getpass(_("Repeat it: ")) != password:
-            raise CommandError(_("The two passwords differ."))
-    else:
+        return password, password
+    if not stdin.isatty():
         raise CommandError(_("No terminal to ask for the password: use --password-stdin or --generate."))
-    if not password:
-        raise CommandError(_("The password is empty."))
-    return password
+    return getpass.getpass(_("New password: ")), getpass.getpass(_("Repeat it: "))
+
+
+def find_account(directory: Directory, address: str) -> Account:
+    """The account whose primary address is `address`; CommandError when it is invalid, unknown or only an alias."""
+    try:
+        address = normalise_address(address)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
+    account = ldap_accounts.get_account(directory, address)
+    if account is None:
+        raise CommandError(_("There is no account %(address)s.") % {"address": display_address(address)})
+    if account.mail != address:
+        raise CommandError(_("%(address)s is an alias of %(owner)s: name the account by its own address.")
+                           % {"address": display_address(address), "owner": display_address(account.mail)})
+    return account
 
 
 class Progress:

@@ -12,12 +12,19 @@ from django.core.management.base import CommandError
 from mailadmin.directory import accounts, connect
 
 
-def run(*args, stdin: str | None = None) -> str:
-    """The command's stdout; `stdin` feeds --password-stdin (and reads as no terminal)."""
+class Terminal(io.StringIO):
+    """An input that says it is a terminal, so commands prompt (getpass is patched in those tests)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run(*args, stdin: str | io.StringIO | None = None) -> str:
+    """The command's stdout; text `stdin` feeds --password-stdin (and reads as no terminal)."""
     out = io.StringIO()
     kwargs = {"stdout": out, "stderr": io.StringIO()}
     if stdin is not None:
-        kwargs["stdin"] = io.StringIO(stdin)
+        kwargs["stdin"] = io.StringIO(stdin) if isinstance(stdin, str) else stdin
     call_command(*args, **kwargs)
     return out.getvalue()
 
@@ -26,7 +33,7 @@ def run_json(*args):
     return json.loads(run(*args, "--json"))
 
 
-def refused(*args, stdin: str | None = None) -> str:
+def refused(*args, stdin: str | io.StringIO | None = None) -> str:
     """The one-line error of a command that must fail."""
     with pytest.raises(CommandError) as e:
         run(*args, stdin=stdin)
@@ -38,3 +45,11 @@ def refused(*args, stdin: str | None = None) -> str:
 def account(address: str):
     with connect() as directory:
         return accounts.get_account(directory, address)
+
+
+def binds(slapd, dn: str, password: str) -> bool:
+    """True when `password` binds as `dn` (checked by slapd, never by comparing hashes)."""
+    import subprocess
+
+    result = subprocess.run(["ldapwhoami", "-x", "-H", slapd.uri, "-D", dn, "-w", password], capture_output=True)
+    return result.returncode == 0
