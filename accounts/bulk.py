@@ -37,10 +37,10 @@ def _yes(flag: bool) -> str:
 
 
 def account_row(account: Account, password_hash: str = "") -> dict[str, str]:
-    """The CSV row of an account, unescaped (quota in kB, empty when there is no quota rule)."""
+    """The CSV row of an account, unescaped (quota in kB, "none" when the account has no quota rule)."""
     return {
         "address": account.mail, "uid": account.uid, "name": account.name, "first_name": account.first_name,
-        "last_name": account.last_name, "quota": "" if account.quota_kb is None else str(account.quota_kb),
+        "last_name": account.last_name, "quota": "none" if account.quota_kb is None else str(account.quota_kb),
         "aliases": " ".join(account.aliases), "forwards": " ".join(account.forward_targets),
         "keep_copy": _yes(account.keeps_copy), "enabled": _yes(account.enabled), "mailbox": account.mailbox,
         "password_hash": password_hash,

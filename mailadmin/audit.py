@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 
@@ -38,3 +38,12 @@ def audited(actor: str, action: str, target: str, *, old=None, new=None) -> Iter
 
 def recent(limit: int = 20) -> list[AuditEntry]:
     return list(AuditEntry.objects.all()[:limit])
+
+
+def record_many(actor: str, action: str, changes: Iterable[tuple[str, object]], batch_size: int = 500) -> None:
+    """One successful row per (target, new value), written in batches: a bulk import audits each entry it wrote."""
+    AuditEntry.objects.bulk_create(
+        (AuditEntry(actor=actor[:150], action=action[:64], target=target[:512], old={}, new=_plain(new), ok=True)
+         for target, new in changes),
+        batch_size=batch_size,
+    )

@@ -81,27 +81,25 @@ def _logical_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 def _parse_line(number: int, text: str) -> tuple[str, str]:
     name, sep, rest = text.partition(":")
     if not sep or not name or " " in name:
-        raise LdifError(number, _("Line %(line)d is not “attribute: value”.") % {"line": number})
+        raise LdifError(number, _("This line is not “attribute: value”."))
     if rest.startswith(":"):
         try:
             return name, base64.b64decode(rest[1:].strip(), validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            raise LdifError(number, _("Line %(line)d: the base64 value does not decode to UTF-8 text.")
-                            % {"line": number}) from None
+            raise LdifError(number, _("The base64 value does not decode to UTF-8 text.")) from None
     if rest.startswith("<"):
-        raise LdifError(number, _("Line %(line)d: values read from URLs are not accepted.") % {"line": number})
+        raise LdifError(number, _("Values read from URLs are not accepted."))
     return name, rest.lstrip(" ")
 
 
 def _record_from(lines: list[tuple[int, str, str]]) -> LdifRecord:
     first_line, name, dn = lines[0]
     if name.lower() != "dn":
-        raise LdifError(first_line, _("Line %(line)d: a record must start with “dn:”.") % {"line": first_line})
+        raise LdifError(first_line, _("A record must start with “dn:”."))
     attrs: dict[str, list[str]] = {}
     for number, attr, value in lines[1:]:
         if attr.lower() in ("changetype", "control", "dn"):
-            raise LdifError(number, _("Line %(line)d: only plain entries are accepted, not “%(name)s”.")
-                            % {"line": number, "name": attr})
+            raise LdifError(number, _("Only plain entries are accepted, not “%(name)s”.") % {"name": attr})
         attrs.setdefault(attr.lower(), []).append(value)
     return LdifRecord(first_line, dn, {k: tuple(v) for k, v in attrs.items()})
 

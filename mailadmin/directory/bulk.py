@@ -61,17 +61,27 @@ def iter_accounts(
         yield _account(record), record.first(PASSWORD)
 
 
-def claimed_addresses(directory: Directory) -> dict[str, str]:
-    """Every accepted address (account mail and aliases, virtual-alias names) mapped to the DN holding it: two paged
-    searches, so an import checks thousands of rows without one search each."""
-    claimed: dict[str, str] = {}
-    for record in directory.paged(s.users_dn(), s.any_of(s.has(s.MAIL), s.has(s.ALIASES)), (s.MAIL, s.ALIASES)):
+@dataclass(frozen=True)
+class Claims:
+    """What new entries must not collide with: every accepted address (account mail and aliases, virtual-alias
+    names) mapped to the DN holding it, and the normalised DN of every entry under ou=Users."""
+
+    addresses: dict[str, str]
+    dns: set[str]
+
+
+def directory_claims(directory: Directory) -> Claims:
+    """Read every claim with two paged searches, so an import checks thousands of rows without one search each."""
+    addresses: dict[str, str] = {}
+    dns: set[str] = set()
+    for record in directory.paged(s.users_dn(), s.has("objectClass"), (s.MAIL, s.ALIASES)):
+        dns.add(s.normalise_dn(record.dn))
         for address in (*record.values(s.MAIL), *record.values(s.ALIASES)):
-            claimed.setdefault(address.lower(), record.dn)
+            addresses.setdefault(address.lower(), record.dn)
     for record in directory.paged(s.aliases_dn(), s.is_class(s.MAIL_ALIAS), (s.ALIASES,)):
         for address in record.values(s.ALIASES):
-            claimed.setdefault(address.lower(), record.dn)
-    return claimed
+            addresses.setdefault(address.lower(), record.dn)
+    return Claims(addresses, dns)
 
 
 def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:

@@ -29,6 +29,17 @@ def run(*args, stdin: str | io.StringIO | None = None) -> str:
     return out.getvalue()
 
 
+def run_capture(*args) -> tuple[bool, str, str]:
+    """(succeeded, stdout, stderr) of a command that may fail; a failure is still one line, no traceback."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError as e:
+        assert "\n" not in str(e)
+        return False, out.getvalue(), err.getvalue() + str(e)
+    return True, out.getvalue(), err.getvalue()
+
+
 def run_json(*args):
     return json.loads(run(*args, "--json"))
 

@@ -44,7 +44,7 @@ def test_it_exports_every_account_as_csv():
     assert (rows["carol@example.test"]["forwards"], rows["carol@example.test"]["keep_copy"]) == (
         "carol@external.test", "yes")
     assert rows["dave@example.test"]["enabled"] == "no"
-    assert rows["postmaster@example.test"]["quota"] == ""
+    assert rows["postmaster@example.test"]["quota"] == "none"
 
 
 def test_it_exports_one_domain():
