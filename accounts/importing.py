@@ -146,12 +146,14 @@ def _ldif_rows(f) -> Iterator[Row]:
 
 def _ldif_values(item: ldif.LdifRecord) -> dict[str, str]:
     mail = item.first(s.MAIL).lower()
-    forwards = [f for f in item.values(s.FORWARDS) if f.lower() != mail]
+    drops = item.values(s.FORWARDS)
+    forwards = [f for f in drops if f.lower() != mail]
     return {
         "address": mail, "uid": item.first("uid"), "name": item.first("cn"), "first_name": item.first("givenName"),
-        "last_name": item.first("sn"), "quota": item.first(s.QUOTA, NO_QUOTA), "aliases": " ".join(item.values(s.ALIASES)),
-        "forwards": " ".join(forwards), "keep_copy": str(bool(forwards) and len(forwards) < len(
-            item.values(s.FORWARDS))), "enabled": str(item.first(s.ENABLED, s.ENABLED_VALUE).upper() == "OK"),
+        "last_name": item.first("sn"), "quota": item.first(s.QUOTA, NO_QUOTA),
+        "aliases": " ".join(item.values(s.ALIASES)), "forwards": " ".join(forwards),
+        "keep_copy": str(bool(forwards) and len(forwards) < len(drops)),
+        "enabled": str(item.first(s.ENABLED, s.ENABLED_VALUE).upper() == s.ENABLED_VALUE),
         "mailbox": item.first(s.MAILBOX), "password_hash": item.first(PASSWORD),
     }
 
