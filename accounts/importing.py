@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.bulk import COLUMNS, unsafe_cell
-from accounts.forms import AccountCreateForm, check_new_addresses, in_use_message, with_copy
+from accounts.forms import AccountCreateForm, check_new_addresses, in_use_message
 from domains.validators import TextField
 from mailadmin import addresses, ldif
 from mailadmin.commands import form_error
@@ -26,7 +26,16 @@ from mailadmin.directory import AlreadyExists, Directory, DirectoryError, Invali
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import schema as s
 from mailadmin.directory.accounts import Account, NewAccount
-from mailadmin.directory.bulk import HASH_SCHEMES, PASSWORD, AccountEntry, Claims, pipeline, read_account
+from mailadmin.directory.bulk import (
+    HASH_SCHEMES,
+    PASSWORD,
+    AccountEntry,
+    Claims,
+    account_values,
+    digest,
+    pipeline,
+    read_account,
+)
 
 NO_QUOTA = "none"  # a quota cell meaning "no mailuserquota at all" (export writes it for such accounts)
 CREATE, UNCHANGED, ERROR, SKIPPED = "create", "unchanged", "error", "skipped"
@@ -198,7 +207,10 @@ class Planner:
 
     def _hosted(self, form: AccountImportForm) -> bool:
         aliases = form.cleaned_data["aliases"]
-        return not aliases or check_new_addresses(form, "aliases", aliases, self.directory, None)
+        # The domains were read under the claim lock: only an unknown one needs the form's own check (and message).
+        if all(addresses.domain_of(a) in self.domains for a in aliases):
+            return True
+        return check_new_addresses(form, "aliases", aliases, self.directory, None)
 
     def _quota(self, form: AccountImportForm) -> int | None:
         if form.cleaned_data["quota"] is not None or form.cleaned_data["no_quota"]:
@@ -235,17 +247,19 @@ class Planner:
         return ""
 
     def _existing(self, line: int, entry: AccountEntry) -> Outcome:
-        if entry.new.address in self.lines:
-            return Outcome(line, entry.new.address, ERROR, "address: " + _("%(address)s is already on line %(line)d.")
-                           % {"address": entry.new.address, "line": self.lines[entry.new.address]})
-        account, password_hash = read_account(self.directory, entry.dn)
+        address = entry.new.address
+        if address in self.lines:
+            return Outcome(line, address, ERROR, "address: " + _("%(address)s is already on line %(line)d.")
+                           % {"address": address, "line": self.lines[address]})
+        stored, password_hash = self.claims.accounts.get(s.normalise_dn(entry.dn), (b"", ""))
+        same_password = not entry.password_hash or entry.password_hash == password_hash
+        if stored == digest(entry.values()) and same_password:
+            self.lines[address] = line
+            return Outcome(line, address, UNCHANGED)
+        account, password_hash = read_account(self.directory, entry.dn)  # only to say what differs
         changed = differences(entry, account, password_hash) if account else ["mail"]
-        if not changed:
-            self.lines[entry.new.address] = line
-            return Outcome(line, entry.new.address, UNCHANGED)
-        return Outcome(line, entry.new.address, ERROR, _(
-            "%(address)s exists with other values (%(fields)s); it is not overwritten.")
-            % {"address": entry.new.address, "fields": ", ".join(changed)})
+        return Outcome(line, address, ERROR, _("%(address)s exists with other values (%(fields)s); it is not "
+                                               "overwritten.") % {"address": address, "fields": ", ".join(changed)})
 
 
 def _list(text: str) -> str:
@@ -255,22 +269,11 @@ def _list(text: str) -> str:
 
 def differences(entry: AccountEntry, account: Account, password_hash: str) -> list[str]:
     """The fields in which the existing `account` differs from what the row would create."""
-    new = entry.new
-    wanted = {
-        "uid": new.uid, "name": entry.name or new.name, "first_name": new.first_name,
-        "last_name": new.last_name or new.uid, "quota": new.quota_kb, "aliases": sorted(new.aliases),
-        "forwards": sorted(with_copy(new.forwards, new.address, new.keep_copy)), "enabled": new.enabled,
-    }
-    actual = {
-        "uid": account.uid, "name": account.name, "first_name": account.first_name, "last_name": account.last_name,
-        "quota": account.quota_kb, "aliases": sorted(account.aliases), "forwards": sorted(account.forwards),
-        "enabled": account.enabled,
-    }
-    if entry.mailbox:
-        wanted["mailbox"], actual["mailbox"] = entry.mailbox, account.mailbox
-    if entry.password_hash:
-        wanted["password_hash"], actual["password_hash"] = entry.password_hash, password_hash
-    return [key for key in wanted if wanted[key] != actual[key]]
+    changed = [name for (name, wanted), (_name, actual) in zip(entry.values(), account_values(account), strict=True)
+               if wanted != actual]
+    if entry.password_hash and entry.password_hash != password_hash:
+        changed.append("password_hash")
+    return changed
 
 
 def plan(directory: Directory, claims: Claims, rows: Iterable[Row]) -> list[Outcome]:

@@ -3,19 +3,19 @@ pipelined over one connection (each entry is one add, so each is written whole o
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from ldap3 import ASYNC
 
 from . import schema as s
+from . import wire
 from .accounts import Account, NewAccount, _account, _mail_attrs
-from .connection import Directory, mapped_errors, open_first
-from .errors import DirectoryError, Invalid
+from .connection import Directory, open_first
+from .errors import DirectoryError, DirectoryUnavailable, Invalid
 
 PASSWORD = "userPassword"  # noqa: S105 (an attribute name)
 # Only hashes slapd verifies on bind: a plain add stores userPassword verbatim, so cleartext must never get here.
@@ -50,6 +50,33 @@ class AccountEntry:
             attrs[PASSWORD] = self.password_hash
         return attrs
 
+    def values(self) -> Values:
+        """What the entry would hold, in the form account_values() gives for an existing account."""
+        attrs = self.attributes(self.new.quota_kb)
+        return (
+            ("uid", self.new.uid), ("name", attrs["cn"]), ("first_name", self.new.first_name),
+            ("last_name", attrs["sn"]), ("quota", self.new.quota_kb), ("aliases", tuple(sorted(self.new.aliases))),
+            ("forwards", tuple(sorted(attrs.get(s.FORWARDS, ())))), ("enabled", self.new.enabled),
+            ("mailbox", attrs[s.MAILBOX]),
+        )
+
+
+Values = tuple[tuple[str, object], ...]
+
+
+def account_values(account: Account) -> Values:
+    """The values an import compares, in a fixed order (multi-valued ones sorted: their order means nothing)."""
+    return (
+        ("uid", account.uid), ("name", account.name), ("first_name", account.first_name),
+        ("last_name", account.last_name), ("quota", account.quota_kb), ("aliases", tuple(sorted(account.aliases))),
+        ("forwards", tuple(sorted(account.forwards))), ("enabled", account.enabled), ("mailbox", account.mailbox),
+    )
+
+
+def digest(values: Values) -> bytes:
+    """A 16-byte fingerprint of `values`: 100,000 accounts' state fits in a few megabytes."""
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).digest()
+
 
 def iter_accounts(
     directory: Directory, domain: str = "", *, with_password: bool = False
@@ -64,24 +91,28 @@ def iter_accounts(
 @dataclass(frozen=True)
 class Claims:
     """What new entries must not collide with: every accepted address (account mail and aliases, virtual-alias
-    names) mapped to the DN holding it, and the normalised DN of every entry under ou=Users."""
+    names) mapped to the DN holding it; the normalised DN of every entry under ou=Users; and for each account
+    (by normalised DN) the digest of its values and its password hash, so a re-run needs no read per row."""
 
     addresses: dict[str, str]
     dns: set[str]
+    accounts: dict[str, tuple[bytes, str]]
 
 
 def directory_claims(directory: Directory) -> Claims:
     """Read every claim with two paged searches, so an import checks thousands of rows without one search each."""
-    addresses: dict[str, str] = {}
-    dns: set[str] = set()
-    for record in directory.paged(s.users_dn(), s.has("objectClass"), (s.MAIL, s.ALIASES)):
-        dns.add(s.normalise_dn(record.dn))
+    claims = Claims({}, set(), {})
+    for record in directory.paged(s.users_dn(), s.has("objectClass"), (*s.ACCOUNT_ATTRS, PASSWORD)):
+        dn = s.normalise_dn(record.dn)
+        claims.dns.add(dn)
         for address in (*record.values(s.MAIL), *record.values(s.ALIASES)):
-            addresses.setdefault(address.lower(), record.dn)
+            claims.addresses.setdefault(address.lower(), record.dn)
+        if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
+            claims.accounts[dn] = (digest(account_values(_account(record))), record.first(PASSWORD))
     for record in directory.paged(s.aliases_dn(), s.is_class(s.MAIL_ALIAS), (s.ALIASES,)):
         for address in record.values(s.ALIASES):
-            addresses.setdefault(address.lower(), record.dn)
-    return Claims(addresses, dns)
+            claims.addresses.setdefault(address.lower(), record.dn)
+    return claims
 
 
 def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
@@ -93,38 +124,54 @@ def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
 
 
 class Pipeline:
-    """Adds sent without waiting for each answer (at most `window` in flight); results come back in order."""
+    """Adds sent without waiting for each answer (at most `window` in flight) on one bound connection's socket.
+    Each add is one entry, so each is written whole or not at all; answers are matched by message id."""
 
     def __init__(self, conn, window: int):
         self._conn, self._window = conn, window
-        self._pending: deque[tuple[object, int]] = deque()
+        self._socket = conn.socket
+        self._socket.settimeout(max(settings.LDAP_TIMEOUT, 5) * 6)
+        self._pending: dict[int, tuple[object, str]] = {}
+        self._buffer = b""
+        self._next_id = 1_000_000  # far above the ids ldap3 used for the bind
 
     def add(self, key: object, dn: str, attrs: dict) -> list[tuple[object, DirectoryError | None]]:
         """Send one add; return the (key, error or None) of the adds that had to be awaited to keep the window."""
-        with mapped_errors(f"add {dn}"):
-            message_id = self._conn.add(dn, [*s.PERSON_CLASSES, s.MAIL_ACCOUNT], attrs)
-        self._pending.append((key, message_id))
-        return [self._next() for _ in range(len(self._pending) - self._window)]
+        self._next_id += 1
+        classes = {"objectClass": [*s.PERSON_CLASSES, s.MAIL_ACCOUNT]}
+        self._send(wire.add_request(self._next_id, dn, {**classes, **attrs}))
+        self._pending[self._next_id] = (key, dn)
+        return [self._receive() for _ in range(len(self._pending) - self._window)]
 
     def finish(self) -> list[tuple[object, DirectoryError | None]]:
-        return [self._next() for _ in range(len(self._pending))]
+        return [self._receive() for _ in range(len(self._pending))]
 
-    def _next(self) -> tuple[object, DirectoryError | None]:
-        key, message_id = self._pending.popleft()
+    def _send(self, data: bytes) -> None:
         try:
-            with mapped_errors("add"):
-                self._conn.get_response(message_id, timeout=max(settings.LDAP_TIMEOUT, 5) * 6)
-        except DirectoryError as e:
-            return key, e
-        return key, None
+            self._socket.sendall(data)
+        except OSError as e:
+            raise DirectoryUnavailable(f"add: the directory did not answer ({type(e).__name__})") from e
+
+    def _receive(self) -> tuple[object, DirectoryError | None]:
+        while (decoded := wire.read_response(self._buffer)) is None:
+            try:
+                chunk = self._socket.recv(65536)
+            except OSError as e:
+                raise DirectoryUnavailable(f"add: the directory did not answer ({type(e).__name__})") from e
+            if not chunk:
+                raise DirectoryUnavailable("add: the directory closed the connection")
+            self._buffer += chunk
+        message_id, code, message, used = decoded
+        self._buffer = self._buffer[used:]
+        key, dn = self._pending.pop(message_id)
+        return key, wire.result_error(code, message, f"add {dn}")
 
 
 @contextmanager
 def pipeline(window: int = 64) -> Iterator[Pipeline]:
-    """A second connection, bound like the first, that pipelines adds; every add is awaited before it closes."""
-    conn = open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD, strategy=ASYNC)
+    """A second connection, opened and bound like the first, for pipelined adds; closed when the block ends."""
+    conn = open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
     try:
         yield Pipeline(conn, window)
     finally:
-        with mapped_errors("unbind"):
-            conn.unbind()
+        conn.socket.close()  # no unbind: ldap3 would wait for answers it never asked for

@@ -172,11 +172,11 @@ def _tls() -> Tls:
     return Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.LDAP_CA_FILE or None)
 
 
-def _open(url: str, bind_dn: str, password: str, strategy: str = SYNC) -> Connection:
+def _open(url: str, bind_dn: str, password: str) -> Connection:
     timeout = max(1, math.ceil(settings.LDAP_TIMEOUT))  # ldap3 packs the receive timeout as a whole number
     server = Server(url, tls=_tls(), connect_timeout=timeout, get_info=NONE)
     conn = Connection(
-        server, user=bind_dn or None, password=password or None, client_strategy=strategy, raise_exceptions=True,
+        server, user=bind_dn or None, password=password or None, client_strategy=SYNC, raise_exceptions=True,
         receive_timeout=timeout, auto_referrals=False, read_only=False,
     )
     conn.open()
@@ -186,14 +186,12 @@ def _open(url: str, bind_dn: str, password: str, strategy: str = SYNC) -> Connec
     return conn
 
 
-def open_first(urls: list[str], bind_dn: str, password: str, strategy: str = SYNC) -> Connection:
-    """Bind to the first URL that answers; a refused or hung server costs at most the timeout.
-
-    `strategy` is SYNC except for bulk writes, which pipeline their adds over an ASYNC connection."""
+def open_first(urls: list[str], bind_dn: str, password: str) -> Connection:
+    """Bind to the first URL that answers; a refused or hung server costs at most the timeout."""
     last: Exception | None = None
     for url in urls:
         try:
-            return _open(url, bind_dn, password, strategy)
+            return _open(url, bind_dn, password)
         except (lx.LDAPException, OSError) as e:
             logger.warning("directory %s unusable: %s", url, type(e).__name__)
             last = e

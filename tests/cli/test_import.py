@@ -135,3 +135,16 @@ def test_it_imports_ldif(tmp_path):
     assert "line 20: Only plain entries are accepted, not “changetype”." in err
     zoe = account("zoe@example.test")
     assert zoe.name == "Zoé Zola" and zoe.keeps_copy
+
+
+def test_an_entry_created_by_someone_else_meanwhile_is_reported_not_overwritten(csv_file, monkeypatch):
+    from mailadmin.directory.bulk import Claims
+
+    # As if another writer added uid=bob after the claims were read: the add itself is refused, atomically.
+    monkeypatch.setattr("accounts.management.commands.import.directory_claims", lambda d: Claims({}, set(), {}))
+    ok, out, err = run_capture("import", csv_file("address,uid\nbobby@example.test,bob\nnew@example.test,new\n"),
+                               "--continue-on-error")
+    assert not ok
+    assert "line 2: Someone else created this address or login meanwhile; it was not written." in err
+    assert account("bob@example.test").uid == "bob" and account("bobby@example.test") is None
+    assert account("new@example.test") is not None
