@@ -219,19 +219,18 @@ class Planner:
         return settings.MAIL_DEFAULT_QUOTA if default is None else default
 
     def _against_directory(self, line: int, entry: AccountEntry) -> Outcome:
-        new = entry.new
-        holder = self.claims.addresses.get(new.address)
-        if holder is not None and s.normalise_dn(holder) == s.normalise_dn(entry.dn):
-            return self._existing(line, entry)
-        if error := self._collision(entry):
+        new, dn = entry.new, s.normalise_dn(entry.dn)
+        if self.claims.addresses.get(new.address) == dn:
+            return self._existing(line, entry, dn)
+        if error := self._collision(entry, dn):
             return Outcome(line, new.address, ERROR, error)
-        for key in (new.address, *new.aliases, s.normalise_dn(entry.dn)):
+        for key in (new.address, *new.aliases, dn):
             self.lines[key] = line
-        self.claims.addresses.update(dict.fromkeys((new.address, *new.aliases), entry.dn))
-        self.claims.dns.add(s.normalise_dn(entry.dn))
+        self.claims.addresses.update(dict.fromkeys((new.address, *new.aliases), dn))
+        self.claims.dns.add(dn)
         return Outcome(line, new.address, CREATE, entry=entry)
 
-    def _collision(self, entry: AccountEntry) -> str:
+    def _collision(self, entry: AccountEntry, dn: str) -> str:
         """The first reason `entry` cannot be added: an address or its DN taken (by the directory or this file)."""
         for field_name, address in [("address", entry.new.address), *(("aliases", a) for a in entry.new.aliases)]:
             if address in self.lines:
@@ -239,19 +238,18 @@ class Planner:
                     "address": address, "line": self.lines[address]}
             if address in self.claims.addresses:
                 return f"{field_name}: " + in_use_message(self.directory, AlreadyExists(address=address))
-        dn = s.normalise_dn(entry.dn)
         if dn in self.claims.dns:
             where = _("on line %(line)d") % {"line": self.lines[dn]} if dn in self.lines else _("in the directory")
             return "uid: " + _("The login %(uid)s is taken already (%(where)s).") % {
                 "uid": entry.new.uid, "where": where}
         return ""
 
-    def _existing(self, line: int, entry: AccountEntry) -> Outcome:
+    def _existing(self, line: int, entry: AccountEntry, dn: str) -> Outcome:
         address = entry.new.address
         if address in self.lines:
             return Outcome(line, address, ERROR, "address: " + _("%(address)s is already on line %(line)d.")
                            % {"address": address, "line": self.lines[address]})
-        stored, password_hash = self.claims.accounts.get(s.normalise_dn(entry.dn), (b"", ""))
+        stored, password_hash = self.claims.accounts.get(dn, (b"", ""))
         same_password = not entry.password_hash or entry.password_hash == password_hash
         if stored == digest(entry.values()) and same_password:
             self.lines[address] = line

@@ -91,7 +91,7 @@ def iter_accounts(
 @dataclass(frozen=True)
 class Claims:
     """What new entries must not collide with: every accepted address (account mail and aliases, virtual-alias
-    names) mapped to the DN holding it; the normalised DN of every entry under ou=Users; and for each account
+    names) mapped to the normalised DN holding it; the normalised DN of every entry under ou=Users; and for each account
     (by normalised DN) the digest of its values and its password hash, so a re-run needs no read per row."""
 
     addresses: dict[str, str]
@@ -106,12 +106,12 @@ def directory_claims(directory: Directory) -> Claims:
         dn = s.normalise_dn(record.dn)
         claims.dns.add(dn)
         for address in (*record.values(s.MAIL), *record.values(s.ALIASES)):
-            claims.addresses.setdefault(address.lower(), record.dn)
+            claims.addresses.setdefault(address.lower(), dn)
         if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
             claims.accounts[dn] = (digest(account_values(_account(record))), record.first(PASSWORD))
     for record in directory.paged(s.aliases_dn(), s.is_class(s.MAIL_ALIAS), (s.ALIASES,)):
         for address in record.values(s.ALIASES):
-            claims.addresses.setdefault(address.lower(), record.dn)
+            claims.addresses.setdefault(address.lower(), s.normalise_dn(record.dn))
     return claims
 
 
