@@ -1,3 +1,8 @@
+from django.urls import path
+
+from . import views
 
 app_name = "domain_accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("add/", views.add_account, name="add"),
+]

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.list_people, name="list"),
+    path("<str:uid>/enable/", views.enable_mail, name="enable"),
+]

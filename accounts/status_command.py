@@ -27,8 +27,8 @@ class StatusCommand(BaseCommand):
                 return
             if not dry_run:
                 form = StatusForm({"csn": account.csn}, account=account, enable=self.enable)
-                audited_form(form, lambda: form.save(directory), event="enable_account" if self.enable
-                             else "disable_account", target=account.mail, old=account)
+                audited_form(form, lambda: form.save(directory), event="account.enable" if self.enable
+                             else "account.disable", target=account.mail, old=account)
         if dry_run:
             text = _("Would enable %(address)s.") if self.enable else _("Would disable %(address)s.")
         else:

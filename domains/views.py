@@ -1,13 +1,130 @@
-"""Domain pages."""
+"""Domain pages: the list, one domain with its accounts (paged on the server), add, edit and remove."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from mailadmin.directory import connect
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mailadmin.addresses import normalise_domain
+from mailadmin.directory import Directory, connect
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
+from mailadmin.directory.domains import MailDomain
+from mailadmin.paging import page_numbers, requested_page
+from mailadmin.permissions import access_for
+
+from .forms import DomainForm, RemoveDomainForm
+
+ACCOUNTS_PER_PAGE = 50
+QUERY_MAX = 254  # longer than any address: a longer filter text cannot match anything useful
+
+
+def _get_domain_or_404(
+    request: HttpRequest, directory: Directory, name: str, write: bool = False, *, remove: bool = False
+) -> MailDomain:
+    """The domain named in the URL (Unicode or A-label). Raise Http404 when it is not a domain, does not exist or is
+    not visible to the user; PermissionDenied when visible but the user may not change it (`write`: administrators
+    of the domain) or remove it (`remove`: superadmins only)."""
+    try:
+        a_label = normalise_domain(name)
+    except ValueError:
+        raise Http404("not a domain name") from None
+    access = access_for(request.user)
+    if not access.sees(a_label):
+        raise Http404("no such domain")
+    domain = ldap_domains.get_domain(directory, a_label)
+    if domain is None:
+        raise Http404("no such domain")
+    if (write and not access.administers(a_label)) or (remove and not access.superadmin):
+        raise PermissionDenied
+    return domain
+
+
+def _require_superadmin(request: HttpRequest) -> None:
+    """Only superadmins create domains; raise PermissionDenied for anyone else."""
+    if not access_for(request.user).superadmin:
+        raise PermissionDenied
+
+
+def _query(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:QUERY_MAX]
+
+
+def _matching(domains: list[MailDomain], text: str) -> list[MailDomain]:
+    """Domains whose name (either form) or description contains `text`, case-insensitively."""
+    needle = text.lower()
+    return [d for d in domains if needle in f"{d.name} {d.display_name} {d.description}".lower()]
+
+
+def _posted(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
 
 
 def list_domains(request: HttpRequest) -> HttpResponse:
+    """The domains the user sees, with description, default quota and account count; ?q= filters them."""
+    access = access_for(request.user)
+    query = _query(request)
     with connect() as directory:
-        domains = ldap_domains.list_domains(directory)
-    return render(request, "domains/list.html", {"domains": domains})
+        domains = access.visible(ldap_domains.list_domains(directory))
+    if query:
+        domains = _matching(domains, query)
+    return render(request, "domains/list.html", {"domains": domains, "query": query, "may_add": access.superadmin})
+
+
+def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """One domain: its facts, one page of its accounts (a VLV window, ?page= and ?q=) and its virtual aliases."""
+    page, query = requested_page(request), _query(request)
+    access = access_for(request.user)
+    with connect() as directory:
+        domain = _get_domain_or_404(request, directory, name)
+        accounts = ldap_accounts.list_domain_accounts(
+            directory, domain.name, page=page, per_page=ACCOUNTS_PER_PAGE, text=query
+        )
+        if page > accounts.pages:
+            raise Http404("no such page")
+        valiases = ldap_aliases.list_valiases(directory, domain.name)
+    return render(request, "domains/detail.html", {
+        "domain": domain, "accounts": accounts, "valiases": valiases, "query": query,
+        "page": accounts.page, "pages": accounts.pages, "page_numbers": page_numbers(accounts.page, accounts.pages),
+        "may_edit": access.administers(domain.name), "may_remove": access.superadmin,
+        "may_add_account": access.may_create_in(domain.name),
+    })
+
+
+def add_domain(request: HttpRequest) -> HttpResponse:
+    """A new domain, superadmins only."""
+    _require_superadmin(request)
+    form = DomainForm(_posted(request))
+    if form.is_valid():
+        with connect() as directory:
+            domain = form.save(directory, actor=request.user.get_username())
+        if domain is not None:
+            messages.success(request, _("Added the domain %(name)s.") % {"name": domain.display_name})
+            return redirect("domains:detail", name=domain.name)
+    return render(request, "domains/form.html", {"form": form, "adding": True})
+
+
+def edit_domain(request: HttpRequest, name: str) -> HttpResponse:
+    """Description and default quota; a form opened before someone else's change is not applied over it."""
+    with connect() as directory:
+        domain = _get_domain_or_404(request, directory, name, write=True)
+        form = DomainForm(_posted(request), domain=domain)
+        if form.is_valid() and form.save(directory, actor=request.user.get_username()):
+            messages.success(request, _("Saved the domain %(name)s.") % {"name": domain.display_name})
+            return redirect("domains:detail", name=domain.name)
+    return render(request, "domains/form.html", {"form": form, "adding": False, "domain": domain})
+
+
+def remove_domain(request: HttpRequest, name: str) -> HttpResponse:
+    """Confirm on GET, remove on POST; refused while accounts or aliases use the domain. Superadmins only."""
+    with connect() as directory:
+        domain = _get_domain_or_404(request, directory, name, remove=True)
+        form = RemoveDomainForm(_posted(request), domain=domain)
+        if form.is_valid() and form.remove(directory, actor=request.user.get_username()):
+            messages.success(request, _("Removed the domain %(name)s.") % {"name": domain.display_name})
+            return redirect("domains:list")
+    return render(request, "domains/confirm_remove.html", {"form": form, "domain": domain})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
+
+from django.db.models import Q
 
 from mailadmin.models import AuditEntry
 
@@ -36,8 +38,15 @@ def audited(actor: str, action: str, target: str, *, old=None, new=None) -> Iter
     record(actor, action, target, old=old, new=new)
 
 
-def recent(limit: int = 20) -> list[AuditEntry]:
-    return list(AuditEntry.objects.all()[:limit])
+def recent(limit: int = 20, domains: Collection[str] | None = None) -> list[AuditEntry]:
+    """The latest rows, newest first; with `domains`, only rows whose target is one of them or an address in one."""
+    entries = AuditEntry.objects.all()
+    if domains is not None:
+        in_scope = Q(pk__in=[])
+        for domain in domains:
+            in_scope |= Q(target__iexact=domain) | Q(target__iendswith="@" + domain)
+        entries = entries.filter(in_scope)
+    return list(entries[:limit])
 
 
 def record_many(actor: str, action: str, changes: Iterable[tuple[str, object]], batch_size: int = 500) -> None:

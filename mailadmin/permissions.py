@@ -34,6 +34,13 @@ class Access:
     def administers(self, domain: str) -> bool:
         return self.superadmin or domain.lower() in self.admin_of
 
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The domains this user sees, or None when it sees every domain (for scoping searches and counts)."""
+        if self.superadmin or self.helpdesk_everywhere:
+            return None
+        return self.admin_of | self.helpdesk_of
+
     def visible(self, domains):
         """Filter a list of objects with a `.name` (domains) to those this user sees."""
         return [d for d in domains if self.sees(d.name)]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import search_views, views
 
 urlpatterns = [
     path("login/", views.login, name="login"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("aliases/", include("accounts.alias_urls")),
     path("people/", include("accounts.people_urls")),
+    path("search/", search_views.search, name="search"),
+    path("route/", search_views.route, name="route"),
 ]

@@ -38,8 +38,6 @@ def up() -> None:
     (DIR / "app.env").write_text(app_env(instance))
     print(f"Directory: {instance.uri} (base {instance.suffix}; rootdn {instance.admin_dn}, password in "
           f"{instance.admin_password_file})")
-    if fresh:
-        print("NEW")  # scripts/run.sh seeds the demo data once, through the console's own directory layer
 
 
 def down() -> None:

@@ -6,16 +6,16 @@ HOST=${1:-127.0.0.1}; PORT=${2:-8000}
 PY=.venv/bin/python
 mkdir -p var
 if [ -z "${LDAP_URL:-}" ]; then
-  out=$($PY scripts/devdirectory.py up)
-  echo "$out" | grep -v '^NEW$'
+  $PY scripts/devdirectory.py up
   set -a; . var/ldap/app.env; set +a
-  if echo "$out" | grep -q '^NEW$'; then $PY manage.py demodata; fi
+  $PY manage.py migrate --noinput -v 0
+  if [ ! -e var/ldap/seeded ]; then $PY manage.py demodata && touch var/ldap/seeded; fi
 else
   echo "Directory: $LDAP_URL (from LDAP_URL)"
+  $PY manage.py migrate --noinput -v 0
   $PY manage.py initdirectory
 fi
-$PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 $PY manage.py ensuresuperadmin --password-file var/superadmin.txt
-echo "Sign in at http://$HOST:$PORT/ as admin with the password in var/superadmin.txt: $(cat var/superadmin.txt 2>/dev/null)"
+echo "Console: http://$HOST:$PORT/  sign in as admin, password: $(cat var/superadmin.txt)"
 exec .venv/bin/gunicorn mailadmin.wsgi:application --bind "$HOST:$PORT" --workers 2 --timeout 30 --access-logfile -

@@ -27,6 +27,21 @@ def start_instance(root: Path, **kwargs) -> Instance:
     return instance
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Static files come from the finders (no collectstatic manifest needed), and the personas' Django passwords use
+    a fast hasher: PBKDF2 would cost half a second per test for no benefit here."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def directory_down(settings):
+    """Nothing listens on port 1: every connection is refused at once."""
+    settings.LDAP_URL = ["ldap://127.0.0.1:1"]
+
+
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory) -> Instance:
     instance = start_instance(tmp_path_factory.mktemp("slapd"))

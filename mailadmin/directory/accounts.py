@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from .changes import add_values, delete_values, replace, replace_values, values_
 from .claims import claim_lock, ensure_free
 from .connection import Directory, Record
 from .controls import assertion, sort, vlv, vlv_total
-from .errors import AlreadyExists, Conflict, DirectoryError, Invalid
+from .errors import AlreadyExists, Conflict, DirectoryError, Invalid, OutOfRange
 
 
 @dataclass(frozen=True)
@@ -139,18 +139,33 @@ def get_account_by_dn(directory: Directory, dn: str) -> Account | None:
     return _account(record)
 
 
-def list_domain_accounts(directory: Directory, domain: str, *, page: int = 1, per_page: int = 50, text: str = "") -> AccountPage:
-    """One page of a domain's accounts sorted by address: one search, a server-side sorted window (VLV)."""
-    offset = (max(page, 1) - 1) * per_page + 1
-    records, result = directory.search(
-        s.users_dn(), s.domain_members(domain, text), s.ACCOUNT_ATTRS, controls=[sort(s.MAIL), vlv(offset, per_page)]
-    )
-    return AccountPage(tuple(_account(r) for r in records), vlv_total(result), max(page, 1), per_page)
+def list_domain_accounts(
+    directory: Directory, domain: str, *, page: int = 1, per_page: int = 50, text: str = ""
+) -> AccountPage:
+    """One page of a domain's accounts sorted by address: one search, a server-side sorted window (VLV).
+
+    A page past the end comes back empty, with the right total (one more search, in that case only)."""
+    page = max(page, 1)
+    flt = s.domain_members(domain, text)
+    try:
+        records, result = directory.search(
+            s.users_dn(), flt, s.ACCOUNT_ATTRS, controls=[sort(s.MAIL), vlv((page - 1) * per_page + 1, per_page)]
+        )
+    except OutOfRange:
+        _first, result = directory.search(s.users_dn(), flt, ("1.1",), controls=[sort(s.MAIL), vlv(1, 1)])
+        return AccountPage((), vlv_total(result), page, per_page)
+    return AccountPage(tuple(_account(r) for r in records), vlv_total(result), page, per_page)
 
 
-def search_accounts(directory: Directory, text: str, *, limit: int = 50) -> tuple[list[Account], bool]:
-    """Accounts matching an address, alias, name or uid anywhere; True when there were more than `limit`."""
-    records = directory.find(s.users_dn(), s.search_text(text), s.ACCOUNT_ATTRS, limit=limit + 1)
+def search_accounts(
+    directory: Directory, text: str, *, limit: int = 50, domains: Collection[str] | None = None
+) -> tuple[list[Account], bool]:
+    """Accounts matching an address, alias, name or uid, in `domains` (None: anywhere); True when there were more
+    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit."""
+    if domains is not None and not domains:
+        return [], False
+    flt = s.search_text(text) if domains is None else s.all_of(s.search_text(text), s.in_domains(domains))
+    records = directory.find(s.users_dn(), flt, s.ACCOUNT_ATTRS, limit=limit + 1)
     accounts = sorted((_account(r) for r in records), key=lambda a: a.mail)
     return accounts[:limit], len(accounts) > limit
 

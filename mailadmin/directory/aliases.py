@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mailadmin.addresses import domain_of
 
 from . import schema as s
+from .accounts import Account, get_account_by_dn
 from .changes import replace, values_delta
 from .claims import claim_lock, ensure_free
 from .connection import Directory, Record
@@ -53,6 +54,11 @@ def list_valiases(directory: Directory, domain: str = "") -> list[VirtualAlias]:
     """Virtual aliases of one domain (or all), sorted by address."""
     flt = s.valiases_of_domain(domain) if domain else s.is_class(s.MAIL_ALIAS)
     return sorted((_valias(r) for r in directory.paged(s.aliases_dn(), flt, s.VALIAS_ATTRS)), key=lambda v: v.address)
+
+
+def member_accounts(directory: Directory, valias: VirtualAlias) -> list[tuple[str, Account | None]]:
+    """Each member DN with its account, or None for a dangling DN (Postfix skips it); one read per member."""
+    return [(dn, get_account_by_dn(directory, dn)) for dn in valias.members]
 
 
 def _attrs(members: Iterable[str], external: Iterable[str], enabled: bool) -> dict:

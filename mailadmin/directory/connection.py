@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
-from ldap3.core.results import RESULT_SIZE_LIMIT_EXCEEDED
+from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED
 
-from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, TooManyResults
+from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 500
 MAX_PAGES = 2000  # a paged loop stops here whatever the server says (1,000,000 entries)
+VLV_RANGE_ERROR = 76
+# ldap3 2.9.1 does not know slapd's answer to a VLV window past the end and fails decoding it with a KeyError.
+RESULT_CODES.setdefault(VLV_RANGE_ERROR, "virtualListViewError")
 
 _UNAVAILABLE = (
     lx.LDAPCommunicationError, lx.LDAPBindError, lx.LDAPStartTLSError, lx.LDAPSessionTerminatedByServerError,
@@ -53,6 +56,11 @@ def mapped_errors(what: str) -> Iterator[None]:
         raise Invalid(_server_message(e)) from e
     except lx.LDAPSizeLimitExceededResult as e:
         raise TooManyResults(what) from e
+    except lx.LDAPOperationResult as e:
+        if e.result != VLV_RANGE_ERROR:
+            logger.exception("directory error during %s", what)
+            raise DirectoryError(what) from e
+        raise OutOfRange(what) from e
     except lx.LDAPException as e:
         logger.exception("directory error during %s", what)
         raise DirectoryError(what) from e

@@ -36,3 +36,7 @@ class Invalid(DirectoryError):
 
 class TooManyResults(DirectoryError):
     """The directory refused to return that many entries: narrow the search."""
+
+
+class OutOfRange(DirectoryError):
+    """A VLV window was asked for beyond the end of the sorted result (slapd's result 76)."""

@@ -5,6 +5,8 @@ Names only, never OIDs: directories created before 2011 carry the same names und
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import parse_dn
@@ -180,6 +182,11 @@ def search_text(text: str) -> str:
         accounts_filter(),
         any_of(contains(MAIL, text), contains(ALIASES, text), contains("cn", text), eq("uid", text), contains("uid", text)),
     )
+
+
+def in_domains(domains: Iterable[str]) -> str:
+    """Accounts whose primary address is in one of `domains` (sorted, so the filter is stable)."""
+    return any_of(*(ends_with(MAIL, "@" + d) for d in sorted(domains)))
 
 
 def people_without_mail(text: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from ldap3 import BASE
 
 from . import schema as s
@@ -37,6 +38,18 @@ def server_names(directory: Directory) -> set[str]:
     if not records:
         return set()
     return _names(records[0].values("attributeTypes")) | _names(records[0].values("objectClasses"))
+
+
+_KNOWN: dict[tuple[str, ...], set[str]] = {}
+
+
+def knows(directory: Directory, name: str) -> bool:
+    """Whether the server's schema has `name` (e.g. mailhidden, absent from old MDS schemas). Read once per process
+    and server list: a schema changes only with a server restart, and two searches per page would be waste."""
+    key = tuple(settings.LDAP_URL)
+    if key not in _KNOWN:
+        _KNOWN[key] = server_names(directory)
+    return name.lower() in _KNOWN[key]
 
 
 def missing_schema(directory: Directory | None = None, *, optional: bool = True) -> list[str]:

@@ -113,7 +113,7 @@ def test_fix_removes_a_dangling_member_and_fills_a_missing_mailbox(slapd):
     assert f"Fixed {TEAM}: removed member uid=ghost,{USERS}." in out
     assert f"Fixed uid=nobox,{USERS}: mailbox set to /home/vmail/nobox/." in out
     assert account("nobox@example.test").mailbox == "/home/vmail/nobox/"
-    assert AuditEntry.objects.filter(action="fix_directory", ok=True).count() == 2
+    assert AuditEntry.objects.filter(action="directory.fix", ok=True).count() == 2
     assert run("checkdirectory").strip().endswith("The directory is clean.")
 
 

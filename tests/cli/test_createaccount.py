@@ -27,7 +27,7 @@ def test_it_creates_an_account_with_a_password_from_stdin(slapd):
     assert (created.first_name, created.last_name, created.aliases) == ("Zoé", "Zola", ("z.zola@example.test",))
     assert created.keeps_copy and created.forward_targets == ("zoe@external.test",)
     assert binds(slapd, created.dn, "zoe-password-1")
-    entry = AuditEntry.objects.get(action="create_account")
+    entry = AuditEntry.objects.get(action="account.create")
     assert entry.ok and entry.actor.startswith("cli:") and entry.new["mail"] == "zoe@example.test"
     assert "zoe-password-1" not in str(entry.new)
 
@@ -42,7 +42,7 @@ def test_without_a_terminal_it_generates_a_password_and_prints_it_once():
 def test_it_refuses_an_address_in_use_with_the_form_text():
     message = refused("createaccount", "alice.martin@example.test", stdin="")
     assert message == "address: alice.martin@example.test is already an alias of the account alice@example.test."
-    assert not AuditEntry.objects.get(action="create_account").ok
+    assert not AuditEntry.objects.get(action="account.create").ok
 
 
 def test_it_refuses_an_unhosted_domain():

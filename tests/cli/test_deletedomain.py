@@ -18,7 +18,7 @@ def test_it_removes_an_unused_domain(slapd):
     run("createdomain", "empty.test")
     assert "Removed domain empty.test." in run("deletedomain", "empty.test")
     assert not _exists("empty.test")
-    entry = AuditEntry.objects.get(action="remove_domain")
+    entry = AuditEntry.objects.get(action="domain.remove")
     assert entry.ok and entry.target == "empty.test" and entry.actor.startswith("cli:")
 
 
@@ -26,7 +26,7 @@ def test_it_refuses_a_domain_in_use_and_lists_the_addresses():
     message = refused("deletedomain", "example.test")
     assert "alice@example.test" in message and "team@example.test" in message
     assert _exists("example.test")
-    assert not AuditEntry.objects.get(action="remove_domain").ok
+    assert not AuditEntry.objects.get(action="domain.remove").ok
 
 
 def test_it_refuses_an_unknown_domain():
@@ -42,4 +42,4 @@ def test_dry_run_removes_nothing():
     assert "Would remove empty.test." in run("deletedomain", "empty.test", "--dry-run")
     assert _exists("empty.test")
     assert "alice@example.test" in refused("deletedomain", "example.test", "--dry-run")
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.filter(action="domain.remove").exists()

@@ -13,7 +13,7 @@ def test_it_disables_and_enables_an_account():
     assert "Enabled bob@example.test." in run("enable", "bob@example.test")
     assert account("bob@example.test").enabled
     assert list(AuditEntry.objects.order_by("id").values_list("action", "ok")) == [
-        ("disable_account", True), ("enable_account", True)]
+        ("account.disable", True), ("account.enable", True)]
 
 
 def test_it_says_when_nothing_is_to_change():

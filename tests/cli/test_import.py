@@ -32,8 +32,8 @@ def test_it_creates_accounts_from_csv(csv_file):
     assert zoe.mailbox == "/home/vmail/zoe/"
     yann = account("yann@example.test")
     assert (yann.uid, yann.quota_kb, yann.enabled) == ("yann@example.test", 512000, False)
-    assert AuditEntry.objects.filter(action="create_account").count() == 2
-    assert AuditEntry.objects.get(action="import").new == {"create": 2, "unchanged": 0, "error": 0, "skipped": 0}
+    assert AuditEntry.objects.filter(action="account.create").count() == 2
+    assert AuditEntry.objects.get(action="account.import").new == {"create": 2, "unchanged": 0, "error": 0, "skipped": 0}
 
 
 def test_a_second_run_changes_nothing_and_says_so(csv_file):

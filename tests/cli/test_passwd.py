@@ -14,7 +14,7 @@ def test_it_sets_a_password_from_stdin(slapd):
     assert "Password of bob@example.test changed." in run("passwd", "bob@example.test", "--password-stdin",
                                                           stdin="new-bob-password-9\n")
     assert binds(slapd, BOB, "new-bob-password-9") and not binds(slapd, BOB, "bob-password-22")
-    entry = AuditEntry.objects.get(action="set_password")
+    entry = AuditEntry.objects.get(action="account.password")
     assert entry.ok and "new-bob-password-9" not in str(entry.new) + entry.detail
 
 

@@ -19,7 +19,7 @@ def test_it_resets_a_whole_domain_and_counts():
     assert out.strip() == "Reset 3 accounts of example.test to 500M; 2 had it already."
     for address in ("alice", "bob", "carol", "dave", "postmaster"):
         assert account(f"{address}@example.test").quota_kb == 512000
-    assert AuditEntry.objects.filter(action="reset_quota", ok=True).count() == 3
+    assert AuditEntry.objects.filter(action="account.quota", ok=True).count() == 3
     assert run("resetquota", "--domain", "example.test").strip() == (
         "Reset 0 accounts of example.test to 500M; 5 had it already.")
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_it_sets_a_quota_in_human_units():
     assert "Quota of bob@example.test is now 1.5G." in run("setquota", "bob@example.test", "1.5G")
     assert account("bob@example.test").quota_kb == 1572864
-    entry = AuditEntry.objects.get(action="set_quota")
+    entry = AuditEntry.objects.get(action="account.quota")
     assert (entry.old["quota_kb"], entry.new["quota_kb"]) == (204800, 1572864)
 
 

@@ -53,10 +53,10 @@ class Command(BaseCommand):
         try:
             written = health.fix(directory, finding)
         except DirectoryError as e:
-            record(actor(), "fix_directory", finding.dn, old={"finding": finding.kind}, ok=False, detail=str(e))
+            record(actor(), "directory.fix", finding.dn, old={"finding": finding.kind}, ok=False, detail=str(e))
             self.stderr.write(_("Could not fix %(dn)s: %(error)s") % {"dn": finding.dn, "error": e})
             return False
-        record(actor(), "fix_directory", finding.dn, old={"finding": finding.kind, "value": finding.value},
+        record(actor(), "directory.fix", finding.dn, old={"finding": finding.kind, "value": finding.value},
                new={"written": written})
         text = _("Fixed %(dn)s: removed member %(value)s.") if finding.kind == health.GONE_MEMBER else _(
             "Fixed %(dn)s: mailbox set to %(value)s.")

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 run_form(form, lambda: self._check(form, directory), OPTIONS)
                 self.stdout.write(_("Would create %(address)s.") % {"address": display_address(address)})
                 return
-            account, generated = audited_form(form, lambda: form.save(directory), event="create_account",
+            account, generated = audited_form(form, lambda: form.save(directory), event="account.create",
                                               target=address, options=OPTIONS)
         self.stdout.write(self.style.SUCCESS(
             _("Created %(address)s (%(dn)s), quota %(quota)s.")

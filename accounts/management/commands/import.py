@@ -46,8 +46,8 @@ class Command(BaseCommand):
                 self.stderr.write(_("line %(line)d: %(message)s") % {"line": outcome.line, "message": outcome.message})
         written = not dry_run and not stopped
         if written:
-            record_many(actor(), "create_account", ((o.address, o.entry.new) for o in outcomes if o.status == CREATE))
-            record(actor(), "import", file, new=counts, ok=not counts[ERROR])
+            record_many(actor(), "account.create", ((o.address, o.entry.new) for o in outcomes if o.status == CREATE))
+            record(actor(), "account.import", file, new=counts, ok=not counts[ERROR])
         values = {"created": counts[CREATE], "unchanged": counts[UNCHANGED], "errors": counts[ERROR],
                   "skipped": counts[SKIPPED]}
         if counts[ERROR] and not written:

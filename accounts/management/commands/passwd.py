@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 self.stdout.write(_("The password would be accepted by the form; the directory's own policy is "
                                     "checked only when it is set."))
                 return
-            _account, generated = audited_form(form, lambda: form.save(directory), event="set_password",
+            _account, generated = audited_form(form, lambda: form.save(directory), event="account.password",
                                                target=account.mail, options={"password2": "password"})
         self.stdout.write(self.style.SUCCESS(_("Password of %(address)s changed.")
                                              % {"address": display_address(account.mail)}))

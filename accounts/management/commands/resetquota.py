@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 run_form(form, lambda: True)
                 quota = ldap_accounts.default_quota(directory, account.mail)
             else:
-                quota = audited_form(form, lambda: form.save(directory), event="reset_quota", target=account.mail,
+                quota = audited_form(form, lambda: form.save(directory), event="account.quota", target=account.mail,
                                      old=account).quota_kb
         text = _("Would reset the quota of %(address)s to %(quota)s.") if dry_run else _(
             "Quota of %(address)s is now %(quota)s (the domain default).")
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         for account in accounts:
             form = QuotaForm({"quota": str(default), "csn": account.csn}, account=account)
             try:
-                audited_form(form, lambda form=form: form.save(directory), event="reset_quota", target=account.mail,
+                audited_form(form, lambda form=form: form.save(directory), event="account.quota", target=account.mail,
                              old=account)
             except CommandError as e:
                 failed += 1

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             if dry_run:
                 run_form(form, lambda: True)
             else:
-                account = audited_form(form, lambda: form.save(directory), event="set_quota", target=account.mail,
+                account = audited_form(form, lambda: form.save(directory), event="account.quota", target=account.mail,
                                        old=account)
         kb = form.cleaned_data["quota"]
         text = _("Would set the quota of %(address)s to %(quota)s.") if dry_run else _(

@@ -11,12 +11,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name", help="domain name; Unicode names are stored as IDNA A-labels")
         parser.add_argument("--description", default="", help="free text shown in the console")
-        parser.add_argument("--quota", default="", help="default quota for new accounts: 200M, 1.5G, 204800 (kB), unlimited")
+        parser.add_argument(
+            "--quota", default="", help="default quota for new accounts: 200M, 1.5G, 204800 (kB), unlimited"
+        )
 
     def handle(self, *args, name, description, quota, **options):
         form = DomainForm(data={"name": name, "description": description, "default_quota": quota})
         with directory_command() as directory:
-            domain = run_form(form, lambda: form.save(directory), {"default_quota": "quota"})
+            domain = run_form(
+                form, lambda: form.save(directory, actor="manage.py createdomain"), {"default_quota": "quota"}
+            )
         quota_text = format_quota(domain.default_quota_kb) if domain.default_quota_kb is not None else "none"
         self.stdout.write(self.style.SUCCESS(
             f"Created domain {domain.display_name} ({domain.dn}), default quota {quota_text}."

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from domains.forms import RemoveDomainForm
 from mailadmin.addresses import normalise_domain
-from mailadmin.commands import audited_form, directory_command
+from mailadmin.commands import actor, directory_command, run_form
 from mailadmin.directory import domains as ldap_domains
 
 
@@ -28,8 +28,8 @@ class Command(BaseCommand):
                 users = ldap_domains.domain_users(directory, name)
             else:
                 form = RemoveDomainForm(data={}, domain=domain)
-                try:
-                    audited_form(form, lambda: form.remove(directory), event="remove_domain", target=name, old=domain)
+                try:  # the form audits the removal, refusals included
+                    run_form(form, lambda: form.remove(directory, actor=actor()))
                 except CommandError as e:
                     raise CommandError(f"{e} " + ", ".join(form.users)) from None
                 users = ()

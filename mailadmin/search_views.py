@@ -1,0 +1,70 @@
+"""The search box and the route tool: the helpdesk's main paths, across every domain the user sees."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from mailadmin.addresses import domain_of, normalise_address
+from mailadmin.directory import Directory, connect
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import aliases as ldap_aliases
+from mailadmin.directory.accounts import Account
+from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.routing import trace
+from mailadmin.forms import RouteForm
+from mailadmin.permissions import Access, access_for
+
+SEARCH_LIMIT = 50
+QUERY_MAX = 254
+
+
+def _as_address(text: str) -> str | None:
+    """The normalised address when `text` is one (so `Alice@Bücher.example` finds the stored A-label), else None."""
+    try:
+        return normalise_address(text)
+    except ValueError:
+        return None
+
+
+def _find(directory: Directory, access: Access, text: str) -> tuple[list[Account], bool, VirtualAlias | None]:
+    """Accounts matching `text` in the user's domains, whether there were more, and the virtual alias named `text`."""
+    address = _as_address(text)
+    accounts, truncated = ldap_accounts.search_accounts(
+        directory, address or text, limit=SEARCH_LIMIT, domains=access.scope
+    )
+    accounts = [a for a in accounts if access.sees(a.domain)]  # the filter scopes already; this guards the page
+    valias = ldap_aliases.get_valias(directory, address) if address and access.sees(domain_of(address)) else None
+    return accounts, truncated, valias
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """?q= an address, alias, name or login; a single hit goes straight to its page. An empty box shows the form."""
+    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    if not query:
+        return render(request, "search.html", {"query": ""})
+    with connect() as directory:
+        accounts, truncated, valias = _find(directory, access_for(request.user), query)
+    if len(accounts) == 1 and valias is None and not truncated:
+        return redirect(f"/accounts/{quote(accounts[0].mail, safe='@+')}/")
+    if valias is not None and not accounts:
+        return redirect(f"/aliases/{quote(valias.address, safe='@+')}/")
+    return render(request, "search.html", {
+        "query": query, "accounts": accounts, "truncated": truncated, "valias": valias, "limit": SEARCH_LIMIT,
+    })
+
+
+def route(request: HttpRequest) -> HttpResponse:
+    """?address= where does mail for it go: the Postfix lookups, step by step. Other domains stay invisible."""
+    form = RouteForm(request.GET or None)
+    context: dict = {"form": form}
+    if form.is_valid():
+        address = form.cleaned_data["address"]
+        if access_for(request.user).sees(domain_of(address)):
+            with connect() as directory:
+                context["route"] = trace(directory, address)
+        else:
+            context["hidden"] = address
+    return render(request, "route.html", context)

@@ -1,0 +1,138 @@
+import re
+
+import pytest
+
+from mailadmin.directory import domains as ldap_domains
+from mailadmin.directory.changes import replace
+from tests.domains.conftest import set_description
+
+
+def _big_domain(slapd, count: int) -> None:
+    """big.test with `count` accounts u0000@big.test…, added in one ldapadd."""
+    domain = "dn: virtualdomain=big.test,ou=mailDomains,dc=example,dc=org\nobjectClass: mailDomain\n"
+    entries = [domain + "virtualdomain: big.test\n"]
+    for n in range(count):
+        entries.append(
+            f"dn: uid=u{n:04d},ou=Users,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
+            f"uid: u{n:04d}\ncn: User {n}\nsn: {n}\nmail: u{n:04d}@big.test\nmailenable: OK\n"
+            f"mailbox: /home/vmail/u{n:04d}/\nmailuserquota: 204800\n"
+        )
+    slapd.add_ldif("\n".join(entries))
+
+
+def _addresses(body: str) -> list[str]:
+    return re.findall(r'href="/accounts/([^"/]+)/"', body)
+
+
+def test_it_shows_the_domain_its_accounts_and_virtual_aliases(superadmin):
+    r = superadmin.get("/domains/example.test/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "The test company" in body
+    assert _addresses(body) == [
+        "alice@example.test", "bob@example.test", "carol@example.test", "dave@example.test", "postmaster@example.test",
+    ]
+    assert "oscar@other.test" not in body
+    assert 'href="/aliases/team@example.test/"' in body
+    assert 'href="/domains/example.test/accounts/add/"' in body
+    assert "keeps a copy" in body  # carol
+    assert 'class="badge off">disabled' in body  # dave
+
+
+def test_it_accepts_the_unicode_form_of_the_domain(superadmin, directory):
+    ldap_domains.create_domain(directory, "xn--bcher-kva.test", "Books")
+    r = superadmin.get("/domains/bücher.test/")
+    assert r.status_code == 200
+    assert "Books" in r.content.decode()
+    assert superadmin.get("/domains/xn--bcher-kva.test/").status_code == 200
+    assert superadmin.get("/domains/EXAMPLE.test/").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["missing.test", "not a domain", "x,ou=Users", "-bad-.test"])
+def test_it_answers_404_for_unknown_or_invalid_names(superadmin, name):
+    assert superadmin.get(f"/domains/{name}/").status_code == 404
+
+
+def test_it_hides_other_domains(outsider):
+    assert outsider.get("/domains/example.test/").status_code == 404
+    assert outsider.get("/domains/other.test/").status_code == 200
+
+
+def test_it_shows_helpdesk_everything_but_changes(helpdesk):
+    body = helpdesk.get("/domains/example.test/").content.decode()
+    assert "alice@example.test" in body
+    assert 'href="/domains/example.test/edit/"' not in body
+    assert 'href="/domains/example.test/delete/"' not in body
+
+
+def test_it_offers_edit_but_not_remove_to_the_domain_admin(domain_admin):
+    body = domain_admin.get("/domains/example.test/").content.decode()
+    assert 'href="/domains/example.test/edit/"' in body
+    assert 'href="/domains/example.test/delete/"' not in body
+
+
+def test_it_filters_accounts_by_text(superadmin):
+    body = superadmin.get("/domains/example.test/", {"q": "Martin"}).content.decode()
+    assert _addresses(body) == ["alice@example.test"]
+    body = superadmin.get("/domains/example.test/", {"q": "*)(uid=*"}).content.decode()
+    assert _addresses(body) == []
+    assert "No account matches this filter." in body
+
+
+def test_it_renders_page_3_of_a_large_domain_with_the_right_accounts_and_total(superadmin, slapd):
+    _big_domain(slapd, 2000)
+    r = superadmin.get("/domains/big.test/", {"page": "3"})
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert _addresses(body) == [f"u{n:04d}@big.test" for n in range(100, 150)]
+    assert "<dd>2000</dd>" in body
+    assert '<span class="current" aria-current="page">3</span>' in body
+    assert 'href="?page=40"' in body  # the last page of 40
+    assert 'href="?page=4" rel="next"' in body
+
+
+def test_it_keeps_the_filter_in_pager_links(superadmin, slapd):
+    _big_domain(slapd, 120)
+    body = superadmin.get("/domains/big.test/", {"q": "u00", "page": "2"}).content.decode()
+    assert _addresses(body) == [f"u{n:04d}@big.test" for n in range(50, 100)]
+    assert 'href="?q=u00&amp;page=1"' in body
+
+
+def test_it_needs_three_searches_whatever_the_size_of_the_domain(superadmin, slapd, operations):
+    superadmin.get("/domains/example.test/")
+    _big_domain(slapd, 2000)
+    superadmin.get("/domains/big.test/", {"page": "7"})
+    assert operations == [3, 3]
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "2"])
+def test_it_answers_404_for_a_page_that_does_not_exist(superadmin, page):
+    assert superadmin.get("/domains/example.test/", {"page": page}).status_code == 404
+
+
+def test_it_shows_an_empty_domain(superadmin, directory):
+    ldap_domains.create_domain(directory, "empty.test")
+    body = superadmin.get("/domains/empty.test/").content.decode()
+    assert "No accounts in this domain yet." in body
+    assert "No virtual aliases in this domain." in body
+
+
+def test_it_escapes_directory_values(superadmin, directory):
+    set_description(directory, "example.test", "<script>alert(1)</script>")
+    directory.modify("uid=alice,ou=Users,dc=example,dc=org", {"cn": replace('"><img src=x onerror=alert(1)>')})
+    body = superadmin.get("/domains/example.test/").content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "<img src=x" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_it_requires_login(client):
+    r = client.get("/domains/example.test/")
+    assert r.status_code == 302
+    assert r["Location"].startswith("/login/")
+
+
+def test_it_shows_error_when_directory_down(superadmin, directory_down):
+    r = superadmin.get("/domains/example.test/")
+    assert r.status_code == 503
+    assert "Try again" in r.content.decode()
