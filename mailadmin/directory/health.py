@@ -15,7 +15,7 @@ from . import schema as s
 from .changes import delete_values, replace
 from .connection import Directory, Record
 from .controls import assertion
-from .errors import Conflict
+from .errors import Conflict, Invalid
 
 DUPLICATE = "duplicate address"
 GROUP_ALIAS = "legacy group alias"
@@ -138,7 +138,8 @@ def check(directory: Directory) -> list[Finding]:
 
 
 def fix(directory: Directory, finding: Finding) -> str:
-    """Repair a fixable finding with one modify; return what was written. Raises Conflict when the entry changed."""
+    """Repair a fixable finding with one modify; return what was written. Raises Conflict when the entry changed,
+    Invalid when the template cannot make a safe path from the entry's uid."""
     if finding.kind == GONE_MEMBER:
         directory.modify(finding.dn, {s.MEMBERS: delete_values([finding.value])})
         return finding.value
@@ -146,7 +147,10 @@ def fix(directory: Directory, finding: Finding) -> str:
         record = directory.read(finding.dn, ("uid", s.MAIL))
         if record is None:
             raise Conflict(finding.dn)
-        path = mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, record.first("uid"), record.first(s.MAIL).lower())
+        try:
+            path = mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, record.first("uid"), record.first(s.MAIL).lower())
+        except ValueError as e:  # a uid the template cannot take safely ("../x"): left for a person to decide
+            raise Invalid(str(e)) from None
         # Only while the entry still has no mailbox: a path someone set meanwhile is never replaced.
         directory.modify(finding.dn, {s.MAILBOX: replace(path)}, controls=[assertion(s.negate(s.has(s.MAILBOX)))])
         return path

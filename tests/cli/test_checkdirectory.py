@@ -126,3 +126,10 @@ def test_it_reads_with_a_fixed_number_of_searches(slapd, monkeypatch):
     slapd.add_ldif("".join(_account(f"u{i}", f"u{i}@example.test") + "\n" for i in range(30)))
     run("checkdirectory")
     assert len(calls) == 3
+
+
+def test_fix_leaves_a_mailbox_it_cannot_make_safely(slapd):
+    slapd.add_ldif(_account("..", "dots@example.test", mailbox=False).replace("uid=..,", "uid=dots,"))
+    ok, _out, err = run_capture("checkdirectory", "--fix")
+    assert not ok and "Could not fix uid=dots" in err
+    assert AuditEntry.objects.get(action="directory.fix").ok is False
