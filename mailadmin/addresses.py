@@ -161,3 +161,14 @@ def mailbox_path(template: str, uid: str, address: str) -> str:
     if not path.startswith("/") or normal != path or not normal.startswith(base):
         raise ValueError(_("The mailbox path “%(path)s” would leave “%(base)s”.") % {"path": path, "base": base})
     return path
+
+
+def check_mailbox(path: str, template: str) -> str:
+    """Accept a mailbox path brought by a migration only below the template's base, normalised, with no control
+    characters; return it or raise ValueError."""
+    base = template.split("%", 1)[0]
+    trailing = "/" if path.endswith("/") else ""
+    inside = path.startswith(base) and len(path.rstrip("/")) > len(base.rstrip("/"))
+    if not inside or posixpath.normpath(path) + trailing != path or any(ord(ch) < 32 for ch in path):
+        raise ValueError(_("The mailbox path “%(path)s” would leave “%(base)s”.") % {"path": path, "base": base})
+    return path

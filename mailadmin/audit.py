@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 
@@ -47,3 +47,12 @@ def recent(limit: int = 20, domains: Collection[str] | None = None) -> list[Audi
             in_scope |= Q(target__iexact=domain) | Q(target__iendswith="@" + domain)
         entries = entries.filter(in_scope)
     return list(entries[:limit])
+
+
+def record_many(actor: str, action: str, changes: Iterable[tuple[str, object]], batch_size: int = 500) -> None:
+    """One successful row per (target, new value), written in batches: a bulk import audits each entry it wrote."""
+    AuditEntry.objects.bulk_create(
+        (AuditEntry(actor=actor[:150], action=action[:64], target=target[:512], old={}, new=_plain(new), ok=True)
+         for target, new in changes),
+        batch_size=batch_size,
+    )

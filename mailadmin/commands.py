@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import is_dataclass
 
 from django import forms
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from mailadmin.addresses import display_address, normalise_address
+from mailadmin.audit import record
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, connect
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory.accounts import Account
 
 
 @contextmanager
@@ -41,3 +51,89 @@ def run_form(form: forms.Form, action, options: dict[str, str] | None = None):
     if result is None or form.errors:
         raise form_error(form, options)
     return result
+
+
+def audited_form(form: forms.Form, action, *, event: str, target: str, old=None, options: dict[str, str] | None = None):
+    """run_form(), plus one audit row: the new state on success, the refusal's text on failure. Returns the result."""
+    try:
+        result = run_form(form, action, options)
+    except (CommandError, DirectoryError) as e:
+        record(actor(), event, target, old=old, ok=False, detail=str(e))
+        raise
+    shown = result[0] if isinstance(result, tuple) else result  # (account, generated password): never the password
+    record(actor(), event, target, old=old, new=shown if is_dataclass(shown) else None)
+    return result
+
+
+def actor() -> str:
+    """Who the audit log names for a command: "cli:" and the operating-system user running it."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME (some containers)
+        name = str(os.getuid())
+    return f"cli:{name}"
+
+
+def write_json(stdout, data) -> None:
+    """One JSON document on stdout, for scripts (`--json`)."""
+    stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def stdin_of(options: dict):
+    """The command's input: call_command(stdin=...) in tests, else the process' own (declare stealth_options)."""
+    return options.get("stdin") or sys.stdin
+
+
+def read_passwords(stdin, *, from_stdin: bool) -> tuple[str, str]:
+    """The new password as typed twice (the form compares them): from a prompt, or the first line of stdin with
+    `--password-stdin`; never from argv. Raises CommandError when there is no terminal to prompt on."""
+    if from_stdin:
+        password = stdin.readline().rstrip("\r\n")
+        return password, password
+    if not stdin.isatty():
+        raise CommandError(_("No terminal to ask for the password: use --password-stdin or --generate."))
+    return getpass.getpass(_("New password: ")), getpass.getpass(_("Repeat it: "))
+
+
+def find_account(directory: Directory, address: str) -> Account:
+    """The account whose primary address is `address`; CommandError when it is invalid, unknown or only an alias."""
+    try:
+        address = normalise_address(address)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
+    account = ldap_accounts.get_account(directory, address)
+    if account is None:
+        raise CommandError(_("There is no account %(address)s.") % {"address": display_address(address)})
+    if account.mail != address:
+        raise CommandError(_("%(address)s is an alias of %(owner)s: name the account by its own address.")
+                           % {"address": display_address(address), "owner": display_address(account.mail)})
+    return account
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stdout is a terminal (never in pipes, cron or tests).
+
+    With no `total` (a stream of unknown length) it shows a running count instead of a bar."""
+
+    WIDTH = 30
+
+    def __init__(self, stdout, total: int | None, label: str, stream=None):
+        self.total, self.label, self.done = total, label, 0
+        self.stream = stream or sys.stderr
+        self.active = bool(getattr(stdout, "isatty", lambda: False)()) and total != 0
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        if not self.active or (self.done != self.total and self.done % 100):
+            return
+        if self.total:
+            filled = self.WIDTH * self.done // self.total
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total}")
+        else:
+            self.stream.write(f"\r{self.label}: {self.done}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\n")
+            self.stream.flush()
