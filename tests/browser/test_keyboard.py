@@ -39,3 +39,12 @@ def test_the_skip_link_comes_first_and_focus_is_visible(signed_in, live_server):
     button = page.get_by_role("button", name="Create account")
     button.focus()
     assert button.evaluate(FOCUS_OUTLINE)
+
+
+def test_each_label_of_the_account_page_points_at_its_own_field(signed_in, live_server):
+    page = signed_in
+    page.goto(live_server.url + "/accounts/bob@example.test/")
+    ids = page.locator("[id]").evaluate_all("els => els.map(el => el.id)")
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    forward = page.locator("section[aria-labelledby=forwards-h]").get_by_label("Forward to")
+    assert forward.get_attribute("name") == "address"
