@@ -2,6 +2,7 @@
 screenshot; `UPDATE_SCREENSHOTS=1` writes them into docs/screenshots/ instead, to be committed."""
 
 import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def demo_directory(test_directory, settings, tmp_path):
     test_directory.add_ldif(OUS_ONLY)
     settings.BASE_DIR = tmp_path
     (tmp_path / "var").mkdir()
-    call_command("demodata", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
+    call_command("demodata", stdout=StringIO())
 
 
 def _save(page, name: str, *, full_page: bool) -> Path:

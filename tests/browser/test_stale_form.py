@@ -31,6 +31,7 @@ def test_a_stale_edit_form_is_refused_and_keeps_what_was_typed(signed_in, second
     expect(page_b.locator(".message.error")).to_have_text("Nothing was changed: see the form below.")
     expect(_edit_form(page_b).get_by_role("alert")).to_contain_text("Someone else changed this entry")
     expect(page_b.locator("section[aria-labelledby=glance]")).to_contain_text("Alice from A")  # the current values
+    expect(_edit_form(page_b).get_by_role("note")).to_contain_text("Alice from A")  # next to the form, too
     expect(_edit_form(page_b).get_by_label("Display name")).to_have_value("Alice from B")  # what B typed
     expect(_edit_form(page_b).get_by_label("Last name")).to_have_value("Typed-by-B")
     screenshot("stale-form-refused", of=page_b)
