@@ -294,6 +294,7 @@ class QuotaForm(AccountForm):
 
     def __init__(self, *args, account: Account, **kwargs):
         kwargs.setdefault("initial", {"quota": account.quota_kb})
+        kwargs.setdefault("auto_id", "quota-%s")  # the account page also holds the edit form's id_quota
         super().__init__(*args, account=account, **kwargs)
 
     def clean(self):
@@ -368,6 +369,7 @@ class AccountAddressForm(AccountForm):
             raise ValueError(kind)
         self.kind = kind
         kwargs.setdefault("initial", {"keep_copy": account.keeps_copy})
+        kwargs.setdefault("auto_id", f"{kind}-%s")  # unique ids: both forms and the edit form share one page
         super().__init__(*args, account=account, **kwargs)
         if kind == "aliases":
             del self.fields["keep_copy"]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import formats, timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from mailadmin.addresses import display_address, display_domain, format_quota
 
@@ -25,3 +30,14 @@ def address(value: str) -> str:
 def domain(value: str) -> str:
     """A domain in Unicode form."""
     return display_domain(value)
+
+
+@register.filter
+def ago(moment: datetime) -> str:
+    """How long ago, the way people say it: "just now", "3 hours ago"; past a week the date itself."""
+    elapsed = timezone.now() - moment
+    if elapsed < timedelta(minutes=1):
+        return _("just now")
+    if elapsed < timedelta(days=7):
+        return _("%(since)s ago") % {"since": timesince(moment, depth=1)}
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")

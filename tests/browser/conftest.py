@@ -11,24 +11,40 @@ PASSWORD = "browser-password-1"
 
 @pytest.fixture
 def screenshot(page):
-    """Save a full-page screenshot under var/screenshots/ (not committed); returns its path."""
+    """Save a full-page screenshot under var/screenshots/ (not committed); returns its path.
+    `of=` another page (a second browser context) instead of the test's `page`."""
 
-    def take(name: str) -> Path:
+    def take(name: str, of=None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    """Sign in through the real login form and land on the dashboard."""
+    page.goto(base_url + "/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/")
 
 
 @pytest.fixture
 def signed_in(live_server, page, transactional_db):
     """A page signed in as a superadmin through the real login form."""
     get_user_model().objects.create_superuser("boss", password=PASSWORD)
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server.url, "boss")
     return page
+
+
+@pytest.fixture
+def second_page(signed_in, live_server, browser):
+    """A page in a second browser context (its own cookies: another session) signed in as the same superadmin."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live_server.url, "boss")
+    yield page
+    context.close()
