@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from mailadmin.addresses import format_quota
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
@@ -123,15 +124,21 @@ CREATOR_PAGE = Row(200, 200, 403, 200)  # global pages for whoever administers a
 CREATED_IN = by_domain(Row(302, 302, 403, 200))  # 200: the form refuses a domain the user does not administer
 
 
-def _account_edit_data(t: Target, directory: Directory) -> dict:
-    """The account's edit form as shown, with only the quota changed: a change the helpdesk may make."""
-    a = ldap_accounts.get_account(directory, t.account)
+def account_form(directory: Directory, address: str) -> dict:
+    """The data of the account's edit form exactly as the page shows it (saving it changes nothing)."""
+    a = ldap_accounts.get_account(directory, address)
     return {
         "name": a.name, "first_name": a.first_name, "last_name": a.last_name, "aliases": "\n".join(a.aliases),
-        "forwards": "\n".join(a.forward_targets), "quota": "300M", "enabled": "on" if a.enabled else "",
+        "forwards": "\n".join(a.forward_targets), "quota": format_quota(a.quota_kb) or "0",
         "mailhost": a.mailhost, "mailproxy": a.mailproxy, "mailbox": a.mailbox, "csn": a.csn,
-        **({"keep_copy": "on"} if a.keeps_copy else {}), **({"hidden": "on"} if a.hidden else {}),
+        **({"enabled": "on"} if a.enabled else {}), **({"keep_copy": "on"} if a.keeps_copy else {}),
+        **({"hidden": "on"} if a.hidden else {}),
     }
+
+
+def _account_edit_data(t: Target, directory: Directory) -> dict:
+    """Only the quota changed: a change the helpdesk may make."""
+    return {**account_form(directory, t.account), "quota": "300M"}
 
 
 def _domain_edit_data(t: Target, directory: Directory) -> dict:
