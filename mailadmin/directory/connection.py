@@ -119,12 +119,15 @@ class Directory:
         return self.search(base, flt, attrs, limit=limit)[0]
 
     def paged(self, base: str, flt: str, attrs: tuple[str, ...], *, page_size: int = PAGE_SIZE) -> Iterator[Record]:
-        """Yield every matching entry, a page at a time; the loop is bounded by MAX_PAGES."""
+        """Yield every matching entry, a page at a time; the loop is bounded by MAX_PAGES. Raise TooManyResults past
+        MAX_PAGES or when a server size limit ends the search early."""
         cookie = None
         for _page in range(MAX_PAGES):
             self.operations += 1
             with mapped_errors("paged search"):
                 self._conn.search(base, flt, SUBTREE, attributes=list(attrs), paged_size=page_size, paged_cookie=cookie)
+            if self._conn.result.get("result") == RESULT_SIZE_LIMIT_EXCEEDED:
+                raise TooManyResults("paged search")  # a server limit cut the pages short: never a silently short list
             for item in self._conn.response:
                 if item.get("type") == "searchResEntry":
                     yield _record(item)
