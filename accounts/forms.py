@@ -17,6 +17,7 @@ import posixpath
 from collections.abc import Iterable
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -250,9 +251,13 @@ class AccountEditForm(AccountForm):
 
     def clean_mailbox(self) -> str:
         path = self.cleaned_data["mailbox"]
-        # Postfix finds no mailbox for an empty path; a relative or ".." path could point anywhere.
+        base = addresses.mailbox_base(settings.MAIL_MAILBOX_TEMPLATE)
+        # Postfix finds no mailbox for an empty path; a relative or ".." path could point anywhere, and a path
+        # outside the base is a directory the mail system was never meant to write (or delete).
         if not path.startswith("/") or posixpath.normpath(path) != path.rstrip("/"):
             raise forms.ValidationError(_("Enter an absolute path without “..”, e.g. /home/vmail/alice/."))
+        if not path.startswith(base) or path.rstrip("/") == base.rstrip("/"):
+            raise forms.ValidationError(_("The mailbox must be inside %(base)s.") % {"base": base})
         return path
 
     def clean(self):

@@ -5,5 +5,5 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("", views.list_people, name="list"),
-    path("<str:uid>/enable/", views.enable_mail, name="enable"),
+    path("<entry:uid>/enable/", views.enable_mail, name="enable"),
 ]

@@ -19,7 +19,7 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account, Person
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
-from mailadmin.permissions import Access, access_for, is_reserved
+from mailadmin.permissions import Access, access_for, is_admin_address, is_reserved
 
 from .forms import (
     AccountAddressForm,
@@ -46,11 +46,16 @@ ACTIONS = {
 # --- Lookup helpers: every permission decision of this module is taken here -----------------------------------------
 
 
+def _protected(address: str) -> bool:
+    return is_reserved(address) or is_admin_address(address)
+
+
 def _may_change(access: Access, account: Account, fields: set[str], touched: tuple[str, ...] = ()) -> bool:
-    """Whether `fields` of `account` may change. A reserved address the account accepts (abuse@ as an alias) is
-    protected like a reserved account, and adding or removing a reserved alias counts as re-pointing it."""
-    checks = [(account.mail, fields), *((a, fields) for a in account.aliases if is_reserved(a))]
-    checks += [(a, fields | {"address"}) for a in touched if is_reserved(a)]
+    """Whether `fields` of `account` may change. A reserved or admin's address the account accepts (abuse@, or the
+    address an admin signs in with, as an alias) protects the account like its primary address would, and adding or
+    removing such an alias counts as re-pointing it."""
+    checks = [(account.mail, fields), *((a, fields) for a in account.aliases if _protected(a))]
+    checks += [(a, fields | {"address"}) for a in touched if _protected(a)]
     return all(access.may_change_account(address, frozenset(f)) for address, f in checks)
 
 

@@ -6,7 +6,7 @@ app_name = "domains"
 urlpatterns = [
     path("", views.list_domains, name="list"),
     path("add/", views.add_domain, name="add"),
-    path("<str:name>/", views.domain_detail, name="detail"),
-    path("<str:name>/edit/", views.edit_domain, name="edit"),
-    path("<str:name>/delete/", views.remove_domain, name="remove"),
+    path("<entry:name>/", views.domain_detail, name="detail"),
+    path("<entry:name>/edit/", views.edit_domain, name="edit"),
+    path("<entry:name>/delete/", views.remove_domain, name="remove"),
 ]

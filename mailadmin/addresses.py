@@ -150,12 +150,17 @@ def format_quota(kb: int | None) -> str:
     return f"{kb}K"
 
 
+def mailbox_base(template: str) -> str:
+    """The fixed start of the mailbox template (`/home/vmail/` of `/home/vmail/%uid%/`): every mailbox stays under it."""
+    return template.split("%", 1)[0]
+
+
 def mailbox_path(template: str, uid: str, address: str) -> str:
     """Fill the mailbox template (%uid%, %mail%, %domain%, %local%); the result must stay under the template's base."""
     local, domain = split_address(address)
     path = template.replace("%uid%", uid).replace("%mail%", address).replace("%domain%", domain)
     path = path.replace("%local%", local)
-    base = template.split("%", 1)[0]
+    base = mailbox_base(template)
     trailing = "/" if path.endswith("/") else ""
     normal = posixpath.normpath(path) + trailing
     if not path.startswith("/") or normal != path or not normal.startswith(base):

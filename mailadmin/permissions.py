@@ -5,7 +5,7 @@ Django superusers. Views never check roles inline: each app's lookup helper asks
 - domain admin of D: everything inside D, except accounts whose address is itself an admin (equal or higher rank)
   and the reserved postmaster@/abuse@ addresses, which it may not remove, disable or re-point.
 - helpdesk (of D, or of every domain when its role has no domain): sees the domain, and changes only quota,
-  password and enabled on plain mailboxes (never on admins).
+  password and enabled on plain mailboxes (never on admins, never disabling postmaster@/abuse@).
 """
 
 from __future__ import annotations
@@ -52,8 +52,10 @@ class Access:
             return True
         if is_admin_address(address):
             return False  # equal or higher rank: only a superadmin changes an admin's own mailbox
+        if is_reserved(address) and fields & {"enabled", "forwards", "remove", "address"}:
+            return False  # nor does the helpdesk, whose rank is below the domain admin's
         if self.administers(domain):
-            return not (is_reserved(address) and fields & {"enabled", "forwards", "remove", "address"})
+            return True
         return self.sees(domain) and set(fields) <= HELPDESK_FIELDS
 
     def may_create_in(self, domain: str) -> bool:

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import search_views, views
+from .converters import EntryConverter
+
+register_converter(EntryConverter, "entry")  # before the includes below, which use it
 
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
-    path("domains/<str:domain>/accounts/", include("accounts.domain_urls")),
+    path("domains/<entry:domain>/accounts/", include("accounts.domain_urls")),
     path("domains/", include("domains.urls")),
     path("accounts/", include("accounts.urls")),
     path("aliases/", include("accounts.alias_urls")),

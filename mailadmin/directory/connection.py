@@ -139,7 +139,8 @@ class Directory:
         return self.search(base, flt, attrs, limit=limit)[0]
 
     def paged(self, base: str, flt: str, attrs: tuple[str, ...], *, page_size: int = PAGE_SIZE) -> Iterator[Record]:
-        """Yield every matching entry, a page at a time; the loop is bounded by MAX_PAGES."""
+        """Yield every matching entry, a page at a time; the loop is bounded by MAX_PAGES. Raise TooManyResults past
+        MAX_PAGES or when a server size limit ends the search early."""
         cookie = None
         for _page in range(MAX_PAGES):
             self.operations += 1

@@ -1,0 +1,69 @@
+"""Fixtures for the threat tests: one Django test client per persona, a directory reset, operation counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from mailadmin.directory import Directory
+from mailadmin.directory.slapd.instance import Instance
+from tests.conftest import BASE_LDIF, OUS, SUFFIX, _client
+
+PERSONAS: dict[str, dict] = {
+    "superadmin": {"username": "root", "superuser": True},
+    "domain_admin": {"username": "dadmin", "roles": [("domain_admin", "example.test")]},
+    "helpdesk": {"username": "helper", "roles": [("helpdesk", "")]},
+    "outsider": {"username": "outsider", "roles": [("domain_admin", "other.test")]},
+}
+SIGNED_IN = tuple(PERSONAS)
+
+
+@pytest.fixture
+def login_as(db) -> Callable[..., Client]:
+    """`login_as("helpdesk")` returns a new Client signed in as that persona (`"anonymous"`: signed in as nobody).
+    Each call gives its own Client, so several personas can act in one test; the user is created once per test."""
+    from django.contrib.auth import get_user_model
+
+    def make(persona: str, **client_kwargs) -> Client:
+        client = Client(**client_kwargs)
+        if persona == "anonymous":
+            return client
+        spec = PERSONAS[persona]
+        user = get_user_model().objects.filter(username=spec["username"]).first()
+        if user is None:
+            return _client(client, spec["username"], superuser=spec.get("superuser", False),
+                           roles=spec.get("roles", ()))
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def reset_directory(slapd: Instance, extra_ldif: str = "") -> None:
+    """Back to tests/base.ldif (what the autouse fixture does before each test), then `extra_ldif` (ldapmodify)."""
+    for ou in OUS:
+        slapd.delete_tree(ou)
+    slapd.add_ldif(BASE_LDIF)
+    if extra_ldif:
+        slapd.ldap_tool("ldapmodify", input_text=extra_ldif)
+
+
+def snapshot(slapd: Instance) -> str:
+    """Every entry under the suffix with its version (entryCSN), read as the rootdn: equal snapshots, equal trees."""
+    return slapd.ldap_tool("ldapsearch", "-LLL", "-b", SUFFIX, "*", "entryCSN").stdout
+
+
+@pytest.fixture
+def operations(monkeypatch) -> list[int]:
+    """The number of directory operations of each connection a view opens, recorded when it closes."""
+    counts: list[int] = []
+    close = Directory.close
+
+    def counting_close(self: Directory) -> None:
+        counts.append(self.operations)
+        close(self)
+
+    monkeypatch.setattr(Directory, "close", counting_close)
+    return counts

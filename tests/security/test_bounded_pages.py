@@ -1,0 +1,110 @@
+"""Threat 22: pages use a bounded number of directory operations whatever the number of accounts, and a server
+size limit gives a handled page, never a 500."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mailadmin.directory.connection import PAGE_SIZE
+from tests.conftest import start_instance, use_instance
+
+from .conftest import reset_directory
+
+SEEDED = 1000
+
+
+def accounts_ldif(count: int, domain: str = "example.test", prefix: str = "user") -> str:
+    return "".join(f"""
+dn: uid={prefix}{i:05d},ou=Users,dc=example,dc=org
+objectClass: inetOrgPerson
+objectClass: mailAccount
+uid: {prefix}{i:05d}
+cn: User {i}
+sn: User
+mail: {prefix}{i:05d}@{domain}
+mailalias: {prefix}{i:05d}.alias@{domain}
+mailenable: OK
+mailbox: /home/vmail/{prefix}{i:05d}/
+""" for i in range(count))
+
+
+def operations_of(client, path: str, operations: list[int]) -> int:
+    operations.clear()
+    assert client.get(path).status_code == 200, path
+    return sum(operations)
+
+
+# Pages whose operations must not grow at all with the number of accounts (VLV windows, base reads).
+CONSTANT = ["/domains/example.test/", "/domains/example.test/?q=user",
+            "/accounts/alice@example.test/", "/aliases/", "/aliases/team@example.test/", "/search/?q=user",
+            "/route/?address=alice@example.test", "/people/"]
+# Pages that count accounts: one paged search over all accounts, one more request per page of PAGE_SIZE entries.
+COUNTING = ["/domains/", "/"]
+
+
+@pytest.fixture
+def seeded(test_directory):
+    def seed():
+        test_directory.add_ldif(accounts_ldif(SEEDED))
+    return seed
+
+
+def test_pages_need_the_same_operations_with_a_thousand_more_accounts(login_as, operations, seeded):
+    client = login_as("superadmin")
+    for path in CONSTANT + COUNTING:  # warm up: the server's schema is read once per process
+        operations_of(client, path, operations)
+    before = {path: operations_of(client, path, operations) for path in CONSTANT + COUNTING}
+    seeded()
+    after = {path: operations_of(client, path, operations) for path in CONSTANT + COUNTING}
+    assert {p: after[p] for p in CONSTANT} == {p: before[p] for p in CONSTANT}
+    assert operations_of(client, "/domains/example.test/?page=20", operations) == before["/domains/example.test/"]
+    extra_pages = math.ceil((SEEDED + 7) / PAGE_SIZE) - 1  # 7 accounts in tests/base.ldif
+    assert {p: after[p] - before[p] for p in COUNTING} == {p: extra_pages for p in COUNTING}
+
+
+def test_the_domain_list_and_page_stay_small(login_as, operations):
+    client = login_as("superadmin")
+    assert operations_of(client, "/domains/", operations) <= 2  # the domains, and the accounts counted once
+    assert operations_of(client, "/domains/example.test/", operations) <= 3  # the domain, its accounts, its lists
+
+
+@pytest.fixture(scope="module")
+def small_slapd(tmp_path_factory):
+    """A slapd whose size limit is 10 entries, holding 30 more accounts than the base data."""
+    instance = start_instance(tmp_path_factory.mktemp("small"), sizelimit=10)
+    reset_directory(instance)  # tests/base.ldif in place of the empty OUs of a new instance
+    instance.add_ldif(accounts_ldif(30))
+    # The service account has no limits (make-config.sh); the app binds as an ordinary reader instead.
+    instance.add_ldif("dn: cn=reader,ou=system,dc=example,dc=org\nobjectClass: applicationProcess\n"
+                      "objectClass: simpleSecurityObject\ncn: reader\nuserPassword: reader-password-1\n")
+    yield instance
+    instance.destroy()
+
+
+PAGES = ["/", "/domains/", "/domains/example.test/", "/domains/example.test/?q=user",
+         "/accounts/alice@example.test/", "/aliases/", "/aliases/team@example.test/", "/search/?q=user",
+         "/search/?q=example.test", "/people/", "/people/?q=user", "/route/?address=alice@example.test"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_server_size_limit_gives_a_handled_page(path, small_slapd, settings, login_as):
+    use_instance(small_slapd)
+    settings.LDAP_BIND_DN = "cn=reader,ou=system,dc=example,dc=org"
+    settings.LDAP_BIND_PASSWORD = "reader-password-1"
+    response = login_as("superadmin").get(path)
+    assert response.status_code in (200, 302, 422), path
+    if response.status_code == 422:
+        assert "too_many_results.html" in [t.name for t in response.templates]
+
+
+def test_counts_are_complete_or_refused_under_a_size_limit(small_slapd, settings, login_as):
+    """A server limit that cuts a paged search short gives the "too many results" page, never a short count."""
+    use_instance(small_slapd)
+    settings.LDAP_BIND_DN = "cn=reader,ou=system,dc=example,dc=org"
+    settings.LDAP_BIND_PASSWORD = "reader-password-1"
+    client = login_as("superadmin")
+    for path in ("/", "/domains/"):
+        response = client.get(path)
+        assert response.status_code == 422 and "too_many_results.html" in [t.name for t in response.templates]

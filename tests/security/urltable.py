@@ -1,0 +1,211 @@
+"""The expected answer of every URL of the console, for every persona, on objects of example.test and other.test.
+
+Threats 1 (cross-domain access), 3 (unauthenticated routes) and 12 (CSRF) are tested from this one table. The URL
+names come from the URLconf itself (`url_names()`), so a new view without a rule here makes the tests fail.
+
+A rule says, per method, what each signed-in persona gets, as a `Row(superadmin, domain_admin, helpdesk, outsider)`:
+one Row when the answer does not depend on the object, or `{"example": Row, "other": Row}` when it does. The
+domain_admin administers example.test, the outsider other.test, the helpdesk sees every domain. Anonymous users get a
+redirect to the login page from every URL but the public ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from mailadmin.addresses import format_quota
+from mailadmin.directory import Directory
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import domains as ldap_domains
+
+
+class Row(NamedTuple):
+    superadmin: int
+    domain_admin: int
+    helpdesk: int
+    outsider: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """The objects of one domain that fill path parameters and form data."""
+
+    name: str
+    domain: str
+    account: str  # an account with one alias and one forward
+    alias: str
+    forward: str
+    valias: str
+    person: str = "pierre"  # people have no domain: the same person for both targets
+
+
+TARGETS = {
+    "example": Target("example", "example.test", "alice@example.test", "alice.martin@example.test",
+                      "alice@external.test", "team@example.test"),
+    "other": Target("other", "other.test", "oscar@other.test", "oscar.o@other.test", "oscar@external.test",
+                    "list@other.test"),
+}
+
+# Gives alice a forward, oscar an alias, a forward and a quota, and other.test a virtual alias: both targets then
+# have every kind of object the URLs need.
+EXTRA_LDIF = """\
+dn: uid=alice,ou=Users,dc=example,dc=org
+changetype: modify
+add: maildrop
+maildrop: alice@external.test
+
+dn: uid=oscar,ou=Users,dc=example,dc=org
+changetype: modify
+add: mailalias
+mailalias: oscar.o@other.test
+-
+add: maildrop
+maildrop: oscar@external.test
+-
+add: mailuserquota
+mailuserquota: 102400
+
+dn: mailalias=list@other.test,ou=mailAliases,dc=example,dc=org
+changetype: add
+objectClass: mailAlias
+mailalias: list@other.test
+mailaliasmember: uid=oscar,ou=Users,dc=example,dc=org
+mail: partner@external.test
+mailenable: OK
+"""
+
+Expect = Row | dict[str, Row]
+DataBuilder = Callable[[Target, Directory], dict]
+
+
+@dataclass(frozen=True)
+class Rule:
+    get: Expect
+    post: Expect
+    path: str | None = None  # which Target field fills the one path parameter
+    data: DataBuilder = field(default=lambda t, d: {})  # minimal valid POST data
+    query: Callable[[Target], dict] | None = None  # GET parameters, for both methods
+    public: bool = False  # answers anonymous users itself (no redirect to the login page)
+    post_only: bool = False  # mutating: GET answers 405
+
+    def expected(self, method: str, target: str, persona: str) -> int:
+        expect = self.get if method == "GET" else self.post
+        row = expect[target] if isinstance(expect, dict) else expect
+        return getattr(row, persona)
+
+    def targets(self) -> tuple[str, ...]:
+        """The targets worth trying: both when an answer depends on the object, else one."""
+        return tuple(TARGETS) if isinstance(self.get, dict) or isinstance(self.post, dict) else ("example",)
+
+
+ALL = Row(200, 200, 200, 200)
+NOT_ALLOWED = Row(405, 405, 405, 405)
+REDIRECT = Row(302, 302, 302, 302)
+PASSWORD = "a-long-enough-Passw0rd"
+
+
+def by_domain(example: Row) -> dict[str, Row]:
+    """The other.test row of a rule follows from the example.test row: the domain_admin and the outsider swap places."""
+    other = Row(example.superadmin, example.outsider, example.helpdesk, example.domain_admin)
+    return {"example": example, "other": other}
+
+
+# Answers on an object of example.test; by_domain() derives other.test.
+SEES = by_domain(Row(200, 200, 200, 404))  # everyone who sees the domain
+ADMIN_PAGE = by_domain(Row(200, 200, 403, 404))  # admins of the domain (helpdesk sees, may not)
+ADMIN_DONE = by_domain(Row(302, 302, 403, 404))
+HELPDESK_DONE = by_domain(Row(302, 302, 302, 404))  # quota, password, enable: the helpdesk may
+SUPERADMIN_PAGE = by_domain(Row(200, 403, 403, 404))
+CREATOR_PAGE = Row(200, 200, 403, 200)  # global pages for whoever administers a domain
+CREATED_IN = by_domain(Row(302, 302, 403, 200))  # 200: the form refuses a domain the user does not administer
+
+
+def account_form(directory: Directory, address: str) -> dict:
+    """The data of the account's edit form exactly as the page shows it (saving it changes nothing)."""
+    a = ldap_accounts.get_account(directory, address)
+    return {
+        "name": a.name, "first_name": a.first_name, "last_name": a.last_name, "aliases": "\n".join(a.aliases),
+        "forwards": "\n".join(a.forward_targets), "quota": format_quota(a.quota_kb) or "0",
+        "mailhost": a.mailhost, "mailproxy": a.mailproxy, "mailbox": a.mailbox, "csn": a.csn,
+        **({"enabled": "on"} if a.enabled else {}), **({"keep_copy": "on"} if a.keeps_copy else {}),
+        **({"hidden": "on"} if a.hidden else {}),
+    }
+
+
+def _account_edit_data(t: Target, directory: Directory) -> dict:
+    """Only the quota changed: a change the helpdesk may make."""
+    return {**account_form(directory, t.account), "quota": "300M"}
+
+
+def _domain_edit_data(t: Target, directory: Directory) -> dict:
+    d = ldap_domains.get_domain(directory, t.domain)
+    return {"description": "Changed", "default_quota": "100M", "version": d.csn}
+
+
+RULES: dict[str, Rule] = {
+    "login": Rule(get=REDIRECT, post=REDIRECT, public=True),  # signed in already: on to the dashboard
+    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True),
+    "dashboard": Rule(get=ALL, post=ALL),
+    "domains:list": Rule(get=ALL, post=ALL),
+    "domains:add": Rule(get=Row(200, 403, 403, 403), post=Row(302, 403, 403, 403),
+                        data=lambda t, d: {"name": "new.test", "default_quota": "1G"}),
+    "domains:detail": Rule(path="domain", get=SEES, post=SEES),
+    "domains:edit": Rule(path="domain", get=ADMIN_PAGE, post=ADMIN_DONE, data=_domain_edit_data),
+    # POST: 200, the removal is refused while accounts use the domain (both targets have some).
+    "domains:remove": Rule(path="domain", get=SUPERADMIN_PAGE, post=SUPERADMIN_PAGE),
+    "domain_accounts:add": Rule(path="domain", get=ADMIN_PAGE, post=ADMIN_DONE,
+                                data=lambda t, d: {"local_part": "newbie", "password": PASSWORD, "password2": PASSWORD}),
+    "accounts:detail": Rule(path="account", get=SEES, post=SEES),
+    "accounts:edit": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, data=_account_edit_data,
+                          post_only=True),
+    "accounts:enable": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True),
+    "accounts:disable": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True),
+    "accounts:password": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True,
+                              data=lambda t, d: {"password": PASSWORD, "password2": PASSWORD}),
+    "accounts:quota": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True,
+                           data=lambda t, d: {"quota": "300M"}),
+    "accounts:add_alias": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                               data=lambda t, d: {"address": f"new-alias@{t.domain}"}),
+    "accounts:remove_alias": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                                  data=lambda t, d: {"address": t.alias}),
+    "accounts:add_forward": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                                 data=lambda t, d: {"address": "elsewhere@external.test"}),
+    "accounts:remove_forward": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                                    data=lambda t, d: {"address": t.forward}),
+    "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
+    "aliases:list": Rule(get=ALL, post=ALL),
+    "aliases:add": Rule(get=CREATOR_PAGE, post=CREATED_IN,
+                        data=lambda t, d: {"address": f"newlist@{t.domain}", "external": "x@external.test",
+                                           "enabled": "on"}),
+    "aliases:detail": Rule(path="valias", get=SEES, post=SEES),
+    "aliases:edit": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                         data=lambda t, d: {"members": t.account, "external": "y@external.test", "enabled": "on"}),
+    "aliases:enable": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True),
+    "aliases:disable": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True),
+    "aliases:remove": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),
+    "people:list": Rule(get=CREATOR_PAGE, post=CREATOR_PAGE),
+    "people:enable": Rule(path="person", get=CREATOR_PAGE, post=CREATED_IN,
+                          data=lambda t, d: {"address": f"pierre@{t.domain}"}),
+    # One hit goes straight to the account; an account of a hidden domain is no hit.
+    "search": Rule(get=by_domain(Row(302, 302, 302, 200)), post=by_domain(Row(302, 302, 302, 200)),
+                   query=lambda t: {"q": t.account}),
+    "route": Rule(get=ALL, post=ALL, query=lambda t: {"address": t.account}),
+}
+
+
+def url_names(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(namespaced name, path parameter names) of every pattern of the URLconf, through every include.
+    An unnamed pattern yields its regex instead of a name, so that it fails the "has a rule" test too."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        params = tuple(pattern.pattern.converters)
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            for name, inner in url_names(pattern, namespace):
+                yield name, params + inner
+        elif isinstance(pattern, URLPattern):
+            yield (prefix + pattern.name if pattern.name else f"unnamed {pattern.pattern}"), params
