@@ -175,7 +175,7 @@ class Planner:
 
     def __init__(self, directory: Directory, claims: Claims):
         self.directory, self.claims = directory, claims
-        self.domains = {d.name: d for d in ldap_domains.list_domains(directory, with_counts=False)}
+        self.domains = {d.name: d for d in ldap_domains.list_domains(directory)}
         self.lines: dict[str, int] = {}  # address or DN -> line of this file that claimed it
 
     def plan(self, row: Row) -> Outcome:

@@ -14,10 +14,11 @@ from django import forms
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from mailadmin.addresses import display_address, normalise_address
+from mailadmin.addresses import display_address, normalise_address, normalise_domain
 from mailadmin.audit import record
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, connect
 from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 
 
@@ -93,6 +94,17 @@ def read_passwords(stdin, *, from_stdin: bool) -> tuple[str, str]:
     if not stdin.isatty():
         raise CommandError(_("No terminal to ask for the password: use --password-stdin or --generate."))
     return getpass.getpass(_("New password: ")), getpass.getpass(_("Repeat it: "))
+
+
+def find_domain(directory: Directory, name: str) -> str:
+    """The A-label of a hosted domain given as typed; CommandError when it is invalid or not hosted."""
+    try:
+        name = normalise_domain(name)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
+    if ldap_domains.get_domain(directory, name) is None:
+        raise CommandError(_("There is no domain %(name)s.") % {"name": name})
+    return name
 
 
 def find_account(directory: Directory, address: str) -> Account:

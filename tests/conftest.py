@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from mailadmin.directory import connect
+from mailadmin.directory import Directory, connect
 from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,20 @@ def directory(db):
     """A Directory bound as the service account, like a web request gets."""
     with connect() as conn:
         yield conn
+
+
+@pytest.fixture
+def operations(monkeypatch) -> list[int]:
+    """The number of directory operations of each connection a view opens, recorded when it closes."""
+    counts: list[int] = []
+    close = Directory.close
+
+    def counting_close(self: Directory) -> None:
+        counts.append(self.operations)
+        close(self)
+
+    monkeypatch.setattr(Directory, "close", counting_close)
+    return counts
 
 
 # --- Personas ----------------------------------------------------------------------------------------------------

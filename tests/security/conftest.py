@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from mailadmin.directory import Directory
 from mailadmin.directory.slapd.instance import Instance
 from tests.conftest import BASE_LDIF, OUS, SUFFIX, _client
 
@@ -55,15 +54,3 @@ def snapshot(slapd: Instance) -> str:
     return slapd.ldap_tool("ldapsearch", "-LLL", "-b", SUFFIX, "*", "entryCSN").stdout
 
 
-@pytest.fixture
-def operations(monkeypatch) -> list[int]:
-    """The number of directory operations of each connection a view opens, recorded when it closes."""
-    counts: list[int] = []
-    close = Directory.close
-
-    def counting_close(self: Directory) -> None:
-        counts.append(self.operations)
-        close(self)
-
-    monkeypatch.setattr(Directory, "close", counting_close)
-    return counts

@@ -96,7 +96,7 @@ def test_a_domain_in_use_is_not_removed(user, login_as, directory, test_director
     elif user == "an account's alias":
         alice = accounts.get_account(directory, "alice@example.test")
         accounts.update_account(directory, alice, {"aliases": (*alice.aliases, "alice@lists.test")})
-        used_by = "alice@example.test (alias)"  # the account that holds the alias
+        used_by = "alice@example.test (by an alias)"  # the account that holds the alias
     else:
         aliases.create_valias(directory, "all@lists.test", external=["x@external.test"])
         used_by = "all@lists.test"

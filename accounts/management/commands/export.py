@@ -1,12 +1,10 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from accounts.bulk import write_csv, write_ldif
-from mailadmin.addresses import normalise_domain
-from mailadmin.commands import Progress, directory_command
-from mailadmin.directory import domains as ldap_domains
+from mailadmin.commands import Progress, directory_command, find_domain
 from mailadmin.directory.bulk import iter_accounts
 
 
@@ -25,7 +23,7 @@ class Command(BaseCommand):
         writer = write_csv if format == "csv" else write_ldif
         with directory_command() as directory:
             if domain:
-                domain = self._domain(directory, domain)
+                domain = find_domain(directory, domain)
             items = iter_accounts(directory, domain, with_password=password_hashes)
             if not output:
                 writer(lambda text: self.stdout.write(text, ending=""), items, with_password=password_hashes)
@@ -36,16 +34,6 @@ class Command(BaseCommand):
                 count = writer(f.write, _counted(items, progress), with_password=password_hashes)
             progress.close()
         self.stdout.write(_("Exported %(count)d accounts to %(file)s.") % {"count": count, "file": output})
-
-    def _domain(self, directory, name: str) -> str:
-        try:
-            name = normalise_domain(name)
-        except ValueError as e:
-            raise CommandError(str(e)) from None
-        if ldap_domains.get_domain(directory, name) is None:
-            raise CommandError(_("There is no domain %(name)s.") % {"name": name})
-        return name
-
 
 def _counted(items, progress: Progress):
     for item in items:

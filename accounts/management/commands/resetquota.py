@@ -2,10 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.forms import QuotaForm
-from mailadmin.addresses import display_address, display_domain, format_quota, normalise_domain
-from mailadmin.commands import Progress, audited_form, directory_command, find_account, run_form
+from mailadmin.addresses import display_address, display_domain, format_quota
+from mailadmin.commands import Progress, audited_form, directory_command, find_account, find_domain, run_form
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.bulk import iter_accounts
 
 
@@ -37,12 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(text % {"address": display_address(account.mail), "quota": format_quota(quota)})
 
     def _reset_domain(self, directory, name: str, dry_run: bool) -> None:
-        try:
-            name = normalise_domain(name)
-        except ValueError as e:
-            raise CommandError(str(e)) from None
-        if ldap_domains.get_domain(directory, name) is None:
-            raise CommandError(_("There is no domain %(name)s.") % {"name": name})
+        name = find_domain(directory, name)
         default = ldap_accounts.default_quota(directory, "@" + name)  # the domain is what follows the last "@"
         # Collected first: a modify between two pages would replace the paged search's cookie on this connection.
         accounts, unchanged = [], 0

@@ -6,14 +6,14 @@ from mailadmin.directory import domains as ldap_domains
 
 
 class Command(BaseCommand):
-    help = "List the mail domains with their number of accounts and default quota (two searches in all)."
+    help = "List the mail domains with their number of accounts and default quota (one counting search per domain)."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print a JSON list for scripts")
 
     def handle(self, *args, json, **options):
         with directory_command() as directory:
-            domains = ldap_domains.list_domains(directory)
+            domains = ldap_domains.with_account_counts(directory, ldap_domains.list_domains(directory))
         if json:
             write_json(self.stdout, [
                 {"name": d.name, "display_name": d.display_name, "accounts": d.account_count,

@@ -15,7 +15,9 @@ rm -rf "$D/slapd.d" "$D/data" "$D/accesslog"; mkdir -p "$D/slapd.d" "$D/data" "$
 # Optional, for tests: LDAP_NO_MAIL_SCHEMA=1 leaves the mail schema out (a directory not yet prepared);
 # LDAP_ALLOW adds an `allow` line (e.g. bind_anon_cred); LDAP_TLS_CERT/LDAP_TLS_KEY (+ LDAP_TLS_CA) enable TLS.
 MAIL_INCLUDE="include $SCHEMA"
-MAIL_INDEX="index mailalias,maildrop,virtualdomain,mailenable,mailaliasmember eq"
+# mailalias also gets `sub`: the console's search box looks for parts of aliases, as it does for mail, uid and names.
+MAIL_INDEX="index maildrop,virtualdomain,mailenable,mailaliasmember eq
+index mailalias eq,sub"
 ALIAS_UNIQUE="unique_uri ldap:///$SUFFIX?mailalias?sub"
 if [ -n "${LDAP_NO_MAIL_SCHEMA:-}" ]; then MAIL_INCLUDE=""; MAIL_INDEX=""; ALIAS_UNIQUE=""; fi
 ALLOW=""
@@ -63,7 +65,8 @@ rootdn $ROOTDN
 rootpw $HASH
 maxsize 4294967296
 dbnosync
-index objectClass,uid,entryCSN,entryUUID eq
+index objectClass,entryCSN,entryUUID eq
+index uid eq,sub
 $MAIL_INDEX
 index mail eq,sub
 index cn,sn,givenName eq,sub

@@ -1,0 +1,48 @@
+"""Delegations: grant and revoke console roles (kept in Django's database, never in the directory)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from domains.validators import DomainNameField
+from mailadmin.directory import Directory
+from mailadmin.directory import domains as ldap_domains
+from mailadmin.models import Role
+
+
+class RoleForm(forms.Form):
+    """A role for a user name: a domain admin of one hosted domain, or helpdesk of one domain or of all (blank)."""
+
+    username = forms.CharField(label=_l("User name"), max_length=150)
+    kind = forms.ChoiceField(label=_l("Role"), choices=Role.KINDS)
+    domain = DomainNameField(label=_l("Domain"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Role.DOMAIN_ADMIN and not data.get("domain"):
+            self.add_error("domain", _("A domain admin needs a domain."))
+        return data
+
+    def grant(self, directory: Directory) -> Role | None:
+        """Create the user when absent (it then signs in with its mailbox password: no local one) and the role."""
+        data = self.cleaned_data
+        if data["domain"] and ldap_domains.get_domain(directory, data["domain"]) is None:
+            self.add_error("domain", _("There is no domain %(name)s.") % {"name": data["domain"]})
+            return None
+        user, created = get_user_model().objects.get_or_create(username=data["username"])
+        if created:
+            user.set_unusable_password()
+            user.save()
+        role, _created = Role.objects.get_or_create(user=user, kind=data["kind"], domain=data["domain"] or "")
+        return role
+
+    def revoke(self) -> int:
+        """Remove the role; return how many were removed (0 when the user did not hold it)."""
+        data = self.cleaned_data
+        removed, _detail = Role.objects.filter(
+            user__username=data["username"], kind=data["kind"], domain=data["domain"] or ""
+        ).delete()
+        return removed
