@@ -52,6 +52,10 @@ ACTION_LABELS = {
     "valias.enable": _("Virtual alias enabled"),
     "valias.disable": _("Virtual alias disabled"),
     "valias.remove": _("Virtual alias removed"),
+    "account.import": _("Accounts imported"),
+    "directory.fix": _("Directory repaired"),
+    "role.grant": _("Role granted"),
+    "role.revoke": _("Role revoked"),
 }
 
 
