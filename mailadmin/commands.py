@@ -12,6 +12,7 @@ from dataclasses import is_dataclass
 
 from django import forms
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from mailadmin.addresses import display_address, normalise_address, normalise_domain
@@ -32,6 +33,8 @@ def directory_command() -> Iterator[Directory]:
         raise CommandError(f"The directory is not reachable ({e}).") from None
     except DirectoryError as e:
         raise CommandError(f"The directory refused: {e}") from None
+    except DatabaseError as e:  # the audit log and the claim lock live in Django's database
+        raise CommandError(f"The database is not ready ({e}): run `manage.py migrate`.") from None
 
 
 def form_error(form: forms.Form, options: dict[str, str] | None = None) -> CommandError:

@@ -74,22 +74,38 @@ def test_it_says_when_the_directory_is_unreachable(settings):
     assert _error("example.net") == "The directory is not reachable (no directory server answered)."
 
 
-def _run(*args: str, slapd) -> subprocess.CompletedProcess:
+def _run(*args: str, slapd, database: Path, command: str = "createdomain") -> subprocess.CompletedProcess:
     env = {
         **os.environ, "LDAP_URL": slapd.uri, "LDAP_BIND_DN": slapd.service_dn, "LDAP_BASE_DN": settings.LDAP_BASE_DN,
         "LDAP_BIND_PASSWORD_FILE": str(slapd.service_password_file), "LDAP_TIMEOUT": "2",
+        "DATABASE_URL": f"sqlite:///{database}",
     }
     env.pop("LDAP_BIND_PASSWORD", None)
-    return subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "createdomain", *args], cwd=ROOT, env=env,
+    return subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", command, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 
 
-def test_the_real_command_exits_zero_then_non_zero_without_a_traceback(slapd, directory):
-    first = _run("example.net", "--quota", "500M", slapd=slapd)
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory, slapd) -> Path:
+    """A database of its own for the real command (the audit log is written there), migrated as `make run` does."""
+    database = tmp_path_factory.mktemp("db") / "cli.sqlite3"
+    assert _run("--noinput", "-v", "0", slapd=slapd, database=database, command="migrate").returncode == 0
+    return database
+
+
+def test_an_unmigrated_database_gives_one_line_not_a_traceback(slapd, directory, tmp_path):
+    result = _run("example.net", slapd=slapd, database=tmp_path / "empty.sqlite3")
+    assert result.returncode == 1
+    assert result.stderr.startswith("CommandError: The database is not ready (") and result.stderr.count("\n") == 1
+    assert "run `manage.py migrate`" in result.stderr
+
+
+def test_the_real_command_exits_zero_then_non_zero_without_a_traceback(slapd, directory, migrated):
+    first = _run("example.net", "--quota", "500M", slapd=slapd, database=migrated)
     assert (first.returncode, first.stderr) == (0, "")
     assert first.stdout.startswith("Created domain example.net (virtualdomain=example.net,ou=mailDomains,")
     assert d.get_domain(directory, "example.net").default_quota_kb == 512000
-    second = _run("example.net", slapd=slapd)
+    second = _run("example.net", slapd=slapd, database=migrated)
     assert second.returncode == 1
     assert second.stderr == "CommandError: name: The domain example.net exists already.\n"
     assert "Traceback" not in second.stdout + second.stderr
