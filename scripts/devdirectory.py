@@ -7,16 +7,29 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailadmin.directory.slapd.instance import Instance  # noqa: E402
+from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
 
 DIR = ROOT / "var" / "ldap"
-PORT = int(os.environ.get("DEV_LDAP_PORT", "3389"))
+PORT_FILE = DIR / "port"
+
+
+def _port() -> int:
+    """The port chosen when the directory was made (3389, or DEV_LDAP_PORT, or any free one when that is taken)."""
+    if PORT_FILE.exists():
+        return int(PORT_FILE.read_text())
+    wanted = int(os.environ.get("DEV_LDAP_PORT", "3389"))
+    with socket.socket() as s:
+        port = wanted if s.connect_ex(("127.0.0.1", wanted)) != 0 else free_port()
+    DIR.mkdir(parents=True, exist_ok=True)
+    PORT_FILE.write_text(str(port))
+    return port
 
 
 def app_env(instance: Instance) -> str:
@@ -29,7 +42,7 @@ def app_env(instance: Instance) -> str:
 
 
 def up() -> None:
-    instance = Instance(DIR, PORT)
+    instance = Instance(DIR, _port())
     fresh = not (DIR / "slapd.d").exists()
     if fresh:
         instance.create()
@@ -41,7 +54,7 @@ def up() -> None:
 
 
 def down() -> None:
-    Instance(DIR, PORT).stop()
+    Instance(DIR, _port()).stop()
 
 
 if __name__ == "__main__":
