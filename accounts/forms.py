@@ -226,7 +226,9 @@ class AccountEditForm(AccountForm):
     aliases = AddressListField(label=_l("Aliases"), help_text=_l("One per line, in domains hosted here."))
     forwards = AddressListField(label=_l("Forward to"), help_text=_l("One per line; may be outside addresses."))
     keep_copy = forms.BooleanField(label=_l("Keep a copy in this mailbox"), required=False)
-    quota = QuotaField(label=_l("Quota"))
+    # Empty is a state MDS directories hold (no mailuserquota: Dovecot applies no rule), so it may stay empty.
+    quota = QuotaField(label=_l("Quota"), required=False, help_text=_l(
+        "For example 500M, 1.5G, 204800 (kB) or “unlimited”; empty: no quota rule of its own."))
     enabled = forms.BooleanField(label=_l("Enabled (receives mail, may sign in)"), required=False)
     mailbox = TextField(label=_l("Mailbox path"), help_text=_l("Changing it does not move the stored mail."))
     mailhost = HostField(label=_l("Mail host"))

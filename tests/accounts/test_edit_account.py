@@ -83,3 +83,20 @@ def test_it_only_accepts_post(domain_admin):
 
 def test_it_shows_error_when_directory_down(domain_admin, form, directory_down):
     assert domain_admin.post(URL, form).status_code == 503
+
+
+def test_an_account_without_a_quota_rule_is_edited_without_inventing_one(superadmin, directory):
+    oscar = accounts.get_account(directory, "oscar@other.test")
+    assert oscar.quota_kb is None
+    r = superadmin.post("/accounts/oscar@other.test/edit/", {
+        "name": "Oscar O.", "first_name": "", "last_name": "Other", "aliases": "", "forwards": "", "quota": "",
+        "enabled": "on", "mailbox": oscar.mailbox, "mailhost": "", "mailproxy": "", "hidden": "", "csn": oscar.csn,
+    })
+    assert r.status_code == 302
+    edited = accounts.get_account(directory, "oscar@other.test")
+    assert (edited.name, edited.quota_kb) == ("Oscar O.", None)
+
+
+def test_emptying_the_quota_removes_the_accounts_own_rule(domain_admin, form, directory):
+    assert domain_admin.post(URL, {**form, "quota": ""}).status_code == 302
+    assert accounts.get_account(directory, "alice@example.test").quota_kb is None
