@@ -5,6 +5,7 @@ Everything here is pure: no directory access. Errors are `ValueError` with a tra
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -27,8 +28,10 @@ _QUOTA = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([kmgt]?)(?:i?b)?$")
 _UNITS = {"": 1, "k": 1, "m": 1024, "g": 1024**2, "t": 1024**3}
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and an import checks the same few domains for every row
 def normalise_domain(text: str) -> str:
-    """Return the domain as a lower-case IDNA A-label (`xn--…`), or raise ValueError."""
+    """Return the domain as a lower-case IDNA A-label (`xn--…`), or raise ValueError (never cached, so its message
+    is translated into the language active when it is raised)."""
     name = (text or "").strip().rstrip(".").lower()
     if not name:
         raise ValueError(_("Enter a domain name."))

@@ -117,6 +117,9 @@ def normalise_dn(dn: str) -> str:
     """A comparable form of a DN: slapd returns hex escapes (`\\2C`, `\\20`) and old tools wrote ", " separators.
 
     Parsed here rather than by ldap3, whose parse_dn refuses DNs slapd returns (`a#b`, a trailing `\\20`)."""
+    if dn.isascii() and not any(ch in dn for ch in "\\+;"):  # the usual DN, nothing escaped: a plain split is
+        return ",".join(f"{attr.strip().lower()}={value.strip(' ').lower()}"  # enough (import normalises each row's)
+                        for attr, _eq, value in (ava.partition("=") for ava in dn.split(",")))
     return ",".join("+".join(sorted(_normal_ava(ava) for ava in _split(rdn, "+"))) for rdn in _split(dn, ",;"))
 
 

@@ -74,6 +74,9 @@ def test_the_version_assertion_escapes_the_dn(directory):
     ("UID=Alice, OU=Users, DC=Example, DC=org", "uid=alice,ou=Users,dc=example,dc=org"),
     ("uid=a\\2Cb,ou=Users,dc=example,dc=org", "uid=a\\,b,ou=Users,dc=example,dc=org"),
     ("uid=\\C3\\BC,ou=Users,dc=example,dc=org", "uid=ü,ou=Users,dc=example,dc=org"),
+    # escaped (parsed) against plain (the fast split): the same answer
+    ("uid=\\62ob ,ou=Users,dc=example,dc=org", " UID = Bob  , ou=users,DC=Example,dc=org"),
+    ("uid=a+cn=b,ou=Users,dc=example,dc=org", "cn=B+uid=A,ou=Users,dc=example,dc=org"),
 ])
 def test_dns_as_slapd_returns_them_compare_equal_to_the_built_ones(returned, built):
     assert s.normalise_dn(returned) == s.normalise_dn(built)
