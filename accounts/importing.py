@@ -37,6 +37,7 @@ from mailadmin.directory.bulk import (
     read_account,
 )
 
+AUDIT_BATCH = 500  # written entries per batch of audit rows
 NO_QUOTA = "none"  # a quota cell meaning "no mailuserquota at all" (export writes it for such accounts)
 CREATE, UNCHANGED, ERROR, SKIPPED = "create", "unchanged", "error", "skipped"
 OPTIONS = {"local_part": "address", "password": "password_hash"}
@@ -287,18 +288,27 @@ def plan(directory: Directory, claims: Claims, rows: Iterable[Row]) -> list[Outc
     return [planner.plan(row) for row in rows]
 
 
-def write(outcomes: list[Outcome], *, continue_on_error: bool, progress) -> list[Outcome]:
+def write(outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) -> list[Outcome]:
     """Add every planned entry over one pipelined connection; return the outcomes with the refusals filled in.
-    Without `continue_on_error`, nothing more is sent after the first refusal (adds in flight still complete)."""
+    Without `continue_on_error`, nothing more is sent after the first refusal (adds in flight still complete).
+
+    `audit(outcomes)` receives the written entries in batches as their answers arrive: the log holds what was written
+    even if the import stops half-way, and writing it overlaps with slapd's work on the adds still in flight."""
     done: list[Outcome] = []
+    written: list[Outcome] = []
     refused = False
 
-    def answered(finished: list) -> None:
+    def answered(finished: list, *, last: bool = False) -> None:
         nonlocal refused
         for outcome, error in finished:
             done.append(_written(outcome, error))
             refused = refused or error is not None
+            if error is None:
+                written.append(outcome)
         progress.step(len(finished))
+        if written and (last or len(written) >= AUDIT_BATCH):
+            audit(written)
+            written.clear()
 
     with pipeline() as adds:
         for outcome in outcomes:
@@ -308,7 +318,7 @@ def write(outcomes: list[Outcome], *, continue_on_error: bool, progress) -> list
                 done.append(replace(outcome, status=SKIPPED, entry=None))
             else:
                 answered(adds.add(outcome, outcome.entry.dn, outcome.entry.attributes(outcome.entry.new.quota_kb)))
-        answered(adds.finish())
+        answered(adds.finish(), last=True)
     return sorted(done, key=lambda o: o.line)
 
 

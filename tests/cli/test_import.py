@@ -1,3 +1,6 @@
+import functools
+import importlib
+
 import pytest
 
 from mailadmin.models import AuditEntry
@@ -148,3 +151,26 @@ def test_an_entry_created_by_someone_else_meanwhile_is_reported_not_overwritten(
     assert "line 2: Someone else created this address or login meanwhile; it was not written." in err
     assert account("bob@example.test").uid == "bob" and account("bobby@example.test") is None
     assert account("new@example.test") is not None
+
+
+def test_written_entries_are_audited_in_batches_as_their_answers_arrive(csv_file, monkeypatch):
+    from accounts import importing
+
+    command = importlib.import_module("accounts.management.commands.import")  # "import" is a keyword
+
+    batches: list[int] = []
+    real = command.record_many
+
+    def counting(actor, action, rows):
+        rows = list(rows)
+        batches.append(len(rows))
+        real(actor, action, rows)
+
+    monkeypatch.setattr(importing, "AUDIT_BATCH", 2)
+    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1))  # answers come early
+    monkeypatch.setattr(command, "record_many", counting)
+    rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
+    run("import", csv_file(HEADER + rows))
+    assert batches == [2, 2, 1]
+    assert sorted(AuditEntry.objects.filter(action="account.create").values_list("target", flat=True)) == [
+        f"user{i}@example.test" for i in range(5)]

@@ -35,9 +35,14 @@ class Command(BaseCommand):
             failed = any(o.status == ERROR for o in outcomes)
             if not dry_run and (continue_on_error or not failed):
                 progress = Progress(self.stdout, sum(o.status == CREATE for o in outcomes), _("Importing"))
-                outcomes = importing.write(outcomes, continue_on_error=continue_on_error, progress=progress)
+                outcomes = importing.write(outcomes, continue_on_error=continue_on_error, progress=progress,
+                                           audit=self._audit_created)
                 progress.close()
         self._report(file, outcomes, dry_run=dry_run, stopped=failed and not continue_on_error)
+
+    @staticmethod
+    def _audit_created(outcomes) -> None:
+        record_many(actor(), "account.create", ((o.address, o.entry.new) for o in outcomes))
 
     def _report(self, file: str, outcomes, *, dry_run: bool, stopped: bool) -> None:
         counts = {status: sum(o.status == status for o in outcomes) for status in (CREATE, UNCHANGED, ERROR, SKIPPED)}
@@ -46,7 +51,6 @@ class Command(BaseCommand):
                 self.stderr.write(_("line %(line)d: %(message)s") % {"line": outcome.line, "message": outcome.message})
         written = not dry_run and not stopped
         if written:
-            record_many(actor(), "account.create", ((o.address, o.entry.new) for o in outcomes if o.status == CREATE))
             record(actor(), "account.import", file, new=counts, ok=not counts[ERROR])
         values = {"created": counts[CREATE], "unchanged": counts[UNCHANGED], "errors": counts[ERROR],
                   "skipped": counts[SKIPPED]}
