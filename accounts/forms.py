@@ -32,7 +32,7 @@ from domains.validators import (
     UidField,
 )
 from mailadmin import addresses
-from mailadmin.addresses import display_address, domain_of
+from mailadmin.addresses import TEXT_MAX, display_address, domain_of
 from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
@@ -364,6 +364,13 @@ class RemoveAccountForm(AccountForm):
         return None
 
 
+class StoredValueField(forms.CharField):
+    """A value as the directory holds it (read in lower case): stripped and lower-cased, never normalised."""
+
+    def clean(self, value):
+        return super().clean(value).lower()
+
+
 class AccountAddressForm(AccountForm):
     """Add or remove one alias (`kind="aliases"`) or forward (`kind="forwards"`) as one modify.
     Data: `address`; for forwards also `keep_copy`. `add(directory)`/`remove(directory)` return the Account."""
@@ -371,13 +378,16 @@ class AccountAddressForm(AccountForm):
     address = AddressField(label=_l("Address"))
     keep_copy = forms.BooleanField(label=_l("Keep a copy in this mailbox"), required=False)
 
-    def __init__(self, *args, account: Account, kind: str, **kwargs):
+    def __init__(self, *args, account: Account, kind: str, removing: bool = False, **kwargs):
         if kind not in ("aliases", "forwards"):
             raise ValueError(kind)
         self.kind = kind
         kwargs.setdefault("initial", {"keep_copy": account.keeps_copy})
         kwargs.setdefault("auto_id", f"{kind}-%s")  # unique ids: both forms and the edit form share one page
         super().__init__(*args, account=account, **kwargs)
+        if removing:
+            # A value to remove is matched as stored: legacy values the normaliser would refuse must stay removable.
+            self.fields["address"] = StoredValueField(max_length=TEXT_MAX)
         if kind == "aliases":
             del self.fields["keep_copy"]
             self.fields["address"].label = _l("New alias")

@@ -305,7 +305,8 @@ def _change_address(request: HttpRequest, address: str, kind: str, adding: bool)
     """Add or remove one alias or forward, as one modify."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS[kind])
-        form = AccountAddressForm(request.POST, account=account, kind=kind, access=access_for(request.user))
+        form = AccountAddressForm(request.POST, account=account, kind=kind, removing=not adding,
+                                  access=access_for(request.user))
         if form.is_valid():
             value = form.cleaned_data["address"]
             _require_change(request, account, ACTIONS[kind], (value,) if kind == "aliases" else ())

@@ -56,3 +56,12 @@ def test_it_only_accepts_post(domain_admin):
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.post(ADD, {"address": "x@example.test"}).status_code == 503
+
+
+def test_a_legacy_alias_the_normaliser_would_refuse_can_still_be_removed(domain_admin, directory, slapd):
+    # Written by an older tool: a space and a quote, which the console never accepts as a new alias.
+    slapd.ldap_tool("ldapmodify", input_text="dn: uid=alice,ou=Users,dc=example,dc=org\nchangetype: modify\n"
+                                             "add: mailalias\nmailalias: Old \"Sales\"@example.test\n")
+    assert domain_admin.post(ADD, {"address": 'old "sales"@example.test'}).status_code == 422
+    assert domain_admin.post(REMOVE, {"address": ' old "sales"@example.test '}).status_code == 302
+    assert accounts.get_account(directory, "alice@example.test").aliases == ("alice.martin@example.test",)
