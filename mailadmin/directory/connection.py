@@ -109,9 +109,9 @@ class Directory:
         controls: list | None = None,
     ) -> tuple[list[Record], dict]:
         """Return (records, result). With `limit`, a server-side size limit, and a longer result is cut short."""
-        self.operations += 1
-        with mapped_errors("search"):
-            self._conn.search(base, flt, scope, attributes=list(attrs), size_limit=limit, controls=controls)
+        if not self._sent("search", base, flt, search_scope=scope, attributes=list(attrs), size_limit=limit,
+                          controls=controls):
+            return [], {}
         result = self._conn.result
         records = [_record(item) for item in self._conn.response if item.get("type") == "searchResEntry"]
         # Cut short by our own `limit` is expected; cut short before it, the server's size limit refused the search.
@@ -119,18 +119,28 @@ class Directory:
             raise TooManyResults("search")
         return records, result
 
+    def _sent(self, what: str, base: str, flt: str, **options) -> bool:
+        """Send one search; False when its base is not there (an entry gone, an OU never made): nothing matches."""
+        self.operations += 1
+        try:
+            with mapped_errors(what):
+                self._conn.search(base, flt, **options)
+        except Conflict:  # the only Conflict a search can meet is noSuchObject on its base
+            return False
+        return True
+
     def count(self, base: str, flt: str, sort_attr: str) -> int:
         """How many entries match, without transferring them (paging through 100,000 accounts costs ldap3 seconds).
 
         A sorted paged search of one entry: slapd's sssvlv overlay sorts in C and answers with the number of entries
         left. The second request (page size 0) abandons the sort at once: sssvlv keeps sorted results per connection
         (five at most, and half the server's threads in all), and a VLV window would hold its slot until unbind."""
-        self.operations += 1
-        with mapped_errors("count"):
-            self._conn.search(base, flt, SUBTREE, attributes=["1.1"], paged_size=1, controls=[sort(sort_attr)])
-            sent = sum(1 for item in self._conn.response if item.get("type") == "searchResEntry")
-            paged = (self._conn.result.get("controls") or {}).get(PAGED_OID, {}).get("value") or {}
-            if paged.get("cookie"):
+        if not self._sent("count", base, flt, attributes=["1.1"], paged_size=1, controls=[sort(sort_attr)]):
+            return 0
+        sent = sum(1 for item in self._conn.response if item.get("type") == "searchResEntry")
+        paged = (self._conn.result.get("controls") or {}).get(PAGED_OID, {}).get("value") or {}
+        if paged.get("cookie"):
+            with mapped_errors("count"):
                 self._conn.search(base, flt, SUBTREE, attributes=["1.1"], paged_size=0, paged_cookie=paged["cookie"],
                                   controls=[sort(sort_attr)])
         return sent + int(paged.get("size") or 0)
@@ -143,9 +153,9 @@ class Directory:
         MAX_PAGES or when a server size limit ends the search early."""
         cookie = None
         for _page in range(MAX_PAGES):
-            self.operations += 1
-            with mapped_errors("paged search"):
-                self._conn.search(base, flt, SUBTREE, attributes=list(attrs), paged_size=page_size, paged_cookie=cookie)
+            if not self._sent("paged search", base, flt, attributes=list(attrs), paged_size=page_size,
+                              paged_cookie=cookie):
+                return
             if self._conn.result.get("result") == RESULT_SIZE_LIMIT_EXCEEDED:
                 raise TooManyResults("paged search")  # never a silently shortened list
             for item in self._conn.response:
@@ -159,10 +169,7 @@ class Directory:
 
     def read(self, dn: str, attrs: tuple[str, ...]) -> Record | None:
         """The entry at `dn`, or None when there is none."""
-        try:
-            records, _result = self.search(dn, s.ANY, attrs, scope=BASE)
-        except Conflict:  # noSuchObject on a read is no conflict: the entry is simply not there
-            return None
+        records, _result = self.search(dn, s.ANY, attrs, scope=BASE)
         return records[0] if records else None
 
     def add(self, dn: str, classes: list[str], attrs: dict[str, list[str] | str]) -> None:

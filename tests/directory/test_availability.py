@@ -169,3 +169,12 @@ def test_the_service_account_is_not_limited(limited, db):
     with connect() as directory:
         assert d.with_account_counts(directory, d.list_domains(directory))[0].account_count == 20
         assert len(a.search_accounts(directory, "example.test")[0]) == 20
+
+
+def test_a_missing_aliases_ou_reads_as_no_virtual_aliases(directory, slapd, superadmin):
+    # MDS shipped with virtual aliases off (vAliasesSupport = 0): many directories have no ou=mailAliases at all.
+    slapd.delete_tree("ou=mailAliases,dc=example,dc=org")
+    assert stats.directory_counts(directory).valiases == 0
+    assert superadmin.get("/domains/example.test/").status_code == 200
+    assert superadmin.get("/aliases/").status_code == 200
+    assert d.domain_users(directory, "other.test") == ("oscar@other.test",)
