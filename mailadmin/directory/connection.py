@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -15,13 +15,14 @@ from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED
 
 from . import schema as s
-from .controls import sort
+from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 500
 PAGED_OID = "1.2.840.113556.1.4.319"  # RFC 2696 simple paged results
+COUNTS_PER_CONNECTION = 4
 MAX_PAGES = 2000  # a paged loop stops here whatever the server says (1,000,000 entries)
 VLV_RANGE_ERROR = 76
 # ldap3 2.9.1 does not know slapd's answer to a VLV window past the end and fails decoding it with a KeyError.
@@ -100,9 +101,12 @@ def _record(item: dict) -> Record:
 class Directory:
     """A bound connection with the few operations the repository modules need; every error is mapped."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, open_more: Callable[[], Connection] | None = None):
         self._conn = conn
-        self.operations = 0  # read by tests and the debug toolbar-free "ops per page" checks
+        self._open_more = open_more  # binds another connection like this one (for counts)
+        self._counter: Connection | None = None
+        self._counted = 0
+        self.operations = 0  # read by tests and the "operations per page" checks
 
     def search(
         self, base: str, flt: str, attrs: tuple[str, ...], *, scope: str = SUBTREE, limit: int = 0,
@@ -130,20 +134,33 @@ class Directory:
         return True
 
     def count(self, base: str, flt: str, sort_attr: str) -> int:
-        """How many entries match, without transferring them (paging through 100,000 accounts costs ldap3 seconds).
-
-        A sorted paged search of one entry: slapd's sssvlv overlay sorts in C and answers with the number of entries
-        left. The second request (page size 0) abandons the sort at once: sssvlv keeps sorted results per connection
-        (five at most, and half the server's threads in all), and a VLV window would hold its slot until unbind."""
-        if not self._sent("count", base, flt, attributes=["1.1"], paged_size=1, controls=[sort(sort_attr)]):
-            return 0
-        sent = sum(1 for item in self._conn.response if item.get("type") == "searchResEntry")
-        paged = (self._conn.result.get("controls") or {}).get(PAGED_OID, {}).get("value") or {}
-        if paged.get("cookie"):
+        """How many entries match, without transferring them (paging through 100,000 accounts costs ldap3 seconds):
+        the contentCount of a one-entry VLV window, so slapd counts and sorts in C and sends a single entry."""
+        conn = self._counting_connection()
+        self.operations += 1
+        try:
             with mapped_errors("count"):
-                self._conn.search(base, flt, SUBTREE, attributes=["1.1"], paged_size=0, paged_cookie=paged["cookie"],
-                                  controls=[sort(sort_attr)])
-        return sent + int(paged.get("size") or 0)
+                conn.search(base, flt, SUBTREE, attributes=["1.1"], controls=[sort(sort_attr), vlv(1, 1)])
+        except Conflict:  # noSuchObject: the base is not there, so nothing matches
+            return 0
+        return vlv_total(conn.result)
+
+    def _counting_connection(self) -> Connection:
+        """A second connection for counts, replaced every COUNTS_PER_CONNECTION counts. slapd's sssvlv keeps each
+        VLV sort until its connection closes (five per connection by default; abandoning a paged sort instead is
+        refused as "busy" now and then), so counts never pile up sorts on the request's own connection."""
+        if self._open_more is None:
+            return self._conn
+        if self._counter is None or self._counted == COUNTS_PER_CONNECTION:
+            self._close_counter()
+            self._counter, self._counted = self._open_more(), 0
+        self._counted += 1
+        return self._counter
+
+    def _close_counter(self) -> None:
+        if self._counter is not None:
+            _unbind(self._counter)
+            self._counter = None
 
     def find(self, base: str, flt: str, attrs: tuple[str, ...], *, limit: int = 0) -> list[Record]:
         return self.search(base, flt, attrs, limit=limit)[0]
@@ -201,10 +218,15 @@ class Directory:
             return self._conn.extend.standard.who_am_i() or ""
 
     def close(self) -> None:
-        try:
-            self._conn.unbind()
-        except (lx.LDAPException, OSError):
-            logger.debug("unbind failed", exc_info=True)
+        self._close_counter()
+        _unbind(self._conn)
+
+
+def _unbind(conn: Connection) -> None:
+    try:
+        conn.unbind()
+    except (lx.LDAPException, OSError):
+        logger.debug("unbind failed", exc_info=True)
 
 
 def _check_values(groups) -> None:
@@ -259,7 +281,10 @@ def connect() -> Iterator[Directory]:
     """Yield a Directory bound as the service account; raise DirectoryUnavailable if none can be had."""
     if not settings.LDAP_URL:
         raise DirectoryUnavailable("LDAP_URL is not set")
-    directory = Directory(open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD))
+    def bound() -> Connection:
+        return open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
+
+    directory = Directory(bound(), open_more=bound)
     try:
         yield directory
     finally:
