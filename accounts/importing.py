@@ -47,6 +47,16 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (unknown columns, no address column): nothing is imported."""
 
 
+class ImportInterrupted(Exception):
+    """The directory failed during the adds: `written` were confirmed (and audited); `in_flight` were sent without an
+    answer, so the directory may hold them or not."""
+
+    def __init__(self, written: int, in_flight: int, cause: Exception):
+        super().__init__(str(cause))
+        self.written = written
+        self.in_flight = in_flight
+
+
 @dataclass(frozen=True)
 class Row:
     line: int
@@ -310,15 +320,22 @@ def write(outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) 
             audit(written)
             written.clear()
 
-    with pipeline() as adds:
-        for outcome in outcomes:
-            if outcome.status != CREATE:
-                done.append(outcome)
-            elif refused and not continue_on_error:
-                done.append(replace(outcome, status=SKIPPED, entry=None))
-            else:
-                answered(adds.add(outcome, outcome.entry.dn, outcome.entry.attributes(outcome.entry.new.quota_kb)))
-        answered(adds.finish(), last=True)
+    adds = None
+    try:
+        with pipeline() as adds:
+            for outcome in outcomes:
+                if outcome.status != CREATE:
+                    done.append(outcome)
+                elif refused and not continue_on_error:
+                    done.append(replace(outcome, status=SKIPPED, entry=None))
+                else:
+                    answered(adds.add(outcome, outcome.entry.dn, outcome.entry.attributes(outcome.entry.new.quota_kb)))
+            answered(adds.finish(), last=True)
+    except DirectoryError as e:
+        if written:
+            audit(written)  # what was answered before the failure is in the directory: the log says so
+        in_flight = adds.in_flight if adds is not None else 0
+        raise ImportInterrupted(sum(o.status == CREATE for o in done), in_flight, e) from e
     return sorted(done, key=lambda o: o.line)
 
 

@@ -143,6 +143,11 @@ class Pipeline:
         self._pending[self._next_id] = (key, dn)
         return [self._receive() for _ in range(len(self._pending) - self._window)]
 
+    @property
+    def in_flight(self) -> int:
+        """Adds sent and not answered yet: after a failure, the directory may or may not hold them."""
+        return len(self._pending)
+
     def finish(self) -> list[tuple[object, DirectoryError | None]]:
         return [self._receive() for _ in range(len(self._pending))]
 

@@ -2,6 +2,7 @@ import functools
 import importlib
 
 import pytest
+from django.core.management import CommandError
 
 from mailadmin.models import AuditEntry
 
@@ -174,3 +175,28 @@ def test_written_entries_are_audited_in_batches_as_their_answers_arrive(csv_file
     assert batches == [2, 2, 1]
     assert sorted(AuditEntry.objects.filter(action="account.create").values_list("target", flat=True)) == [
         f"user{i}@example.test" for i in range(5)]
+
+
+def test_a_directory_failure_half_way_keeps_the_audit_of_what_was_written(csv_file, monkeypatch):
+    from accounts import importing
+    from mailadmin.directory import DirectoryUnavailable, bulk
+
+    sent = []
+    real_add = bulk.Pipeline.add
+
+    def failing_add(self, key, dn, attrs):
+        sent.append(dn)
+        if len(sent) == 3:
+            raise DirectoryUnavailable("add: the directory closed the connection")
+        return real_add(self, key, dn, attrs)
+
+    monkeypatch.setattr(bulk.Pipeline, "add", failing_add)
+    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1))  # answers come early
+    rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
+    with pytest.raises(CommandError, match="failed after 1 accounts were written, with 1 more sent and unanswered"):
+        run("import", csv_file(HEADER + rows))
+    # The second add was in flight: slapd wrote it, but no answer came back, so only the first is audited as created.
+    assert [account(f"user{i}@example.test") is not None for i in range(5)] == [True, True, False, False, False]
+    assert list(AuditEntry.objects.filter(action="account.create").values_list("target", flat=True)) == [
+        "user0@example.test"]
+    assert AuditEntry.objects.get(action="account.import").ok is False

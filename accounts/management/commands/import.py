@@ -30,14 +30,26 @@ class Command(BaseCommand):
             rows = list(importing.read_rows(path, fmt))
         except (OSError, UnicodeDecodeError, importing.ImportFileError) as e:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": e}) from None
+        interrupted = None
         with directory_command() as directory, claim_lock():  # nobody claims an address between check and add
             outcomes = importing.plan(directory, directory_claims(directory), rows)
             failed = any(o.status == ERROR for o in outcomes)
             if not dry_run and (continue_on_error or not failed):
                 progress = Progress(self.stdout, sum(o.status == CREATE for o in outcomes), _("Importing"))
-                outcomes = importing.write(outcomes, continue_on_error=continue_on_error, progress=progress,
-                                           audit=self._audit_created)
+                try:
+                    outcomes = importing.write(outcomes, continue_on_error=continue_on_error, progress=progress,
+                                               audit=self._audit_created)
+                except importing.ImportInterrupted as e:
+                    # Caught inside the lock's transaction, so the audit rows of what was written are kept.
+                    record(actor(), "account.import", file, new={"create": e.written, "unanswered": e.in_flight},
+                           ok=False, detail=str(e))
+                    interrupted = e
                 progress.close()
+        if interrupted is not None:
+            raise CommandError(_("The directory failed after %(count)d accounts were written, with %(flight)d more sent "
+                                 "and unanswered (%(error)s). Run the import again to write the rest: it skips what "
+                                 "exists.") % {"count": interrupted.written, "flight": interrupted.in_flight,
+                                               "error": interrupted})
         self._report(file, outcomes, dry_run=dry_run, stopped=failed and not continue_on_error)
 
     @staticmethod
