@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from mailadmin.directory.slapd.instance import stop_process
 from tests.conftest import use_instance
 
 INSTALL = "`make test` installs them (scripts/system-deps.sh test)"
@@ -190,14 +190,7 @@ def _wait_for_master(root: Path) -> int:
 
 def _stop(pid: int) -> None:
     """Stop the master we started (it takes its children with it) and wait until it is gone."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(200):
-            os.kill(pid, 0)
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    stop_process(pid)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(pid: int) -> None:
+    """SIGTERM, wait up to 10 s for the process to go, then SIGKILL (for daemons that are not our children)."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(200):
+            os.kill(pid, 0)
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def _hash(password_file: Path) -> str:
     out = subprocess.run(["/usr/sbin/slappasswd", "-T", str(password_file)], capture_output=True, text=True, check=True)
     return out.stdout.strip()
@@ -167,14 +179,7 @@ class Instance:
         pid = self._pid()
         if pid is None:
             return
-        try:
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(200):
-                os.kill(pid, 0)
-                time.sleep(0.05)
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        stop_process(pid)
         (self.root / "slapd.pid.run").unlink(missing_ok=True)
 
     def destroy(self) -> None:
