@@ -1,5 +1,6 @@
 """Import of mail accounts from CSV or LDIF: each row is checked by the console's account form, compared with the
-directory (read once, up front), and written as one add, so it is created whole or not at all.
+directory (the entries holding the file's addresses and logins, read in a few searches before any add), and written
+as one add, so it is created whole or not at all.
 
 Idempotent: a row whose account exists with the same values is "unchanged"; one that collides with different
 values is an error, never an overwrite.
@@ -33,6 +34,7 @@ from mailadmin.directory.bulk import (
     Claims,
     account_values,
     digest,
+    directory_claims,
     pipeline,
     read_account,
 )
@@ -182,15 +184,25 @@ def _ldif_values(item: ldif.LdifRecord) -> dict[str, str]:
 
 
 class Planner:
-    """Checks rows one by one against the form, the hosted domains and the claims read up front."""
+    """Checks every row against the form and the hosted domains, then against what the directory holds for the
+    addresses and logins of the rows that passed (read in a few searches), in the order of the file."""
 
-    def __init__(self, directory: Directory, claims: Claims):
-        self.directory, self.claims = directory, claims
+    def __init__(self, directory: Directory):
+        self.directory = directory
         self.domains = {d.name: d for d in ldap_domains.list_domains(directory)}
         self.lines: dict[str, int] = {}  # address or DN -> line of this file that claimed it
         self.forms: dict[str, AccountImportForm] = {}  # domain -> its form, re-validated for each row
+        self.claims = Claims({}, set(), {})
 
-    def plan(self, row: Row) -> Outcome:
+    def plan(self, rows: Iterable[Row]) -> list[Outcome]:
+        checked = [self.check(row) for row in rows]
+        entries = [o.entry.new for o in checked if o.entry is not None]
+        self.claims = directory_claims(self.directory, [a for new in entries for a in (new.address, *new.aliases)],
+                                       [new.uid for new in entries])
+        return [self._against_directory(o.line, o.entry) if o.entry is not None else o for o in checked]
+
+    def check(self, row: Row) -> Outcome:
+        """The row through the form alone: an error, or the entry it would create (not compared with the directory)."""
         address = row.values.get("address", "").strip()
         if row.error:
             return Outcome(row.line, address, ERROR, row.error)
@@ -201,7 +213,7 @@ class Planner:
         if not form.is_valid() or not self._hosted(form):
             return Outcome(row.line, address, ERROR, str(form_error(form, OPTIONS)))
         entry = form.entry(self._quota(form))
-        return self._against_directory(row.line, entry)
+        return Outcome(row.line, entry.new.address, CREATE, entry=entry)
 
     def _form(self, values: dict[str, str]) -> AccountImportForm:
         """The domain's form, validated on this row's data (full_clean starts from no errors and no cleaned data)."""
@@ -293,9 +305,8 @@ def differences(entry: AccountEntry, account: Account, password_hash: str) -> li
     return changed
 
 
-def plan(directory: Directory, claims: Claims, rows: Iterable[Row]) -> list[Outcome]:
-    planner = Planner(directory, claims)
-    return [planner.plan(row) for row in rows]
+def plan(directory: Directory, rows: Iterable[Row]) -> list[Outcome]:
+    return Planner(directory).plan(rows)
 
 
 def write(outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) -> list[Outcome]:

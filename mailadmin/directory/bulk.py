@@ -1,11 +1,12 @@
-"""Bulk reads and writes for import and export: paged streams, one up-front read of every claimed address, and adds
-pipelined over one connection in LDAP transactions (each entry is one add, so each is written whole or not at all)."""
+"""Bulk reads and writes for import and export: paged streams, the claims of an import's addresses and logins read in
+a few searches, and adds pipelined over one connection (each entry is one add, so each is written whole or not at
+all)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from . import schema as s
 from . import wire
 from .accounts import Account, NewAccount, _account, _mail_attrs
-from .connection import Directory, open_first
+from .connection import Directory, Record, open_first
 from .errors import DirectoryError, DirectoryUnavailable, Invalid
 
 PASSWORD = "userPassword"  # noqa: S105 (an attribute name)
@@ -90,29 +91,53 @@ def iter_accounts(
 
 @dataclass(frozen=True)
 class Claims:
-    """What new entries must not collide with: every accepted address (account mail and aliases, virtual-alias
-    names) mapped to the normalised DN holding it; the normalised DN of every entry under ou=Users; and for each account
-    (by normalised DN) the digest of its values and its password hash, so a re-run needs no read per row."""
+    """What new entries must not collide with, for the addresses and logins asked about: each accepted address found
+    (account mail and aliases, virtual-alias names) mapped to the normalised DN holding it; the normalised DN of each
+    entry under ou=Users found; and for each account found (by normalised DN) the digest of its values and its password
+    hash, so a re-run needs no read per row."""
 
     addresses: dict[str, str]
     dns: set[str]
     accounts: dict[str, tuple[bytes, str]]
 
 
-def directory_claims(directory: Directory) -> Claims:
-    """Read every claim with two paged searches, so an import checks thousands of rows without one search each."""
+CLAIMS_PER_SEARCH = 250  # addresses or logins per filter: a few kilobytes, far below slapd's limit on a request
+
+
+def directory_claims(directory: Directory, addresses: Collection[str], uids: Collection[str]) -> Claims:
+    """Read every entry that holds one of `addresses` or one of the logins `uids`, with one search per few hundred of
+    them: the cost follows the size of the file, not the size of the directory. The searches go over a bulk
+    connection (ldap3 takes longer to encode a filter of a few hundred addresses than slapd takes to answer it)."""
     claims = Claims({}, set(), {})
-    for record in directory.paged(s.users_dn(), s.has("objectClass"), (*s.ACCOUNT_ATTRS, PASSWORD)):
+    addresses, uids = sorted(set(addresses)), sorted(set(uids))
+    users = (*s.ACCOUNT_ATTRS, PASSWORD)
+    with pipeline() as bulk:
+        def found(base: str, flt: str, attrs: tuple[str, ...]) -> Iterable[Record]:
+            records = bulk.search(base, flt, attrs)
+            return directory.paged(base, flt, attrs) if records is None else records  # cut short: page through
+
+        for chunk in _chunks(addresses):
+            _claim_users(claims, found(s.users_dn(), s.holders(chunk), users))
+            for record in found(s.aliases_dn(), s.valiases_named(chunk), (s.ALIASES,)):
+                for address in record.values(s.ALIASES):
+                    claims.addresses.setdefault(address.lower(), s.normalise_dn(record.dn))
+        for chunk in _chunks(uids):
+            _claim_users(claims, found(s.users_dn(), s.with_uids(chunk), users))
+    return claims
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    return (values[i : i + CLAIMS_PER_SEARCH] for i in range(0, len(values), CLAIMS_PER_SEARCH))
+
+
+def _claim_users(claims: Claims, records: Iterable[Record]) -> None:
+    for record in records:
         dn = s.normalise_dn(record.dn)
         claims.dns.add(dn)
         for address in (*record.values(s.MAIL), *record.values(s.ALIASES)):
             claims.addresses.setdefault(address.lower(), dn)
-        if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
+        if dn not in claims.accounts and s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
             claims.accounts[dn] = (digest(account_values(_account(record))), record.first(PASSWORD))
-    for record in directory.paged(s.aliases_dn(), s.is_class(s.MAIL_ALIAS), (s.ALIASES,)):
-        for address in record.values(s.ALIASES):
-            claims.addresses.setdefault(address.lower(), s.normalise_dn(record.dn))
-    return claims
 
 
 def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
@@ -123,86 +148,42 @@ def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
     return _account(record), record.first(PASSWORD)
 
 
-TRANSACTION_SIZE = 250  # adds per transaction: slapd writes them at once; a refused batch is redone one by one
+SIZE_LIMIT_EXCEEDED, NO_SUCH_OBJECT = 4, 32
 
 
 class Pipeline:
-    """Adds over one bound connection's socket, answers matched by message id, each add one whole entry.
+    """A second bound connection for bulk work: searches with long filters, and adds sent without waiting for each
+    answer (at most `window` in flight), matched to their answers by message id. Each add is one entry, so each is
+    written whole or not at all.
 
-    Where the directory offers LDAP transactions (RFC 5805, slapd 2.5+ on back-mdb), adds go in batches of
-    `batch`, each one transaction that slapd writes in a single database transaction: several times faster than one
-    add at a time, and a batch dropped with the connection is not written at all. A batch refused as a whole is sent
-    again one add at a time, so each entry still gets its own answer. Without transactions (or with `batch` 0), adds
-    go one at a time, at most `window` of them sent without waiting for their answers."""
+    No LDAP transactions (RFC 5805), though they would let slapd write a batch of adds about twice as fast: slapd 2.5.13
+    (Debian 12) crashes when a connection closes while its transaction holds adds, or when the end of a transaction
+    arrives while its adds are still being taken in. An import stopped by a signal or a lost connection would take the
+    directory down, so every add stands alone."""
 
-    def __init__(self, conn, window: int, batch: int):
-        self._conn, self._window, self._batch = conn, window, batch
+    def __init__(self, conn, window: int):
+        self._conn, self._window = conn, window
         self._socket = conn.socket
         self._socket.settimeout(max(settings.LDAP_TIMEOUT, 5) * 6)
         self._pending: dict[int, tuple[object, str]] = {}
-        self._queue: list[tuple[object, str, dict]] = []
         self._buffer = b""
         self._next_id = 1_000_000  # far above the ids ldap3 used for the bind
-        self._committing = 0  # adds of a transaction whose end was sent without an answer yet
-        self._queueing = False  # the pending adds belong to a transaction that is not ended yet
-        self.transactions = batch > 0  # until the directory shows it has none
 
     def add(self, key: object, dn: str, attrs: dict) -> list[tuple[object, DirectoryError | None]]:
-        """Send (or queue) one add; return the (key, error or None) of the adds whose fate is known by now."""
-        entry = (key, dn, {"objectClass": [*s.PERSON_CLASSES, s.MAIL_ACCOUNT], **attrs})
-        if not self.transactions:
-            self._send_add(entry)
-            return self._answers(keep=self._window)
-        self._queue.append(entry)
-        return self._commit() if len(self._queue) >= self._batch else []
-
-    def finish(self) -> list[tuple[object, DirectoryError | None]]:
-        return (self._commit() if self._queue else []) + self._answers(keep=0)
+        """Send one add; return the (key, error or None) of the adds that had to be awaited to keep the window."""
+        self._next_id += 1
+        classes = {"objectClass": [*s.PERSON_CLASSES, s.MAIL_ACCOUNT]}
+        self._send(wire.add_request(self._next_id, dn, {**classes, **attrs}))
+        self._pending[self._next_id] = (key, dn)
+        return self._answers(keep=self._window)
 
     @property
     def in_flight(self) -> int:
-        """Adds sent and not answered yet: after a failure, the directory may or may not hold them. (Adds queued in a
-        transaction that was not ended are not among them: slapd drops an open transaction with its connection.)"""
-        return self._committing or (0 if self._queueing else len(self._pending))
+        """Adds sent and not answered yet: after a failure, the directory may or may not hold them."""
+        return len(self._pending)
 
-    def _commit(self) -> list[tuple[object, DirectoryError | None]]:
-        batch, self._queue = self._queue, []
-        started = self._reply(self._request(wire.START_TRANSACTION))
-        if started.code != 0:  # no transactions here: one add at a time from now on
-            self.transactions = False
-            return self._one_by_one(batch)
-        control = wire.transaction_control(started.value)
-        self._queueing = True
-        accepted = []
-        for entry in batch:
-            self._send_add(entry, control)
-            accepted += self._answers(keep=self._window)
-        accepted += self._answers(keep=0)
-        self._queueing = False
-        commit = all(error is None for _key, error in accepted)
-        end = self._request(wire.END_TRANSACTION, wire.end_transaction(started.value, commit=commit))
-        self._committing = len(batch) if commit else 0  # sent whole: slapd may commit it even if no answer comes
-        ended = self._reply(end)
-        self._committing = 0
-        if commit and ended.code == 0:
-            return [(key, None) for key, _dn, _attrs in batch]
-        results = self._one_by_one(batch)  # the refusal belongs to one entry (or more): let each answer for itself
-        if all(error is None for _key, error in results):
-            self.transactions = False  # every entry went through alone: it was the transaction that failed
-        return results
-
-    def _one_by_one(self, batch: list[tuple[object, str, dict]]) -> list[tuple[object, DirectoryError | None]]:
-        results = []
-        for entry in batch:
-            self._send_add(entry)
-            results += self._answers(keep=self._window)
-        return results + self._answers(keep=0)
-
-    def _send_add(self, entry: tuple[object, str, dict], controls: bytes = b"") -> None:
-        key, dn, attrs = entry
-        self._next_id += 1
-        self._send(wire.add_request(self._next_id, dn, attrs, controls))
-        self._pending[self._next_id] = (key, dn)
+    def finish(self) -> list[tuple[object, DirectoryError | None]]:
+        return self._answers(keep=0)
 
     def _answers(self, keep: int) -> list[tuple[object, DirectoryError | None]]:
         """Wait until at most `keep` adds are unanswered; return (key, error or None) of those answered."""
@@ -215,17 +196,23 @@ class Pipeline:
             results.append((key, wire.result_error(response.code, response.message, f"add {dn}")))
         return results
 
-    def _request(self, oid: str, value: bytes | None = None) -> int:
-        """Send an extended operation (while no add is unanswered); return its message id."""
+    def search(self, base: str, flt: str, attrs: tuple[str, ...]) -> list[Record] | None:
+        """Every entry under `base` that matches `flt` (equality and presence terms only), in one request while no add
+        is unanswered; None when the server's size limit cut the answer short. A missing base matches nothing."""
         self._next_id += 1
-        self._send(wire.extended_request(self._next_id, oid, value))
-        return self._next_id
-
-    def _reply(self, message_id: int) -> wire.Response:
-        response = self._receive()
-        if response.op != wire.EXTENDED_RESPONSE or response.message_id != message_id:
-            raise DirectoryError(f"unexpected answer to message {response.message_id}, not {message_id}")
-        return response
+        message_id = self._next_id
+        self._send(wire.search_request(message_id, base, flt, attrs))
+        records = []
+        while (response := self._receive()).op != wire.SEARCH_DONE:
+            if response.message_id != message_id:
+                raise DirectoryError(f"unexpected answer to message {response.message_id}, not {message_id}")
+            if response.entry is not None:  # references are left alone, as the ldap3 path does (no referrals)
+                records.append(Record(*response.entry))
+        if response.code in (SIZE_LIMIT_EXCEEDED, NO_SUCH_OBJECT):
+            return None if response.code == SIZE_LIMIT_EXCEEDED else []
+        if error := wire.result_error(response.code, response.message, f"search {base}"):
+            raise error
+        return records
 
     def _send(self, data: bytes) -> None:
         try:
@@ -247,10 +234,10 @@ class Pipeline:
 
 
 @contextmanager
-def pipeline(window: int = 64, batch: int = TRANSACTION_SIZE) -> Iterator[Pipeline]:
-    """A second connection, opened and bound like the first, for the adds; closed when the block ends."""
+def pipeline(window: int = 64) -> Iterator[Pipeline]:
+    """A second connection, opened and bound like the first, for bulk work; closed when the block ends."""
     conn = open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
     try:
-        yield Pipeline(conn, window, batch)
+        yield Pipeline(conn, window)
     finally:
         conn.socket.close()  # no unbind: ldap3 would wait for answers it never asked for

@@ -240,6 +240,16 @@ def address_claims(address: str) -> str:
     return any_of(eq(MAIL, address), eq(ALIASES, address))
 
 
+def holders(addresses: Iterable[str]) -> str:
+    """Every entry holding one of `addresses` as its mail or an alias (one search for a batch of an import)."""
+    return any_of(*(address_claims(a) for a in addresses))
+
+
+def with_uids(uids: Iterable[str]) -> str:
+    """Every entry whose login is one of `uids`."""
+    return any_of(*(eq("uid", u) for u in uids))
+
+
 def search_text(text: str) -> str:
     """The helpdesk box: address, alias, name or uid, anywhere among accounts."""
     return all_of(
@@ -269,6 +279,10 @@ def person_by_uid(uid: str) -> str:
 
 def valias_by_address(address: str) -> str:
     return all_of(is_class(MAIL_ALIAS), eq(ALIASES, address))
+
+
+def valiases_named(addresses: Iterable[str]) -> str:
+    return all_of(is_class(MAIL_ALIAS), any_of(*(eq(ALIASES, a) for a in addresses)))
 
 
 def valiases_of_domain(domain: str) -> str:

@@ -1,10 +1,11 @@
-"""Pipelined LDAP adds on an already bound connection: a minimal BER encoder for AddRequest (RFC 4511 §4.7) and the
-extended operations and control of LDAP transactions (RFC 5805), and a decoder for their responses, because ldap3's
-generic pyasn1 encoding costs more than slapd's whole add.
+"""Bulk work on an already bound connection: a minimal BER encoder for AddRequest (RFC 4511 §4.7) and for
+SearchRequest with equality and presence filters (§4.5.1), and a decoder for their responses, because ldap3's generic
+pyasn1 encoding costs more than slapd's whole add, and far more than slapd's search when a filter holds a few hundred
+addresses.
 
-Only adds (and the transactions grouping them) travel this way. The connection is opened, secured (TLS/StartTLS)
-and bound by connection.open_first, so every rule of the normal path holds; this module just writes the requests and
-reads the answers.
+Only the import's adds and claim searches travel this way. The connection is opened, secured (TLS/StartTLS) and bound
+by connection.open_first, so every rule of the normal path holds; this module just writes the requests and reads the
+answers. Filters still come from schema.py as escaped RFC 4515 text; compile_filter turns that text into BER.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 
 from .errors import AlreadyExists, DirectoryError, DirectoryUnavailable, Invalid
 
-_SEQUENCE, _SET, _INTEGER, _OCTETS, _BOOLEAN = 0x30, 0x31, 0x02, 0x04, 0x01
-_ADD_REQUEST, ADD_RESPONSE, _EXTENDED_REQUEST, EXTENDED_RESPONSE = 0x68, 0x69, 0x77, 0x78
-_CONTROLS, _REQUEST_NAME, _REQUEST_VALUE, _RESPONSE_VALUE = 0xA0, 0x80, 0x81, 0x8B
-START_TRANSACTION, TRANSACTION_SPECIFICATION, END_TRANSACTION = "1.3.6.1.1.21.1", "1.3.6.1.1.21.2", "1.3.6.1.1.21.3"
+_SEQUENCE, _SET, _INTEGER, _OCTETS, _BOOLEAN, _ENUMERATED = 0x30, 0x31, 0x02, 0x04, 0x01, 0x0A
+_ADD_REQUEST, ADD_RESPONSE, EXTENDED_RESPONSE = 0x68, 0x69, 0x78
+_SEARCH_REQUEST, SEARCH_ENTRY, SEARCH_DONE, SEARCH_REFERENCE = 0x63, 0x64, 0x65, 0x73
+_AND, _OR, _NOT, _EQUALITY, _PRESENT = 0xA0, 0xA1, 0xA2, 0xA3, 0x87
 _INVALID_CODES = {16, 17, 18, 20, 21, 34, 64, 65, 67, 69}  # attribute, syntax, naming and class violations
 
 
@@ -40,34 +41,64 @@ def _integer(n: int) -> bytes:
     return _tlv(_INTEGER, n.to_bytes((n.bit_length() + 8) // 8, "big", signed=True))
 
 
-def add_request(message_id: int, dn: str, attrs: dict[str, str | Iterable[str]], controls: bytes = b"") -> bytes:
-    """The BER bytes of one LDAPMessage carrying an AddRequest (and `controls`, as transaction_control gives)."""
+def add_request(message_id: int, dn: str, attrs: dict[str, str | Iterable[str]]) -> bytes:
+    """The BER bytes of one LDAPMessage carrying an AddRequest."""
     attributes = b"".join(
         _tlv(_SEQUENCE, _octets(name) + _tlv(_SET, b"".join(_octets(v) for v in ([values] if isinstance(
             values, str) else values))))
         for name, values in attrs.items()
     )
     add = _tlv(_ADD_REQUEST, _octets(dn) + _tlv(_SEQUENCE, attributes))
-    return _tlv(_SEQUENCE, _integer(message_id) + add + controls)
+    return _tlv(_SEQUENCE, _integer(message_id) + add)
 
 
-def extended_request(message_id: int, oid: str, value: bytes | None = None) -> bytes:
-    """The BER bytes of one LDAPMessage carrying an ExtendedRequest (RFC 4511 §4.12)."""
-    body = _tlv(_REQUEST_NAME, oid.encode("ascii"))
-    if value is not None:
-        body += _tlv(_REQUEST_VALUE, value)
-    return _tlv(_SEQUENCE, _integer(message_id) + _tlv(_EXTENDED_REQUEST, body))
+def search_request(message_id: int, base: str, flt: str, attrs: Iterable[str]) -> bytes:
+    """The BER bytes of one LDAPMessage carrying a subtree SearchRequest (no size or time limit of its own)."""
+    body = (_octets(base) + _tlv(_ENUMERATED, b"\x02") + _tlv(_ENUMERATED, b"\x00") + _integer(0) + _integer(0)
+            + _tlv(_BOOLEAN, b"\x00") + compile_filter(flt) + _tlv(_SEQUENCE, b"".join(_octets(a) for a in attrs)))
+    return _tlv(_SEQUENCE, _integer(message_id) + _tlv(_SEARCH_REQUEST, body))
 
 
-def transaction_control(transaction: bytes) -> bytes:
-    """The controls of a request that belongs to `transaction`: the critical Transaction Specification control."""
-    control = _octets(TRANSACTION_SPECIFICATION) + _tlv(_BOOLEAN, b"\xff") + _tlv(_OCTETS, transaction)
-    return _tlv(_CONTROLS, _tlv(_SEQUENCE, control))
+def compile_filter(text: str) -> bytes:
+    """BER of an RFC 4515 filter made of &, |, !, equality and presence (what schema.py writes for the claims).
+    Raises ValueError on anything else, such as a substring or an unbalanced filter."""
+    try:
+        encoded, end = _filter(text, 0)
+    except IndexError:
+        raise ValueError(f"unbalanced filter: {text[:80]}") from None
+    if end != len(text):
+        raise ValueError(f"text after the filter: {text[end:end + 80]}")
+    return encoded
 
 
-def end_transaction(transaction: bytes, *, commit: bool) -> bytes:
-    """The value of an End Transaction request (commit is TRUE by default, so only an abort spells it out)."""
-    return _tlv(_SEQUENCE, (b"" if commit else _tlv(_BOOLEAN, b"\x00")) + _tlv(_OCTETS, transaction))
+def _filter(text: str, pos: int) -> tuple[bytes, int]:
+    """(BER of the filter starting at `pos`, position after it)."""
+    if text[pos] != "(":
+        raise ValueError(f"a filter starts with '(' at {pos}")
+    op = text[pos + 1]
+    if op in "&|!":
+        parts, pos = [], pos + 2
+        while text[pos] == "(":
+            part, pos = _filter(text, pos)
+            parts.append(part)
+        if text[pos] != ")" or (op == "!" and len(parts) != 1):
+            raise ValueError(f"malformed {op} filter at {pos}")
+        return _tlv({"&": _AND, "|": _OR, "!": _NOT}[op], b"".join(parts)), pos + 1
+    end = text.index(")", pos)  # escaped values hold no ")": RFC 4515 writes it \29
+    attr, equals, value = text[pos + 1 : end].partition("=")
+    if not equals or not attr or attr[-1] in "<>~:":
+        raise ValueError(f"only equality and presence filters go this way: {text[pos:end + 1]}")
+    if value == "*":
+        return _tlv(_PRESENT, attr.encode("ascii")), end + 1
+    if "*" in value:
+        raise ValueError(f"only equality and presence filters go this way: {text[pos:end + 1]}")
+    return _tlv(_EQUALITY, _octets(attr) + _tlv(_OCTETS, _unescape(value))), end + 1
+
+
+def _unescape(value: str) -> bytes:
+    """The assertion value of an RFC 4515 value: `\\XX` is the byte XX, the rest is UTF-8."""
+    parts = value.split("\\")
+    return parts[0].encode("utf-8") + b"".join(bytes.fromhex(p[:2]) + p[2:].encode("utf-8") for p in parts[1:])
 
 
 def _read_tlv(data: bytes, pos: int) -> tuple[int, int, int]:
@@ -84,19 +115,39 @@ def _read_tlv(data: bytes, pos: int) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class Response:
-    """One decoded response: an AddResponse, or an ExtendedResponse with its value (b"" when it has none)."""
+    """One decoded response: an add's, a search's end, or one entry a search found (`entry`: its DN and its
+    attributes by lower-case name; code 0)."""
 
     message_id: int
     op: int
     code: int
     message: str
-    value: bytes
     size: int  # bytes of the buffer this message used
+    entry: tuple[str, dict[str, tuple[str, ...]]] | None = None
+
+
+def _entry(data: bytes, start: int, end: int) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The DN and attributes of a SearchResultEntry whose contents are data[start:end]."""
+    _tag, dn_start, dn_end = _read_tlv(data, start)
+    _tag, position, attrs_end = _read_tlv(data, dn_end)
+    attrs = {}
+    while position < attrs_end:
+        _tag, attr_start, attr_end = _read_tlv(data, position)
+        _tag, name_start, name_end = _read_tlv(data, attr_start)
+        _tag, value, values_end = _read_tlv(data, name_end)
+        values = []
+        while value < values_end:
+            _tag, value_start, value_end = _read_tlv(data, value)
+            values.append(data[value_start:value_end].decode("utf-8", "replace"))
+            value = value_end
+        attrs[data[name_start:name_end].decode("ascii", "replace").lower()] = tuple(values)
+        position = attr_end
+    return data[dn_start:dn_end].decode("utf-8", "replace"), attrs
 
 
 def read_response(data: bytes) -> Response | None:
     """Decode the LDAPMessage at the start of `data`, or None while it is incomplete. Raises DirectoryUnavailable on a
-    notice of disconnection, DirectoryError on an answer that is neither an add's nor an extended operation's."""
+    notice of disconnection, DirectoryError on an answer that is neither an add's nor a search's."""
     try:
         _tag, start, end = _read_tlv(data, 0)
         if end > len(data):
@@ -104,22 +155,20 @@ def read_response(data: bytes) -> Response | None:
         _tag, id_start, id_end = _read_tlv(data, start)
         message_id = int.from_bytes(data[id_start:id_end], "big", signed=True)
         op, op_start, op_end = _read_tlv(data, id_end)
+        if op in (SEARCH_ENTRY, SEARCH_REFERENCE):
+            entry = _entry(data, op_start, op_end) if op == SEARCH_ENTRY else None
+            return Response(message_id, op, 0, "", end, entry)
         _tag, code_start, code_end = _read_tlv(data, op_start)
         code = int.from_bytes(data[code_start:code_end], "big")
         _tag, _dn_start, dn_end = _read_tlv(data, code_end)
         _tag, msg_start, msg_end = _read_tlv(data, dn_end)
-        position, value = msg_end, b""
-        while position < op_end:  # optional parts: referral, responseName, responseValue
-            tag, value_start, value_end = _read_tlv(data, position)
-            value = data[value_start:value_end] if tag == _RESPONSE_VALUE else value
-            position = value_end
     except IndexError:
         return None
     if op == EXTENDED_RESPONSE and message_id == 0:
         raise DirectoryUnavailable("the directory closed the connection")
-    if op not in (ADD_RESPONSE, EXTENDED_RESPONSE):
-        raise DirectoryError(f"unexpected LDAP operation {op:#x} in reply to an add")
-    return Response(message_id, op, code, data[msg_start:msg_end].decode("utf-8", "replace"), value, end)
+    if op not in (ADD_RESPONSE, SEARCH_DONE):
+        raise DirectoryError(f"unexpected LDAP operation {op:#x} in a reply")
+    return Response(message_id, op, code, data[msg_start:msg_end].decode("utf-8", "replace"), end)
 
 
 def result_error(code: int, message: str, what: str) -> DirectoryError | None:

@@ -145,7 +145,7 @@ def test_an_entry_created_by_someone_else_meanwhile_is_reported_not_overwritten(
     from mailadmin.directory.bulk import Claims
 
     # As if another writer added uid=bob after the claims were read: the add itself is refused, atomically.
-    monkeypatch.setattr("accounts.management.commands.import.directory_claims", lambda d: Claims({}, set(), {}))
+    monkeypatch.setattr("accounts.importing.directory_claims", lambda *args: Claims({}, set(), {}))
     ok, out, err = run_capture("import", csv_file("address,uid\nbobby@example.test,bob\nnew@example.test,new\n"),
                                "--continue-on-error")
     assert not ok
@@ -168,7 +168,7 @@ def test_written_entries_are_audited_in_batches_as_their_answers_arrive(csv_file
         real(actor, action, rows)
 
     monkeypatch.setattr(importing, "AUDIT_BATCH", 2)
-    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, batch=2))  # commits come early
+    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1))  # answers come early
     monkeypatch.setattr(command, "record_many", counting)
     rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
     run("import", csv_file(HEADER + rows))
@@ -191,8 +191,7 @@ def test_a_directory_failure_half_way_keeps_the_audit_of_what_was_written(csv_fi
         return real_add(self, key, dn, attrs)
 
     monkeypatch.setattr(bulk.Pipeline, "add", failing_add)
-    # A directory without transactions: one add at a time, one in flight.
-    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1, batch=0))
+    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1))  # answers come early
     rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
     with pytest.raises(CommandError, match="failed after 1 accounts were written, with 1 more sent and unanswered"):
         run("import", csv_file(HEADER + rows))
@@ -201,31 +200,3 @@ def test_a_directory_failure_half_way_keeps_the_audit_of_what_was_written(csv_fi
     assert list(AuditEntry.objects.filter(action="account.create").values_list("target", flat=True)) == [
         "user0@example.test"]
     assert AuditEntry.objects.get(action="account.import").ok is False
-
-
-def test_a_connection_lost_inside_a_transaction_writes_none_of_its_batch(csv_file, monkeypatch):
-    import socket
-
-    from accounts import importing
-    from mailadmin.directory import bulk, wire
-
-    ends = []
-    real_request = bulk.Pipeline._request
-
-    def request(self, oid, value=None):
-        if oid == wire.END_TRANSACTION:
-            ends.append(oid)
-            if len(ends) == 2:  # the second batch was sent and accepted, and the line goes down before its commit
-                self._socket.shutdown(socket.SHUT_RDWR)
-        return real_request(self, oid, value)
-
-    monkeypatch.setattr(bulk.Pipeline, "_request", request)
-    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, batch=2))
-    rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
-    with pytest.raises(CommandError, match="failed after 2 accounts were written, with 0 more sent and unanswered"):
-        run("import", csv_file(HEADER + rows))
-    assert [account(f"user{i}@example.test") is not None for i in range(5)] == [True, True, False, False, False]
-    assert sorted(AuditEntry.objects.filter(action="account.create").values_list("target", flat=True)) == [
-        "user0@example.test", "user1@example.test"]
-    assert run("import", csv_file(HEADER + rows))  # the re-run writes the rest
-    assert all(account(f"user{i}@example.test") for i in range(5))

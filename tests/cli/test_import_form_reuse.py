@@ -6,7 +6,6 @@ import copy
 import pytest
 
 from accounts import importing
-from mailadmin.directory.bulk import directory_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +37,10 @@ class _NoReuse(dict):
 
 
 def _outcomes(directory, path, *, reuse: bool):
-    planner = importing.Planner(directory, directory_claims(directory))
+    planner = importing.Planner(directory)
     if not reuse:
         planner.forms = _NoReuse()
-    return [planner.plan(row) for row in importing.read_rows(path, "csv")], planner
+    return planner.plan(importing.read_rows(path, "csv")), planner
 
 
 def test_a_reused_form_answers_every_row_as_a_new_form_would(directory, tmp_path):
@@ -57,13 +56,12 @@ def test_a_reused_form_answers_every_row_as_a_new_form_would(directory, tmp_path
 def test_validating_rows_changes_no_field_or_widget_of_the_shared_form(directory, tmp_path):
     path = tmp_path / "rows.csv"
     path.write_text(HEADER + ROWS)
-    planner = importing.Planner(directory, directory_claims(directory))
+    planner = importing.Planner(directory)
     rows = list(importing.read_rows(path, "csv"))
-    planner.plan(rows[0])
+    planner.check(rows[0])
     form = planner.forms["example.test"]
     before = _state(form)
-    for row in rows:
-        planner.plan(row)
+    planner.plan(rows)
     assert planner.forms["example.test"] is form
     assert _state(form) == before
 

@@ -2,6 +2,7 @@ import pytest
 
 from mailadmin.directory import AlreadyExists, Invalid, bulk, wire
 from mailadmin.directory import accounts as a
+from mailadmin.directory import schema as s
 from mailadmin.directory.accounts import NewAccount
 from mailadmin.directory.bulk import AccountEntry, directory_claims, pipeline
 
@@ -17,15 +18,12 @@ def _add_all(adds, entries, attributes=None) -> dict:
     return dict(results + adds.finish())
 
 
-# batch 0: one add at a time; 2: a transaction refused for alice is redone one by one; 10: everything in one.
-@pytest.mark.parametrize("batch", [0, 2, 10])
-def test_pipelined_adds_write_whole_entries_and_report_each_refusal(directory, batch):
+def test_pipelined_adds_write_whole_entries_and_report_each_refusal(directory):
     long_name = "N" * 300  # a length over 255 takes a two-byte BER length
     entries = [_entry("p1", name=long_name), _entry("alice"), _entry("p2")]
     bad = {**entries[2].attributes(1024), "mailuserquota": "lots"}
-    with pipeline(window=2, batch=batch) as adds:
+    with pipeline(window=2) as adds:
         outcome = _add_all(adds, entries, {"p2": bad})
-        assert adds.transactions is (batch > 0)  # refusals of entries do not switch transactions off
     assert outcome["p1"] is None
     assert isinstance(outcome["alice"], AlreadyExists)
     assert isinstance(outcome["p2"], Invalid)
@@ -34,51 +32,77 @@ def test_pipelined_adds_write_whole_entries_and_report_each_refusal(directory, b
     assert a.get_account(directory, "p2@example.test") is None
 
 
-def test_a_batch_is_written_in_one_transaction(directory, monkeypatch):
-    seen_before_the_end = []
-    real_request = bulk.Pipeline._request
-
-    def request(self, oid, value=None):
-        if oid == wire.END_TRANSACTION:  # every add was sent and accepted: none may show before the commit
-            seen_before_the_end.extend(a.get_account(directory, f"t{i}@example.test") for i in range(3))
-        return real_request(self, oid, value)
-
-    monkeypatch.setattr(bulk.Pipeline, "_request", request)
-    with pipeline(batch=3) as adds:
-        assert _add_all(adds, [_entry(f"t{i}") for i in range(3)]) == {"t0": None, "t1": None, "t2": None}
-        assert adds.transactions
-    assert seen_before_the_end == [None, None, None]
-    assert all(a.get_account(directory, f"t{i}@example.test") for i in range(3))
-
-
-def test_a_directory_without_transactions_gets_one_add_at_a_time(directory, monkeypatch):
-    monkeypatch.setattr(wire, "START_TRANSACTION", "1.3.6.1.4.1.4203.666.99")  # an operation slapd does not offer
-    with pipeline(batch=2) as adds:
-        assert _add_all(adds, [_entry(f"n{i}") for i in range(3)]) == {"n0": None, "n1": None, "n2": None}
-        assert not adds.transactions
-    assert all(a.get_account(directory, f"n{i}@example.test") for i in range(3))
-
-
-def test_a_transaction_that_fails_while_every_entry_is_fine_switches_transactions_off(directory, monkeypatch):
-    # The adds name a transaction that does not exist: slapd refuses them, the batch is aborted and sent again alone.
-    real = wire.transaction_control
-    monkeypatch.setattr(wire, "transaction_control", lambda transaction: real(transaction + b"-unknown"))
-    with pipeline(batch=2) as adds:
-        assert _add_all(adds, [_entry(f"f{i}") for i in range(3)]) == {"f0": None, "f1": None, "f2": None}
-        assert not adds.transactions
-    assert all(a.get_account(directory, f"f{i}@example.test") for i in range(3))
-
-
 def test_a_password_must_be_a_hash():
     with pytest.raises(Invalid):
         _entry("p3", password_hash="cleartext").attributes(1024)
 
 
-def test_claims_hold_every_address_and_dn_from_two_searches(directory):
-    before = directory.operations
-    claims = directory_claims(directory)
-    assert directory.operations - before == 2
-    assert claims.addresses["alice.martin@example.test"] == "uid=alice,ou=users,dc=example,dc=org"
-    assert claims.addresses["team@example.test"].startswith("mailalias=team@example.test,")
+@pytest.fixture
+def searches(monkeypatch) -> list[str]:
+    """The filters of the bulk connection's searches, in order."""
+    sent: list[str] = []
+    real = bulk.Pipeline.search
+
+    def search(self, base, flt, attrs):
+        sent.append(flt)
+        return real(self, base, flt, attrs)
+
+    monkeypatch.setattr(bulk.Pipeline, "search", search)
+    return sent
+
+
+def test_claims_are_read_for_the_addresses_and_logins_asked_about(directory, searches):
+    claims = directory_claims(directory, ["alice.martin@example.test", "team@example.test", "nobody@example.test"],
+                              ["pierre", "newcomer"])
+    assert len(searches) == 3  # accounts and virtual aliases by address, then entries by login
+    alice = "uid=alice,ou=users,dc=example,dc=org"
+    assert claims.addresses == {"alice@example.test": alice, "alice.martin@example.test": alice,
+                                "team@example.test": "mailalias=team@example.test,ou=mailaliases,dc=example,dc=org"}
+    assert claims.dns == {alice, "uid=pierre,ou=users,dc=example,dc=org"}
+    assert list(claims.accounts) == [alice]
+    assert directory_claims(directory, [], []) == bulk.Claims({}, set(), {})
+
+
+def test_claims_take_one_search_per_few_hundred_addresses(directory, searches, monkeypatch):
+    monkeypatch.setattr(bulk, "CLAIMS_PER_SEARCH", 2)
+    claims = directory_claims(directory, [f"{n}@example.test" for n in ("alice", "bob", "carol", "x")], ["y"])
+    assert len(searches) == 2 * 2 + 1
+    assert {"alice@example.test", "bob@example.test", "carol@example.test"} <= set(claims.addresses)
+
+
+def test_an_answer_cut_short_by_a_size_limit_is_read_again_page_by_page(directory, monkeypatch):
+    monkeypatch.setattr(bulk.Pipeline, "search", lambda self, base, flt, attrs: None)
+    claims = directory_claims(directory, ["alice@example.test", "team@example.test"], ["pierre"])
+    assert claims.addresses["alice@example.test"] == "uid=alice,ou=users,dc=example,dc=org"
+    assert "team@example.test" in claims.addresses
     assert "uid=pierre,ou=users,dc=example,dc=org" in claims.dns
-    assert len(claims.accounts) == 6
+
+
+HOSTILE = ["st*r@example.test", "par(en)s@example.test", "back\\slash@example.test"]
+
+
+def test_the_bulk_search_finds_what_ldap3_finds_for_the_same_filter(directory, slapd):
+    for i, (uid, address) in enumerate([("h0", HOSTILE[0]), ("h1", HOSTILE[1]), ("h2", HOSTILE[2]), ("hé", "h@x")]):
+        slapd.add_ldif(f"dn: uid={uid},ou=Users,dc=example,dc=org\nobjectClass: inetOrgPerson\n"
+                       f"objectClass: mailAccount\nuid: {uid}\ncn: H{i}\nsn: H\nmail: {address}\n")
+    filters = [s.holders([*HOSTILE, "a\x00b"]), s.holders(["alice@example.test"]), s.with_uids(["h0", "hé", "pierre"]),
+               s.valiases_named(["team@example.test"]), s.negate(s.has("mail")), s.holders(["*"])]
+    with pipeline() as adds:
+        for flt in filters:
+            for base in (s.users_dn(), s.aliases_dn()):
+                attrs = ("mail", "uid", "cn")
+                assert _seen(adds.search(base, flt, attrs)) == _seen(directory.find(base, flt, attrs))
+        assert {r.first("uid") for r in adds.search(s.users_dn(), s.holders(HOSTILE), ("uid",))} == {"h0", "h1", "h2"}
+        assert [r.first("cn") for r in adds.search(s.users_dn(), s.with_uids(["hé"]), ("cn",))] == ["H3"]
+        assert adds.search("ou=gone,dc=example,dc=org", s.has("mail"), ("mail",)) == []
+
+
+def _seen(records) -> list:
+    """DNs and values (ldap3 also lists the attributes asked for that an entry lacks, with no values)."""
+    return sorted((r.dn, {name: values for name, values in r.attrs.items() if values}) for r in records)
+
+
+@pytest.mark.parametrize("flt", ["(mail=*@example.test)", "(mail>=a)", "(|(mail=a)", "(mail=a))", "mail=a", "(!(a=b)(c=d))"])
+def test_only_equality_and_presence_filters_are_compiled(flt):
+    with pytest.raises(ValueError):
+        wire.compile_filter(flt)

@@ -7,7 +7,6 @@ from accounts import importing
 from accounts.importing import CREATE, ERROR, SKIPPED, UNCHANGED
 from mailadmin.audit import record, record_many
 from mailadmin.commands import Progress, actor, directory_command
-from mailadmin.directory.bulk import directory_claims
 from mailadmin.directory.claims import claim_lock
 
 
@@ -32,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": e}) from None
         interrupted = None
         with directory_command() as directory, claim_lock():  # nobody claims an address between check and add
-            outcomes = importing.plan(directory, directory_claims(directory), rows)
+            outcomes = importing.plan(directory, rows)
             failed = any(o.status == ERROR for o in outcomes)
             if not dry_run and (continue_on_error or not failed):
                 progress = Progress(self.stdout, sum(o.status == CREATE for o in outcomes), _("Importing"))
