@@ -8,8 +8,8 @@ both sides by ±20 % from one run to the next.
 
 Both sides bind as the service account (not the rootdn, which skips ACLs) and talk to slapd over loopback TCP.
 The import time is the wall time of the whole command: Python and Django start-up, reading and checking every row
-through the console's form, the claim searches for the file's addresses and logins, the adds, and the audit rows. Not a test: `make test`
-never runs it.
+through the console's form, the claim searches for the file's addresses and logins, the adds, and the audit rows.
+Not a test: `make test` never runs it.
 """
 
 from __future__ import annotations
