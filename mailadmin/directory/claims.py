@@ -27,10 +27,15 @@ LOCK_NAME = "addresses"
 def claim_lock() -> Iterator[None]:
     """Hold the address lock until the block ends; claims by other threads and hosts wait for it."""
     with transaction.atomic():
-        updated = ClaimLock.objects.filter(name=LOCK_NAME).update(taken=F("taken") + 1)
-        if not updated:
-            ClaimLock.objects.create(name=LOCK_NAME, taken=1)
+        if not _take():  # migration 0002 creates the row; put it back if it was deleted since
+            ClaimLock.objects.get_or_create(name=LOCK_NAME)
+            _take()
         yield
+
+
+def _take() -> bool:
+    """Update the lock's row, which locks it until the transaction ends; False when there is no row."""
+    return bool(ClaimLock.objects.filter(name=LOCK_NAME).update(taken=F("taken") + 1))
 
 
 def holders(directory: Directory, address: str) -> list[tuple[str, str]]:

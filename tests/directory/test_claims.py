@@ -77,3 +77,24 @@ def test_eight_threads_claiming_one_address_give_exactly_one_winner(racers, kind
     assert all(isinstance(r, AlreadyExists) and r.address == ADDRESS for r in losers), losers
     with connect() as directory:
         assert len(_holders(directory)) == 1
+
+
+@pytest.mark.django_db
+def test_the_lock_row_exists_before_the_first_claim():
+    from mailadmin.directory.claims import LOCK_NAME
+    from mailadmin.models import ClaimLock
+
+    assert ClaimLock.objects.get(name=LOCK_NAME).taken == 0  # made by migration 0002, not by a first claim
+
+
+@pytest.mark.django_db
+def test_a_deleted_lock_row_is_put_back_and_taken():
+    from mailadmin.directory.claims import LOCK_NAME, claim_lock
+    from mailadmin.models import ClaimLock
+
+    ClaimLock.objects.all().delete()
+    with claim_lock():
+        assert ClaimLock.objects.get(name=LOCK_NAME).taken == 1
+    with claim_lock():
+        pass
+    assert ClaimLock.objects.get(name=LOCK_NAME).taken == 2
