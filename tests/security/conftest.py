@@ -15,6 +15,7 @@ PERSONAS: dict[str, dict] = {
     "domain_admin": {"username": "dadmin", "roles": [("domain_admin", "example.test")]},
     "helpdesk": {"username": "helper", "roles": [("helpdesk", "")]},
     "outsider": {"username": "outsider", "roles": [("domain_admin", "other.test")]},
+    "local_helpdesk": {"username": "lhelper", "roles": [("helpdesk", "example.test")]},
 }
 SIGNED_IN = tuple(PERSONAS)
 

@@ -3,10 +3,11 @@
 Threats 1 (cross-domain access), 3 (unauthenticated routes) and 12 (CSRF) are tested from this one table. The URL
 names come from the URLconf itself (`url_names()`), so a new view without a rule here makes the tests fail.
 
-A rule says, per method, what each signed-in persona gets, as a `Row(superadmin, domain_admin, helpdesk, outsider)`:
-one Row when the answer does not depend on the object, or `{"example": Row, "other": Row}` when it does. The
-domain_admin administers example.test, the outsider other.test, the helpdesk sees every domain. Anonymous users get a
-redirect to the login page from every URL but the public ones.
+A rule says, per method, what each signed-in persona gets, as a
+`Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk)`: one Row when the answer does not depend on the
+object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the outsider
+other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. Anonymous users get a redirect
+to the login page from every URL but the public ones.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Row(NamedTuple):
     domain_admin: int
     helpdesk: int
     outsider: int
+    local_helpdesk: int
 
 
 @dataclass(frozen=True)
@@ -102,26 +104,30 @@ class Rule:
         return tuple(TARGETS) if isinstance(self.get, dict) or isinstance(self.post, dict) else ("example",)
 
 
-ALL = Row(200, 200, 200, 200)
-NOT_ALLOWED = Row(405, 405, 405, 405)
-REDIRECT = Row(302, 302, 302, 302)
+ALL = Row(200, 200, 200, 200, 200)
+NOT_ALLOWED = Row(405, 405, 405, 405, 405)
+REDIRECT = Row(302, 302, 302, 302, 302)
 PASSWORD = "a-long-enough-Passw0rd"
 
 
-def by_domain(example: Row) -> dict[str, Row]:
-    """The other.test row of a rule follows from the example.test row: the domain_admin and the outsider swap places."""
-    other = Row(example.superadmin, example.outsider, example.helpdesk, example.domain_admin)
+def by_domain(example: Row, local_elsewhere: int | None = None) -> dict[str, Row]:
+    """The other.test row of a rule follows from the example.test row: the domain_admin and the outsider swap places,
+    and the local_helpdesk, who sees nothing of other.test, gets what the outsider gets on example.test (unless
+    `local_elsewhere` says otherwise)."""
+    hidden = example.outsider if local_elsewhere is None else local_elsewhere
+    other = Row(example.superadmin, example.outsider, example.helpdesk, example.domain_admin, hidden)
     return {"example": example, "other": other}
 
 
 # Answers on an object of example.test; by_domain() derives other.test.
-SEES = by_domain(Row(200, 200, 200, 404))  # everyone who sees the domain
-ADMIN_PAGE = by_domain(Row(200, 200, 403, 404))  # admins of the domain (helpdesk sees, may not)
-ADMIN_DONE = by_domain(Row(302, 302, 403, 404))
-HELPDESK_DONE = by_domain(Row(302, 302, 302, 404))  # quota, password, enable: the helpdesk may
-SUPERADMIN_PAGE = by_domain(Row(200, 403, 403, 404))
-CREATOR_PAGE = Row(200, 200, 403, 200)  # global pages for whoever administers a domain
-CREATED_IN = by_domain(Row(302, 302, 403, 200))  # 200: the form refuses a domain the user does not administer
+SEES = by_domain(Row(200, 200, 200, 404, 200))  # everyone who sees the domain
+ADMIN_PAGE = by_domain(Row(200, 200, 403, 404, 403))  # admins of the domain (helpdesk sees, may not)
+ADMIN_DONE = by_domain(Row(302, 302, 403, 404, 403))
+HELPDESK_DONE = by_domain(Row(302, 302, 302, 404, 302))  # quota, password, enable: the helpdesk may
+SUPERADMIN_PAGE = by_domain(Row(200, 403, 403, 404, 403))
+CREATOR_PAGE = Row(200, 200, 403, 200, 403)  # global pages for whoever administers a domain
+# 200: the form refuses a domain the user does not administer; a helpdesk administers none.
+CREATED_IN = by_domain(Row(302, 302, 403, 200, 403), local_elsewhere=403)
 
 
 def account_form(directory: Directory, address: str) -> dict:
@@ -151,7 +157,7 @@ RULES: dict[str, Rule] = {
     "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True),
     "dashboard": Rule(get=ALL, post=ALL),
     "domains:list": Rule(get=ALL, post=ALL),
-    "domains:add": Rule(get=Row(200, 403, 403, 403), post=Row(302, 403, 403, 403),
+    "domains:add": Rule(get=Row(200, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403),
                         data=lambda t, d: {"name": "new.test", "default_quota": "1G"}),
     "domains:detail": Rule(path="domain", get=SEES, post=SEES),
     "domains:edit": Rule(path="domain", get=ADMIN_PAGE, post=ADMIN_DONE, data=_domain_edit_data),
@@ -191,7 +197,7 @@ RULES: dict[str, Rule] = {
     "people:enable": Rule(path="person", get=CREATOR_PAGE, post=CREATED_IN,
                           data=lambda t, d: {"address": f"pierre@{t.domain}"}),
     # One hit goes straight to the account; an account of a hidden domain is no hit.
-    "search": Rule(get=by_domain(Row(302, 302, 302, 200)), post=by_domain(Row(302, 302, 302, 200)),
+    "search": Rule(get=by_domain(Row(302, 302, 302, 200, 302)), post=by_domain(Row(302, 302, 302, 200, 302)),
                    query=lambda t: {"q": t.account}),
     "route": Rule(get=ALL, post=ALL, query=lambda t: {"address": t.account}),
 }
