@@ -1,5 +1,6 @@
 """TLS: a certificate is always verified, host name included; StartTLS comes before the bind."""
 
+import ssl
 import subprocess
 
 import ldap3
@@ -104,3 +105,20 @@ def test_a_failing_tls_server_fails_over_to_the_next(settings, tls, pki, slapd):
     settings.LDAP_URL = [f"ldaps://127.0.0.1:{tls.tls_port}", tls.ldaps_uri]
     settings.LDAP_CA_FILE = str(pki / "ca.crt")
     assert _who_am_i() == f"dn:{tls.service_dn}"
+
+
+@pytest.mark.parametrize("start_tls", [False, True])
+def test_the_bulk_connection_of_import_speaks_through_tls(settings, tls, pki, start_tls):
+    from mailadmin.directory import schema as s
+    from mailadmin.directory.accounts import NewAccount
+    from mailadmin.directory.bulk import AccountEntry, pipeline
+
+    settings.LDAP_URL = [f"ldap://localhost:{tls.port}" if start_tls else tls.ldaps_uri]
+    settings.LDAP_START_TLS, settings.LDAP_CA_FILE = start_tls, str(pki / "ca.crt")
+    uid = f"tls{int(start_tls)}"
+    entry = AccountEntry(NewAccount(f"{uid}@example.test", uid, "T", "L", quota_kb=1024))
+    with pipeline() as bulk:
+        assert isinstance(bulk._socket, ssl.SSLSocket)  # the adds and searches below travel encrypted
+        assert bulk.add(uid, entry.dn, entry.attributes(1024)) + bulk.finish() == [(uid, None)]
+        found = bulk.search(s.users_dn(), s.holders([f"{uid}@example.test"]), ("uid",))
+    assert [r.first("uid") for r in found] == [uid]
