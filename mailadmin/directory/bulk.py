@@ -157,9 +157,9 @@ class Pipeline:
     written whole or not at all.
 
     No LDAP transactions (RFC 5805), though they would let slapd write a batch of adds about twice as fast: slapd 2.5.13
-    (Debian 12) crashes when a connection closes while its transaction holds adds, or when the end of a transaction
-    arrives while its adds are still being taken in. An import stopped by a signal or a lost connection would take the
-    directory down, so every add stands alone."""
+    (Debian 12) crashes when a connection closes while its transaction holds answered adds, and when the end of a
+    transaction is sent right behind its adds. An import stopped by a signal or a lost connection could take the
+    directory down, so every add stands alone (README, Benchmarks)."""
 
     def __init__(self, conn, window: int):
         self._conn, self._window = conn, window
