@@ -106,3 +106,15 @@ def _seen(records) -> list:
 def test_only_equality_and_presence_filters_are_compiled(flt):
     with pytest.raises(ValueError):
         wire.compile_filter(flt)
+
+
+def test_a_search_entry_is_decoded_only_once_it_has_fully_arrived():
+    from mailadmin.directory.wire import SEARCH_ENTRY, _integer, _octets, _tlv, read_response
+
+    values = _tlv(0x31, _octets("a@example.test") + _octets("é" * 200))  # a long value: two-byte lengths
+    attrs = _tlv(0x30, _tlv(0x30, _octets("mail") + values) + _tlv(0x30, _octets("UID") + _tlv(0x31, _octets("a"))))
+    message = _tlv(0x30, _integer(7) + _tlv(SEARCH_ENTRY, _octets("uid=a,ou=Users,dc=example,dc=org") + attrs))
+    assert all(read_response(message[:cut]) is None for cut in range(len(message)))
+    response = read_response(message + b"\x30")  # the start of the next message is left for later
+    assert (response.message_id, response.op, response.size) == (7, SEARCH_ENTRY, len(message))
+    assert response.entry == ("uid=a,ou=Users,dc=example,dc=org", {"mail": ("a@example.test", "é" * 200), "uid": ("a",)})
