@@ -30,20 +30,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from domain_ldif import domain_ldif  # noqa: E402
 
 from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
-
-SUFFIX = "dc=example,dc=org"
-
-
-def ldif(domain: str, count: int) -> str:
-    head = f"dn: virtualdomain={domain},ou=mailDomains,{SUFFIX}\nobjectClass: mailDomain\nvirtualdomain: {domain}\n\n"
-    return head + "".join(
-        f"dn: uid=u{i}.{domain},ou=Users,{SUFFIX}\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
-        f"uid: u{i}.{domain}\ncn: User {i}\nsn: {i}\nmail: u{i:06d}@{domain}\nmailenable: OK\n"
-        f"mailbox: /home/vmail/u{i}.{domain}/\nmailuserquota: 204800\n\n"
-        for i in range(count)
-    )
 
 
 def timed(client: Client, url: str, runs: int = 5) -> tuple[float, int]:
@@ -62,7 +51,7 @@ def main() -> None:
         instance.create()
         try:
             start = time.perf_counter()
-            instance.add_ldif(ldif("small.test", 100) + ldif("big.test", big))
+            instance.add_ldif(domain_ldif("small.test", 100) + domain_ldif("big.test", big))
             print(f"loaded {big + 100} accounts in {time.perf_counter() - start:.1f} s")
             settings.LDAP_URL = [instance.uri]
             settings.LDAP_BIND_PASSWORD = instance.service_password_file.read_text().strip()

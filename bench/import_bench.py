@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from domain_ldif import domain_ldif  # noqa: E402
+
 from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
 
 DOMAIN = "bench.test"
@@ -40,19 +42,6 @@ def _instance(root: Path, existing: str) -> Instance:
     instance.add_ldif(f"dn: virtualdomain={DOMAIN},ou=mailDomains,{instance.suffix}\nobjectClass: mailDomain\n"
                       f"virtualdomain: {DOMAIN}\nmailuserquota: 1048576\n\n{existing}")
     return instance
-
-
-def _existing(count: int, suffix: str) -> str:
-    """`count` accounts of another domain, there before the import (a hosting directory that is not new)."""
-    if not count:
-        return ""
-    head = f"dn: virtualdomain={EXISTING},ou=mailDomains,{suffix}\nobjectClass: mailDomain\nvirtualdomain: {EXISTING}\n\n"
-    return head + "".join(
-        f"dn: uid=old{i:06d},ou=Users,{suffix}\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
-        f"uid: old{i:06d}\ncn: Old {i}\nsn: {i}\nmail: old{i:06d}@{EXISTING}\nmailenable: OK\n"
-        f"mailbox: /home/vmail/old{i:06d}/\nmailuserquota: 204800\n\n"
-        for i in range(count)
-    )
 
 
 def _csv(path: Path, count: int) -> None:
@@ -117,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.accounts
     work = Path(tempfile.mkdtemp(prefix="import-bench-"))
-    existing = _existing(args.existing, "dc=example,dc=org")
+    existing = domain_ldif(EXISTING, args.existing) if args.existing else ""
     print(f"accounts: {n}" + (f", into a directory of {args.existing} more" if args.existing else ""))
     print("round  import s  accounts/s  ldapadd s  accounts/s  ratio  no-op re-import s")
     ratios = []
