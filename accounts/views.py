@@ -361,17 +361,27 @@ def _members(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
     return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
 
 
+def _valiases_offered(directory: Directory) -> bool:
+    """Older MDS schemas have no mailAlias class: such a directory holds no virtual aliases and can take none."""
+    return subschema.knows(directory, "mailAlias", object_class=True)
+
+
 def list_valiases(request: HttpRequest) -> HttpResponse:
     """Virtual aliases of the domains the user sees."""
     access = access_for(request.user)
     with connect() as directory:
-        valiases = [v for v in ldap_aliases.list_valiases(directory) if access.sees(v.domain)]
-    return render(request, "aliases/list.html", {"valiases": valiases, "may_add": _is_creator(access)})
+        offered = _valiases_offered(directory)
+        valiases = [v for v in ldap_aliases.list_valiases(directory) if access.sees(v.domain)] if offered else []
+    return render(request, "aliases/list.html",
+                  {"valiases": valiases, "may_add": offered and _is_creator(access), "offered": offered})
 
 
 def add_valias(request: HttpRequest) -> HttpResponse:
     with connect() as directory:
-        form = VirtualAliasForm(_posted(request), access=_require_creator(request))
+        access = _require_creator(request)
+        if not _valiases_offered(directory):
+            return render(request, "aliases/list.html", {"valiases": [], "offered": False}, status=404)
+        form = VirtualAliasForm(_posted(request), access=access)
         if request.method == "POST" and form.is_valid():
             address = form.cleaned_data["address"]  # read first: a refusal drops the field from cleaned_data
             valias = form.save(directory)

@@ -28,28 +28,31 @@ def _names(definitions: tuple[str, ...]) -> set[str]:
     return names
 
 
-def server_names(directory: Directory) -> set[str]:
-    """Lower-case names of every attribute type and object class the server knows."""
+def server_schema(directory: Directory) -> tuple[set[str], set[str]]:
+    """Lower-case names of the attribute types and of the object classes the server knows. Kept apart: `mailalias`
+    (an account's alias) and `mailAlias` (the virtual alias class) are one name to LDAP, which ignores case."""
     root = directory.search("", s.ANY, ("subschemaSubentry",), scope=BASE)[0]
     subentry = root[0].first("subschemaSubentry", "cn=Subschema") if root else "cn=Subschema"
     records, _result = directory.search(
         subentry, s.subschema(), ("attributeTypes", "objectClasses"), scope=BASE
     )
     if not records:
-        return set()
-    return _names(records[0].values("attributeTypes")) | _names(records[0].values("objectClasses"))
+        return set(), set()
+    return _names(records[0].values("attributeTypes")), _names(records[0].values("objectClasses"))
 
 
-_KNOWN: dict[tuple[str, ...], set[str]] = {}
+_KNOWN: dict[tuple[str, ...], tuple[set[str], set[str]]] = {}
 
 
-def knows(directory: Directory, name: str) -> bool:
-    """Whether the server's schema has `name` (e.g. mailhidden, absent from old MDS schemas). Read once per process
-    and server list: a schema changes only with a server restart, and two searches per page would be waste."""
+def knows(directory: Directory, name: str, *, object_class: bool = False) -> bool:
+    """Whether the server's schema has the attribute type (or with `object_class`, the class) `name`, e.g. mailhidden
+    or mailAlias, absent from old MDS schemas. Read once per process and server list: a schema changes only with a
+    server restart, and two searches per page would be waste."""
     key = tuple(settings.LDAP_URL)
     if key not in _KNOWN:
-        _KNOWN[key] = server_names(directory)
-    return name.lower() in _KNOWN[key]
+        _KNOWN[key] = server_schema(directory)
+    attributes, classes = _KNOWN[key]
+    return name.lower() in (classes if object_class else attributes)
 
 
 def missing_schema(directory: Directory | None = None, *, optional: bool = True) -> list[str]:
@@ -57,9 +60,11 @@ def missing_schema(directory: Directory | None = None, *, optional: bool = True)
     if directory is None:
         with connect() as conn:
             return missing_schema(conn, optional=optional)
-    known = server_names(directory)
-    wanted = REQUIRED_CLASSES + REQUIRED_ATTRIBUTES + ((OPTIONAL_CLASSES + OPTIONAL_ATTRIBUTES) if optional else ())
-    return [name for name in wanted if name.lower() not in known]
+    attributes, classes = server_schema(directory)
+    wanted_classes = REQUIRED_CLASSES + (OPTIONAL_CLASSES if optional else ())
+    wanted_attributes = REQUIRED_ATTRIBUTES + (OPTIONAL_ATTRIBUTES if optional else ())
+    return [name for name in wanted_classes if name.lower() not in classes] + [
+        name for name in wanted_attributes if name.lower() not in attributes]
 
 
 def ensure_base_entries(directory: Directory) -> list[str]:

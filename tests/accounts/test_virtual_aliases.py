@@ -1,6 +1,13 @@
 """The virtual alias list and the add page."""
 
+import re
+
+import pytest
+
 from mailadmin.directory import aliases
+from mailadmin.directory.slapd.instance import HERE
+from mailadmin.directory.subschema import missing_schema
+from tests.conftest import start_instance, use_instance
 
 
 def test_it_lists_the_aliases_of_visible_domains(domain_admin):
@@ -46,3 +53,48 @@ def test_it_requires_login(client):
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.get("/aliases/").status_code == 503
+
+
+@pytest.fixture(scope="module")
+def old_schema_slapd(tmp_path_factory):
+    """A slapd whose mail schema is an older MDS one: no mailAlias class and no mailaliasmember attribute."""
+    blocks = re.split(r"(?im)^(?=attributetype|objectclass)", (HERE / "mail.schema").read_text())
+    text = "".join(b for b in blocks if "NAME 'mailaliasmember'" not in b and "NAME 'mailAlias'" not in b)
+    root = tmp_path_factory.mktemp("old-schema")
+    (root / "old-mail.schema").write_text(text)
+    instance = start_instance(root / "ldap", schema_file=root / "old-mail.schema")
+    yield instance
+    instance.destroy()
+
+
+@pytest.fixture
+def on_old_schema(old_schema_slapd, settings):
+    use_instance(old_schema_slapd)
+    old_schema_slapd.add_ldif("dn: virtualdomain=example.test,ou=mailDomains,dc=example,dc=org\n"
+                              "objectClass: mailDomain\nvirtualdomain: example.test\n")
+    yield old_schema_slapd
+    old_schema_slapd.delete_tree("virtualdomain=example.test,ou=mailDomains,dc=example,dc=org")
+
+
+def test_a_schema_without_mail_alias_switches_virtual_aliases_off_and_says_why(on_old_schema, superadmin):
+    names = server_names_of(on_old_schema)
+    assert "name 'mailaccount'" in names and "name 'mailaliasmember'" not in names
+    assert "( 1.3.6.1.4.1.21103.1.2.13.4 " not in names  # the mailAlias object class
+    r = superadmin.get("/aliases/")
+    page = r.content.decode()
+    assert r.status_code == 200 and "no mailAlias object class" in page and "/aliases/add/" not in page
+    r = superadmin.post("/aliases/add/", {"address": "list@example.test", "external": "x@external.test"})
+    assert r.status_code == 404 and "no mailAlias object class" in r.content.decode()
+    assert superadmin.get("/aliases/list@example.test/").status_code == 404
+
+
+def test_the_deploy_check_names_the_class_as_well_as_the_attribute(on_old_schema):
+    # mailalias, an account attribute, once hid the missing mailAlias class: LDAP names ignore case.
+    assert missing_schema() == ["mailAlias", "mailaliasmember"]
+
+
+def server_names_of(instance) -> str:
+    """Every attribute type and object class name of the server's subschema, lower-cased, as text."""
+    out = instance.ldap_tool("ldapsearch", "-LLL", "-b", "cn=Subschema", "-s", "base", "(objectClass=*)",
+                             "objectClasses", "attributeTypes").stdout
+    return out.lower().replace("\n ", "")

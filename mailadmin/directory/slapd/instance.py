@@ -55,6 +55,7 @@ class Instance:
     suffix: str = "dc=example,dc=org"
     sizelimit: int = 500
     mail_schema: bool = True  # False: a directory without the MDS schema (initdirectory's tests)
+    schema_file: Path = HERE / "mail.schema"  # another mail schema, e.g. an older MDS one without mailAlias
     allow: str = ""  # an `allow` line, e.g. "bind_anon_dn" (the empty-password tests)
     tls_cert: Path | None = None  # with tls_key (and tls_ca): StartTLS on `uri`, and ldaps on `tls_port` when set
     tls_key: Path | None = None
@@ -101,7 +102,7 @@ class Instance:
         env = {
             **os.environ,
             "LDAP_DIR": str(self.root),
-            "MAIL_SCHEMA": str(HERE / "mail.schema"),
+            "MAIL_SCHEMA": str(self.schema_file),
             "LDAP_SUFFIX": self.suffix,
             "LDAP_ROOTPW_FILE": str(self.admin_password_file),
             "LDAP_SIZELIMIT": str(self.sizelimit),

@@ -16,8 +16,11 @@ rm -rf "$D/slapd.d" "$D/data" "$D/accesslog"; mkdir -p "$D/slapd.d" "$D/data" "$
 # LDAP_ALLOW adds an `allow` line (e.g. bind_anon_cred); LDAP_TLS_CERT/LDAP_TLS_KEY (+ LDAP_TLS_CA) enable TLS.
 MAIL_INCLUDE="include $SCHEMA"
 # mailalias also gets `sub`: the console's search box looks for parts of aliases, as it does for mail, uid and names.
-MAIL_INDEX="index maildrop,virtualdomain,mailenable,mailaliasmember eq
+MAIL_INDEX="index maildrop,virtualdomain,mailenable eq
 index mailalias eq,sub"
+# Older MDS schemas have no mailaliasmember (nor mailAlias): index it only where the schema defines it.
+grep -qi "NAME 'mailaliasmember'" "$SCHEMA" && MAIL_INDEX="$MAIL_INDEX
+index mailaliasmember eq"
 ALIAS_UNIQUE="unique_uri ldap:///$SUFFIX?mailalias?sub"
 if [ -n "${LDAP_NO_MAIL_SCHEMA:-}" ]; then MAIL_INCLUDE=""; MAIL_INDEX=""; ALIAS_UNIQUE=""; fi
 ALLOW=""
