@@ -50,13 +50,13 @@ class ImportFileError(ValueError):
 
 
 class ImportInterrupted(Exception):
-    """The directory failed during the adds: `written` were confirmed (and audited); `in_flight` were sent without an
-    answer, so the directory may hold them or not."""
+    """The directory failed during the adds: `written` were confirmed (and audited); the addresses in `unanswered`
+    were sent without an answer, so the directory may hold them or not."""
 
-    def __init__(self, written: int, in_flight: int, cause: Exception):
+    def __init__(self, written: int, unanswered: list[str], cause: Exception):
         super().__init__(str(cause))
         self.written = written
-        self.in_flight = in_flight
+        self.unanswered = unanswered
 
 
 @dataclass(frozen=True)
@@ -345,8 +345,8 @@ def write(outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) 
     except DirectoryError as e:
         if written:
             audit(written)  # what was answered before the failure is in the directory: the log says so
-        in_flight = adds.in_flight if adds is not None else 0
-        raise ImportInterrupted(sum(o.status == CREATE for o in done), in_flight, e) from e
+        unanswered = [outcome.address for outcome in adds.unanswered] if adds is not None else []
+        raise ImportInterrupted(sum(o.status == CREATE for o in done), unanswered, e) from e
     return sorted(done, key=lambda o: o.line)
 
 

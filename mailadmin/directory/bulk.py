@@ -178,9 +178,9 @@ class Pipeline:
         return self._answers(keep=self._window)
 
     @property
-    def in_flight(self) -> int:
-        """Adds sent and not answered yet: after a failure, the directory may or may not hold them."""
-        return len(self._pending)
+    def unanswered(self) -> list[object]:
+        """The keys of the adds sent and not answered yet: after a failure, the directory may or may not hold them."""
+        return [key for key, _dn in self._pending.values()]
 
     def finish(self) -> list[tuple[object, DirectoryError | None]]:
         return self._answers(keep=0)

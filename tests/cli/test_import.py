@@ -199,4 +199,6 @@ def test_a_directory_failure_half_way_keeps_the_audit_of_what_was_written(csv_fi
     assert [account(f"user{i}@example.test") is not None for i in range(5)] == [True, True, False, False, False]
     assert list(AuditEntry.objects.filter(action="account.create").values_list("target", flat=True)) == [
         "user0@example.test"]
-    assert AuditEntry.objects.get(action="account.import").ok is False
+    interrupted = AuditEntry.objects.get(action="account.import")
+    assert interrupted.ok is False
+    assert interrupted.new == {"create": 1, "unanswered": ["user1@example.test"]}  # the one to check by hand

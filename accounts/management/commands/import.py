@@ -40,14 +40,15 @@ class Command(BaseCommand):
                                                audit=self._audit_created)
                 except importing.ImportInterrupted as e:
                     # Caught inside the lock's transaction, so the audit rows of what was written are kept.
-                    record(actor(), "account.import", file, new={"create": e.written, "unanswered": e.in_flight},
+                    # The unanswered adds are named: the log says which accounts may exist without a "created" row.
+                    record(actor(), "account.import", file, new={"create": e.written, "unanswered": e.unanswered},
                            ok=False, detail=str(e))
                     interrupted = e
                 progress.close()
         if interrupted is not None:
             raise CommandError(_("The directory failed after %(count)d accounts were written, with %(flight)d more sent "
                                  "and unanswered (%(error)s). Run the import again to write the rest: it skips what "
-                                 "exists.") % {"count": interrupted.written, "flight": interrupted.in_flight,
+                                 "exists.") % {"count": interrupted.written, "flight": len(interrupted.unanswered),
                                                "error": interrupted})
         self._report(file, outcomes, dry_run=dry_run, stopped=failed and not continue_on_error)
 
