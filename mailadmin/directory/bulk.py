@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from ldap3.core.results import RESULT_NO_SUCH_OBJECT, RESULT_SIZE_LIMIT_EXCEEDED
 
 from . import schema as s
 from . import wire
@@ -148,9 +149,6 @@ def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
     return _account(record), record.first(PASSWORD)
 
 
-SIZE_LIMIT_EXCEEDED, NO_SUCH_OBJECT = 4, 32
-
-
 class Pipeline:
     """A second bound connection for bulk work: searches with long filters, and adds sent without waiting for each
     answer (at most `window` in flight), matched to their answers by message id. Each add is one entry, so each is
@@ -208,8 +206,8 @@ class Pipeline:
                 raise DirectoryError(f"unexpected answer to message {response.message_id}, not {message_id}")
             if response.entry is not None:  # references are left alone, as the ldap3 path does (no referrals)
                 records.append(Record(*response.entry))
-        if response.code in (SIZE_LIMIT_EXCEEDED, NO_SUCH_OBJECT):
-            return None if response.code == SIZE_LIMIT_EXCEEDED else []
+        if response.code in (RESULT_SIZE_LIMIT_EXCEEDED, RESULT_NO_SUCH_OBJECT):
+            return None if response.code == RESULT_SIZE_LIMIT_EXCEEDED else []
         if error := wire.result_error(response.code, response.message, f"search {base}"):
             raise error
         return records
