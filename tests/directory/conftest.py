@@ -54,3 +54,11 @@ def self_signed(tmp_path_factory):
     instance = start_instance(d / "ldap", tls_cert=d / "server.crt", tls_key=d / "server.key", tls_port=free_port())
     yield instance
     instance.destroy()
+
+
+@pytest.fixture(scope="session")
+def bare(tmp_path_factory):
+    """A slapd without the MDS mail schema."""
+    instance = start_instance(tmp_path_factory.mktemp("bare-directory"), mail_schema=False)
+    yield instance
+    instance.destroy()

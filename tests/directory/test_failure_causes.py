@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from mailadmin.directory import DirectoryUnavailable, connect
 from mailadmin.directory.slapd.instance import free_port
-from tests.conftest import start_instance, use_instance
+from tests.conftest import use_instance
 
 
 def _causes() -> tuple[str, ...]:
@@ -105,13 +105,6 @@ def test_a_missing_ou_is_named():
     settings.LDAP_DOMAINS_DN = "ou=Nowhere,dc=example,dc=org"
     assert _causes() == ("LDAP_DOMAINS_DN ou=Nowhere,dc=example,dc=org does not exist: run `manage.py "
                          "initdirectory`, or set LDAP_DOMAINS_DN to where those entries are",)
-
-
-@pytest.fixture(scope="module")
-def bare(tmp_path_factory):
-    instance = start_instance(tmp_path_factory.mktemp("bare-causes"), mail_schema=False)
-    yield instance
-    instance.destroy()
 
 
 def test_a_missing_mail_schema_is_named(bare):
