@@ -62,3 +62,25 @@ def bare(tmp_path_factory):
     instance = start_instance(tmp_path_factory.mktemp("bare-directory"), mail_schema=False)
     yield instance
     instance.destroy()
+
+
+@pytest.fixture(scope="session")
+def expired(tmp_path_factory, pki):
+    """A slapd whose certificate, signed by the `pki` CA for `localhost`, expired in 2020 (`openssl ca` sets the
+    dates; `openssl x509` of OpenSSL 3.0 cannot)."""
+    d = tmp_path_factory.mktemp("expired")
+    (d / "index.txt").write_text("")
+    (d / "serial").write_text("01\n")
+    (d / "ca.cnf").write_text(
+        "[ca]\ndefault_ca = ca\n[ca]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\n"
+        "policy = any\ncopy_extensions = copy\n[any]\ncommonName = supplied\n")
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", cwd=d)
+    _openssl("ca", "-batch", "-config", "ca.cnf", "-cert", str(pki / "ca.crt"), "-keyfile", str(pki / "ca.key"),
+             "-in", "server.csr", "-out", "server.crt", "-startdate", "20200101000000Z", "-enddate",
+             "20200102000000Z", cwd=d)
+    (d / "server.key").chmod(0o600)
+    instance = start_instance(d / "ldap", tls_cert=d / "server.crt", tls_key=d / "server.key",
+                              tls_ca=pki / "ca.crt", tls_port=free_port())
+    yield instance
+    instance.destroy()

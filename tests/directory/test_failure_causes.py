@@ -128,3 +128,30 @@ def test_a_command_names_the_wrong_password_without_showing_it(db):
     with pytest.raises(CommandError) as e:
         call_command("listdomains")
     assert "invalid credentials for LDAP_BIND_DN" in str(e.value) and "Wrong-Secret-4711" not in str(e.value)
+
+
+def test_an_expired_certificate_is_named(expired, pki):
+    use_instance(expired)
+    settings.LDAP_URL, settings.LDAP_CA_FILE = [expired.ldaps_uri], str(pki / "ca.crt")
+    [cause] = _causes()
+    assert cause.startswith(f"{expired.ldaps_uri}: TLS handshake failed: the certificate has expired: renew it on the "
+                            "server (certificate has expired). Certificate: subject CN=localhost, issuer "
+                            "CN=mailadmin test CA, names localhost, valid 2020-01-01 to 2020-01-02.")
+
+
+@pytest.fixture
+def full_backlog():
+    """A server whose accept queue is full: the kernel drops further SYNs, so a connect times out (a firewall that
+    drops packets, as seen from the client)."""
+    with socket.socket() as listener, socket.socket() as waiting:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        waiting.connect(listener.getsockname())
+        yield f"ldap://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_connection_that_times_out_is_named_with_the_timeout(full_backlog):
+    settings.LDAP_URL, settings.LDAP_TIMEOUT = [full_backlog], 1
+    port = full_backlog.rsplit(":", 1)[1]
+    assert _causes() == (f"{full_backlog}: no connection to 127.0.0.1 port {port} within 1 s (LDAP_TIMEOUT): the host "
+                         "is down or a firewall drops the packets",)
