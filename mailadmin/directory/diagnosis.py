@@ -78,17 +78,17 @@ def _walk(url: str) -> Iterator[Step]:
     yield Step("bind", OK, f"bound as LDAP_BIND_DN {settings.LDAP_BIND_DN}")
     directory = Directory(conn)
     try:
-        for check in (_who_am_i, _bases, _schema, _root_dse, _size_limits):
-            yield _guarded(check, directory, conn)
+        for name, check in BOUND_STEPS:
+            yield _guarded(name, check, directory, conn)
     finally:
         directory.close()
 
 
-def _guarded(check: Callable, directory: Directory, conn: Connection) -> Step:
+def _guarded(name: str, check: Callable, directory: Directory, conn: Connection) -> Step:
     try:
         return check(directory, conn)
     except DirectoryError as e:
-        return Step(check.__name__.strip("_").replace("_", " "), FAILED, f"the directory refused: {e}")
+        return Step(name, FAILED, f"the directory refused: {e}")
 
 
 def _resolve(url: str) -> Step:
@@ -211,3 +211,9 @@ def _size_limits(directory: Directory, conn: Connection) -> Step:
         return Step("size limits", FAILED, f"searches stop at {seen} entries, paged ones too",
                     f"give {settings.LDAP_BIND_DN} `limits dn.exact=… size.prtotal=unlimited` in slapd's config")
     return Step("size limits", OK, f"plain searches stop at {seen} entries; paged ones go on (read {paged})")
+
+
+BOUND_STEPS = (
+    ("who am i", _who_am_i), ("base and OUs", _bases), ("schema", _schema), ("controls", _root_dse),
+    ("size limits", _size_limits),
+)

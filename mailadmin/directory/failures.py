@@ -72,7 +72,7 @@ def _name(name) -> str:
         for atv in rdn:
             value, _rest = decoder.decode(atv["value"])
             label = _NAME_LABELS.get(atv["type"], str(atv["type"]))
-            parts.append(f"{label}={value.getComponent() if value.isSameTypeWith(rfc5280.DirectoryString()) else value}")
+            parts.append(f"{label}={value}")
     return ",".join(reversed(parts))  # RFC 4514 order: most specific first
 
 
