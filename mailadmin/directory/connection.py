@@ -289,7 +289,7 @@ def open_first(urls: list[str], bind_dn: str, password: str, *, final: tuple = (
             return open_bound(url, bind_dn, password)
         except final:
             raise
-        except (lx.LDAPException, OSError) as e:
+        except failures.CONNECTION_ERRORS as e:
             causes.append(cause(url, e, bind_dn))
             logger.warning("directory unusable: %s", causes[-1])
             last = e
@@ -315,7 +315,7 @@ def peer_certificate(url: str) -> failures.Certificate | None:
     try:
         handshake(conn, url)
         return failures.decode_certificate(conn.socket.getpeercert(binary_form=True))
-    except (lx.LDAPException, OSError):
+    except failures.CONNECTION_ERRORS:
         return None
     finally:
         _unbind(conn)
@@ -325,14 +325,14 @@ def exists_anonymously(url: str, dn: str) -> bool | None:
     """Whether the entry `dn` exists, asked anonymously; None when the server will not say (no anonymous reads)."""
     try:
         conn = open_bound(url, "", "")
-    except (lx.LDAPException, OSError):
+    except failures.CONNECTION_ERRORS:
         return None
     try:
         conn.search(dn, s.ANY, BASE, attributes=["1.1"])
         return bool(conn.response)
     except lx.LDAPNoSuchObjectResult:
         return False
-    except (lx.LDAPException, OSError):
+    except failures.CONNECTION_ERRORS:
         return None
     finally:
         _unbind(conn)

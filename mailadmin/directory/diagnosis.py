@@ -72,7 +72,7 @@ def _walk(url: str) -> Iterator[Step]:
                 return
     try:
         conn = open_bound(url, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
-    except (lx.LDAPException, OSError) as e:
+    except failures.CONNECTION_ERRORS as e:
         yield Step("bind", FAILED, cause(url, e, settings.LDAP_BIND_DN).removeprefix(f"{url}: "))
         return
     yield Step("bind", OK, f"bound as LDAP_BIND_DN {settings.LDAP_BIND_DN}")
@@ -125,7 +125,7 @@ def _tls(url: str) -> Step | None:
     conn = unbound(url)
     try:
         handshake(conn, url)
-    except (lx.LDAPException, OSError) as e:
+    except failures.CONNECTION_ERRORS as e:
         explained = failures.explain(url, e, timeout=timeout(), bind_dn=settings.LDAP_BIND_DN, certificate=certificate)
         return Step("tls", FAILED, explained.removeprefix(f"{url}: "))
     finally:

@@ -16,6 +16,10 @@ from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc5280
 
+# ldap3 2.9.1's decoder fails with these on an answer that looks like BER but is not LDAP (a proxy, another service).
+UNDECODABLE = (KeyError, IndexError)
+# What opening, securing and binding a connection can raise.
+CONNECTION_ERRORS = (lx.LDAPException, OSError, *UNDECODABLE)
 _VERIFY_FAILED = re.compile(r"certificate verify failed: (.+?) \(_ssl")
 _HOST_MISMATCH = "doesn't match any name in"
 _SSL_ERROR = re.compile(r"\[SSL: ([A-Z_]+)\] (.+?) \(_ssl")
@@ -110,6 +114,8 @@ def explain(url: str, error: Exception, *, timeout: int, bind_dn: str, certifica
         return _refused_operation(url, error)
     if is_tls_refusal(error):
         return f"{url}: TLS handshake failed: {_tls_reason(str(error), host, certificate)}"
+    if isinstance(error, UNDECODABLE):
+        return f"{url}: {host} port {port} answered, but not in LDAP: is this the directory's port?"
     return f"{url}: {_transport(str(error), host, port, timeout)}"
 
 

@@ -2,6 +2,7 @@
 
 import logging
 import socket
+import threading
 
 import pytest
 from django.conf import settings
@@ -155,3 +156,31 @@ def test_a_connection_that_times_out_is_named_with_the_timeout(full_backlog):
     port = full_backlog.rsplit(":", 1)[1]
     assert _causes() == (f"{full_backlog}: no connection to 127.0.0.1 port {port} within 1 s (LDAP_TIMEOUT): the host "
                          "is down or a firewall drops the packets",)
+
+
+@pytest.fixture
+def not_ldap():
+    """A server that answers the bind with bytes that look like BER but are no LDAP message (ldap3 cannot decode it)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        done = threading.Event()
+
+        def answer():
+            conn, _address = listener.accept()
+            with conn:
+                conn.recv(1000)
+                conn.sendall(b"0\x05\x02\x01\x01\x74\x00")
+                done.wait(5)
+
+        threading.Thread(target=answer, daemon=True).start()
+        yield f"ldap://127.0.0.1:{listener.getsockname()[1]}"
+        done.set()
+
+
+def test_a_server_that_does_not_speak_ldap_is_named(not_ldap, superadmin):
+    settings.LDAP_URL = [not_ldap]
+    port = not_ldap.rsplit(":", 1)[1]
+    r = superadmin.get("/domains/")
+    assert r.status_code == 503  # not a 500: ldap3's decoder fails with a KeyError on such an answer
+    assert f"127.0.0.1 port {port} answered, but not in LDAP: is this the directory&#x27;s port?" in r.content.decode()
