@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 
 import pytest
@@ -193,3 +194,25 @@ def test_the_exit_status_is_0_only_when_the_app_can_work(slapd, tmp_path):
     assert failed.returncode == 1
     assert failed.stderr.strip() == "CommandError: mailadmin cannot work with this directory: see the failed steps above."
     assert "failed  bind" in failed.stdout and WRONG not in failed.stdout + failed.stderr
+
+
+def test_a_host_name_that_does_not_resolve_fails_the_first_step():
+    settings.LDAP_URL = ["ldap://no-such-host.invalid"]
+    ok, lines, _err = _check()
+    assert not ok and list(_steps(lines)) == ["resolve"]
+    status, detail = _steps(lines)["resolve"]
+    assert status == "failed" and detail.startswith("no-such-host.invalid does not resolve")
+    assert "fix: check the host name in LDAP_URL, or the DNS" in "\n".join(lines)
+
+
+def test_a_hung_server_fails_the_bind_step_with_the_timeout():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        settings.LDAP_URL, settings.LDAP_TIMEOUT = [f"ldap://127.0.0.1:{port}"], 1
+        ok, lines, _err = _check()
+    assert not ok
+    assert _steps(lines)["tcp"] == ("ok", f"connected to 127.0.0.1 port {port}")
+    assert _steps(lines)["bind"] == ("failed", f"127.0.0.1 port {port} accepted the connection but did not answer "
+                                               "within 1 s (LDAP_TIMEOUT): the server is hung or overloaded")
