@@ -24,13 +24,14 @@ from mailadmin.directory.accounts import Account
 
 
 @contextmanager
-def directory_command() -> Iterator[Directory]:
-    """Yield a connection; an unreachable or failing directory ends the command with one line, no traceback."""
+def directory_command(*, check: bool = True) -> Iterator[Directory]:
+    """Yield a connection; an unreachable, failing or unready directory ends the command with one line naming the
+    cause for each server, no traceback. `check`: as connect()'s."""
     try:
-        with connect() as directory:
+        with connect(check=check) as directory:
             yield directory
     except DirectoryUnavailable as e:
-        raise CommandError(f"The directory is not reachable ({e}).") from None
+        raise CommandError(f"The directory cannot be used: {e}. Run `manage.py checkconnection` for details.") from None
     except DirectoryError as e:
         raise CommandError(f"The directory refused: {e}") from None
     except DatabaseError as e:  # the audit log and the claim lock live in Django's database

@@ -23,11 +23,20 @@ class DirectoryUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DirectoryUnavailable):
-            logger.warning("directory unavailable: %s", exception)
+            logger.warning("directory unavailable: %s", exception)  # the causes: host, certificate, DN, never a secret
             if request.method == "POST" and request.headers.get("referer", "").startswith(request.build_absolute_uri("/")):
                 messages.error(request, _("The directory is not reachable right now; nothing was changed. Try again."))
                 return redirect(request.get_full_path())
-            return render(request, "directory_unavailable.html", status=503)
+            return render(request, "directory_unavailable.html", {"causes": _causes_for(request, exception)}, status=503)
         if isinstance(exception, TooManyResults):
             return render(request, "too_many_results.html", status=422)
         return None
+
+
+def _causes_for(request: HttpRequest, exception: DirectoryUnavailable) -> tuple[str, ...]:
+    """Why the directory cannot be used, for superadmins only: the causes name hosts, DNs and certificates, which are
+    no one else's business."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_superuser:
+        return ()
+    return exception.causes or (str(exception),)

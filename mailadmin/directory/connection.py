@@ -14,6 +14,7 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED
 
+from . import failures
 from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
@@ -242,17 +243,34 @@ def _tls() -> Tls:
     return Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.LDAP_CA_FILE or None)
 
 
-def _open(url: str, bind_dn: str, password: str) -> Connection:
-    timeout = max(1, math.ceil(settings.LDAP_TIMEOUT))  # ldap3 packs the receive timeout as a whole number
-    server = Server(url, tls=_tls(), connect_timeout=timeout, get_info=NONE)
-    conn = Connection(
+def timeout() -> int:
+    return max(1, math.ceil(settings.LDAP_TIMEOUT))  # ldap3 packs the receive timeout as a whole number
+
+
+def starts_tls(url: str) -> bool:
+    return settings.LDAP_START_TLS and not url.lower().startswith("ldaps://")
+
+
+def unbound(url: str, tls: Tls | None = None, bind_dn: str = "", password: str = "") -> Connection:
+    """A connection to `url` with the app's timeouts, not yet opened."""
+    server = Server(url, tls=tls or _tls(), connect_timeout=timeout(), get_info=NONE)
+    return Connection(
         server, user=bind_dn or None, password=password or None, client_strategy=SYNC, raise_exceptions=True,
-        receive_timeout=timeout, auto_referrals=False, read_only=False,
+        receive_timeout=timeout(), auto_referrals=False, read_only=False,
     )
+
+
+def handshake(conn: Connection, url: str) -> None:
+    """Open `conn` to `url`, through TLS when the URL or LDAP_START_TLS asks for it."""
+    conn.open()
+    if starts_tls(url):
+        conn.start_tls()  # before any bind, so the password never crosses in clear
+
+
+def open_bound(url: str, bind_dn: str, password: str) -> Connection:
+    conn = unbound(url, bind_dn=bind_dn, password=password)
     try:
-        conn.open()
-        if settings.LDAP_START_TLS and not url.lower().startswith("ldaps://"):
-            conn.start_tls()  # before the bind, so the password never crosses in clear
+        handshake(conn, url)
         conn.bind()
     except BaseException:
         Directory(conn).close()  # a half-open socket to a hung or refusing server is not left behind
@@ -263,28 +281,98 @@ def _open(url: str, bind_dn: str, password: str) -> Connection:
 def open_first(urls: list[str], bind_dn: str, password: str, *, final: tuple = ()) -> Connection:
     """Bind to the first URL that answers; a refused or hung server costs at most the timeout.
 
-    Exceptions in `final` are an answer, not an outage: they are raised at once, without trying the next URL."""
-    last: Exception | None = None
+    Exceptions in `final` are an answer, not an outage: they are raised at once, without trying the next URL.
+    Otherwise DirectoryUnavailable names the cause for each server tried (logged too)."""
+    causes, last = [], None
     for url in urls:
         try:
-            return _open(url, bind_dn, password)
+            return open_bound(url, bind_dn, password)
         except final:
             raise
-        except (lx.LDAPException, OSError) as e:
-            logger.warning("directory %s unusable: %s", url, type(e).__name__)
+        except failures.CONNECTION_ERRORS as e:
+            causes.append(cause(url, e, bind_dn))
+            logger.warning("directory unusable: %s", causes[-1])
             last = e
-    raise DirectoryUnavailable("no directory server answered") from last
+    raise DirectoryUnavailable("no directory server answered", causes=tuple(causes)) from last
+
+
+def cause(url: str, error: Exception, bind_dn: str) -> str:
+    """Why `url` could not be used, in one sentence. A refused certificate is fetched again, unverified, to name what
+    it holds; a refused bind is followed by an anonymous look for the bind DN, since slapd answers "invalid
+    credentials" alike for a wrong password and a DN that does not exist."""
+    facts: dict = {}
+    if failures.is_tls_refusal(error):
+        facts["certificate"] = peer_certificate(url)
+    elif isinstance(error, lx.LDAPInvalidCredentialsResult):
+        facts["bind_dn_exists"] = exists_anonymously(url, bind_dn)
+    return failures.explain(url, error, timeout=timeout(), bind_dn=bind_dn, **facts)
+
+
+def peer_certificate(url: str) -> failures.Certificate | None:
+    """The certificate `url` presents (after StartTLS when set), read without verifying it and never bound: only to
+    describe it. None when there is none to be had."""
+    conn = unbound(url, Tls(validate=ssl.CERT_NONE))
+    try:
+        handshake(conn, url)
+        return failures.decode_certificate(conn.socket.getpeercert(binary_form=True))
+    except failures.CONNECTION_ERRORS:
+        return None
+    finally:
+        _unbind(conn)
+
+
+def exists_anonymously(url: str, dn: str) -> bool | None:
+    """Whether the entry `dn` exists, asked anonymously; None when the server will not say (no anonymous reads)."""
+    try:
+        conn = open_bound(url, "", "")
+    except failures.CONNECTION_ERRORS:
+        return None
+    try:
+        conn.search(dn, s.ANY, BASE, attributes=["1.1"])
+        return bool(conn.response)
+    except lx.LDAPNoSuchObjectResult:
+        return False
+    except failures.CONNECTION_ERRORS:
+        return None
+    finally:
+        _unbind(conn)
+
+
+_READY: set[tuple] = set()  # the settings under which the directory was found ready, in this process
+
+
+def _ensure_ready(conn: Connection) -> None:
+    """Raise DirectoryUnavailable naming what is missing (base DN, Users or mailDomains OU, required schema). Checked
+    once per process and settings: these change only by an administrator's hand, and a page costs no extra search."""
+    key = (tuple(settings.LDAP_URL), settings.LDAP_BASE_DN, settings.LDAP_USERS_DN, settings.LDAP_DOMAINS_DN)
+    if key in _READY:
+        return
+    from .subschema import unready  # subschema builds on this module
+
+    problems = unready(Directory(conn))
+    if problems:
+        raise DirectoryUnavailable("the directory is not ready for mailadmin", causes=tuple(problems))
+    _READY.add(key)
 
 
 @contextmanager
-def connect() -> Iterator[Directory]:
-    """Yield a Directory bound as the service account; raise DirectoryUnavailable if none can be had."""
+def connect(*, check: bool = True) -> Iterator[Directory]:
+    """Yield a Directory bound as the service account; raise DirectoryUnavailable if none can be had, or (with `check`)
+    when the directory lacks the base entries or schema the app needs. initdirectory and the schema check pass
+    check=False: they are what reports and fixes those."""
     if not settings.LDAP_URL:
         raise DirectoryUnavailable("LDAP_URL is not set")
     def bound() -> Connection:
         return open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
 
-    directory = Directory(bound(), open_more=bound)
+    first = bound()
+    try:
+        if check:
+            _ensure_ready(first)
+    except BaseException:
+        _unbind(first)
+        raise
+    directory = Directory(first, open_more=bound)
     try:
         yield directory
     finally:

@@ -6,7 +6,16 @@ class DirectoryError(Exception):
 
 
 class DirectoryUnavailable(DirectoryError):
-    """No directory server could be reached, answered in time, or accepted the service account."""
+    """No directory server could be reached, answered in time, or accepted the service account, or the one that did
+    lacks the base entries or schema mailadmin needs. `causes` holds one sentence per server or missing piece, each
+    naming what to fix (never a secret); str() is those sentences, or the message when there are none."""
+
+    def __init__(self, message: str = "", causes: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.causes = causes
+
+    def __str__(self) -> str:
+        return "; ".join(self.causes) or super().__str__()
 
 
 class AlreadyExists(DirectoryError):

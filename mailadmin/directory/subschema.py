@@ -16,6 +16,7 @@ REQUIRED_ATTRIBUTES = (
 OPTIONAL_ATTRIBUTES = (s.MAILPROXY, s.HIDDEN, s.MEMBERS)  # older MDS schemas lack them
 REQUIRED_CLASSES = (s.MAIL_ACCOUNT, s.MAIL_DOMAIN)
 OPTIONAL_CLASSES = (s.MAIL_ALIAS,)
+SCHEMA_FIX = "load mailadmin/directory/slapd/mail.schema (see README)"
 _NAMES = re.compile(r"NAME\s+(?:'([^']+)'|\(([^)]*)\))")
 
 
@@ -58,13 +59,39 @@ def knows(directory: Directory, name: str, *, object_class: bool = False) -> boo
 def missing_schema(directory: Directory | None = None, *, optional: bool = True) -> list[str]:
     """Names mailadmin uses that the server does not know, required ones first."""
     if directory is None:
-        with connect() as conn:
+        with connect(check=False) as conn:
             return missing_schema(conn, optional=optional)
     attributes, classes = server_schema(directory)
     wanted_classes = REQUIRED_CLASSES + (OPTIONAL_CLASSES if optional else ())
     wanted_attributes = REQUIRED_ATTRIBUTES + (OPTIONAL_ATTRIBUTES if optional else ())
     return [name for name in wanted_classes if name.lower() not in classes] + [
         name for name in wanted_attributes if name.lower() not in attributes]
+
+
+def missing_bases(directory: Directory) -> list[tuple[str, str]]:
+    """(setting, DN) of the base entries that do not exist: LDAP_BASE_DN alone when it is missing (nothing under it can
+    exist), else each of the three OUs that is."""
+    if directory.read(settings.LDAP_BASE_DN, ("1.1",)) is None:
+        return [("LDAP_BASE_DN", settings.LDAP_BASE_DN)]
+    places = (("LDAP_USERS_DN", s.users_dn()), ("LDAP_DOMAINS_DN", s.domains_dn()), ("LDAP_ALIASES_DN", s.aliases_dn()))
+    return [(name, dn) for name, dn in places if directory.read(dn, ("1.1",)) is None]
+
+
+def base_fix(setting: str) -> str:
+    if setting == "LDAP_BASE_DN":
+        return "check LDAP_BASE_DN: it must name the directory's existing base entry"
+    return f"run `manage.py initdirectory`, or set {setting} to where those entries are"
+
+
+def unready(directory: Directory) -> list[str]:
+    """What keeps mailadmin from working on this directory, one sentence each with its fix: a missing base DN, Users or
+    mailDomains OU (a missing mailAliases OU only turns virtual aliases off), required schema names."""
+    problems = [f"{setting} {dn} does not exist: {base_fix(setting)}"
+                for setting, dn in missing_bases(directory) if setting != "LDAP_ALIASES_DN"]
+    missing = missing_schema(directory, optional=False)
+    if missing:
+        problems.append(f"the schema lacks {', '.join(missing)}: {SCHEMA_FIX}")
+    return problems
 
 
 def ensure_base_entries(directory: Directory) -> list[str]:

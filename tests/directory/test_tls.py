@@ -1,50 +1,11 @@
 """TLS: a certificate is always verified, host name included; StartTLS comes before the bind."""
 
 import ssl
-import subprocess
 
 import ldap3
 import pytest
 
 from mailadmin.directory import DirectoryUnavailable, connect
-from mailadmin.directory.slapd.instance import free_port
-from tests.conftest import start_instance, use_instance
-
-
-def _openssl(*args: str, cwd) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    """A throwaway CA and a server certificate for `localhost` only (not 127.0.0.1)."""
-    d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-             "-subj", "/CN=mailadmin test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-             "-subj", "/CN=localhost", cwd=d)
-    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")
-    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf", cwd=d)
-    (d / "server.key").chmod(0o600)
-    return d
-
-
-@pytest.fixture(scope="module")
-def tls_slapd(tmp_path_factory, pki):
-    instance = start_instance(
-        tmp_path_factory.mktemp("tls"), tls_cert=pki / "server.crt", tls_key=pki / "server.key",
-        tls_ca=pki / "ca.crt", tls_port=free_port(),
-    )
-    yield instance
-    instance.destroy()
-
-
-@pytest.fixture
-def tls(tls_slapd, settings):
-    use_instance(tls_slapd)
-    return tls_slapd
 
 
 def _who_am_i() -> str:

@@ -70,8 +70,11 @@ def test_it_refuses_a_bad_quota(directory, quota):
 
 
 def test_it_says_when_the_directory_is_unreachable(settings):
-    settings.LDAP_URL = [f"ldap://127.0.0.1:{free_port()}"]
-    assert _error("example.net") == "The directory is not reachable (no directory server answered)."
+    port = free_port()
+    settings.LDAP_URL = [f"ldap://127.0.0.1:{port}"]
+    assert _error("example.net") == (
+        f"The directory cannot be used: ldap://127.0.0.1:{port}: connection refused by 127.0.0.1 port {port}: no LDAP "
+        "server listens there. Run `manage.py checkconnection` for details.")
 
 
 def _run(*args: str, slapd, database: Path, command: str = "createdomain") -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only; create nothing")
 
     def handle(self, *args, dry_run, **options):
-        with directory_command() as directory:
+        with directory_command(check=False) as directory:
             missing = missing_schema(directory, optional=False)
             if missing:
                 raise CommandError("The directory's schema lacks: " + ", ".join(missing)
