@@ -33,6 +33,7 @@ from .forms import (
     StatusForm,
     VirtualAliasForm,
     VirtualAliasStatusForm,
+    removal_audit,
 )
 
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
@@ -340,17 +341,29 @@ def remove_forward(request: HttpRequest, address: str) -> HttpResponse:
 
 
 def remove_account(request: HttpRequest, address: str) -> HttpResponse:
-    """Confirm on GET, remove on POST (also from every virtual alias), then go to the domain."""
+    """Confirm on GET, remove on POST (also from every virtual alias), then go to the domain. A person keeps its
+    entry and loses only its mail, unless a superadmin chooses to delete the whole entry."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["remove"])
-        form = RemoveAccountForm(_posted(request), account=account)
+        access = access_for(request.user)
+        form = RemoveAccountForm(_posted(request), account=account, access=access)
         if request.method == "POST" and form.is_valid():
-            removed = form.remove(directory)
-            _audit(request, "account.remove", account.mail, form, removed, old=account)
-            if removed is not None:
-                messages.success(request, _("Removed %(address)s.") % {"address": display_address(account.mail)})
+            done = form.remove(directory)
+            old, new = removal_audit(account, done)
+            _audit(request, "account.remove", account.mail, form, done, old=old, new=new)
+            if done is not None:
+                messages.success(request, _removed_message(*done))
                 return redirect("domains:detail", name=account.domain)
-    return render(request, "accounts/remove.html", {"form": form, "account": account})
+        removal = form.plan(directory)
+    return render(request, "accounts/remove.html", {"form": form, "account": account, "removal": removal,
+                                                    "may_delete_entry": access.superadmin})
+
+
+def _removed_message(removal: ldap_accounts.Removal, _left: tuple[str, ...]) -> str:
+    values = {"address": display_address(removal.account.mail), "uid": removal.account.uid}
+    if removal.delete_entry:
+        return _("Removed %(address)s.") % values
+    return _("Removed the mail of %(address)s; the person %(uid)s stays in the directory.") % values
 
 
 # --- Virtual aliases --------------------------------------------------------------------------------------------------
