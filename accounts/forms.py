@@ -359,15 +359,15 @@ class RemoveAccountForm(AccountForm):
 
     delete_entry = forms.BooleanField(required=False)
 
-    def clean_delete_entry(self) -> bool:
-        wanted = self.cleaned_data["delete_entry"]
-        if wanted and self.access is not None and not self.access.superadmin:
+    def clean(self):
+        data = super().clean()
+        if data.get("delete_entry") and self.access is not None and not self.access.superadmin:
             raise forms.ValidationError(_("Only a superadmin may delete a person's whole entry."))
-        return wanted
+        return data
 
-    def plan(self, directory: Directory) -> ldap_accounts.Removal:
-        """What removing would do now, for the confirmation page."""
-        return ldap_accounts.plan_removal(directory, self.account)
+    def plan(self, directory: Directory, *, delete_entry: bool = False) -> ldap_accounts.Removal:
+        """What removing would do now, for the confirmation page and a dry run."""
+        return ldap_accounts.plan_removal(directory, self.account, delete_entry=delete_entry)
 
     def remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
         try:
