@@ -16,6 +16,7 @@ from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
+from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
@@ -125,6 +126,15 @@ def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
     if fields and not _may_change_valias(request, valias, fields):
         raise PermissionDenied
     return valias
+
+
+def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> ldap_groups.MailGroup:
+    """The MDS mail group whose cn is `name`: 404 when missing or when its address is in a domain hidden from the
+    user (groups are only read, so there is no 403)."""
+    group = ldap_groups.get_group(directory, name)
+    if group is None or not access_for(request.user).sees(group.domain):
+        raise Http404
+    return group
 
 
 def _is_creator(access: Access) -> bool:
@@ -512,3 +522,25 @@ def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:
                 return _done(request, _("%(name)s now has the address %(address)s.") % {
                     "name": person.name or person.uid, "address": display_address(account.mail)}, account)
     return render(request, "people/enable.html", {"form": form, "person": person})
+
+
+# --- MDS mail groups (read only) --------------------------------------------------------------------------------------
+
+
+def list_groups(request: HttpRequest) -> HttpResponse:
+    """MDS mail groups whose address is in a domain the user sees."""
+    access = access_for(request.user)
+    with connect() as directory:
+        groups = [g for g in ldap_groups.list_groups(directory) if access.sees(g.domain)]
+    return render(request, "groups/list.html", {"groups": groups})
+
+
+def group_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """One mail group: address, hidden flag, members, and what delivers its mail today."""
+    with connect() as directory:
+        group = _get_group_or_404(request, directory, name)
+        members = ldap_groups.members(directory, group)
+        valias = ldap_aliases.get_valias(directory, group.address)
+    copies = [m for m in members if m.holds_copy]
+    return render(request, "groups/detail.html",
+                  {"group": group, "members": members, "valias": valias, "copies": copies})
