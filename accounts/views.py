@@ -362,14 +362,14 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
             old, new = removal_audit(account, done)
             _audit(request, "account.remove", account.mail, form, done, old=old, new=new)
             if done is not None:
-                messages.success(request, _removed_message(*done))
+                messages.success(request, _removed_message(done[0]))
                 return redirect("domains:detail", name=account.domain)
         removal = form.plan(directory)
     return render(request, "accounts/remove.html", {"form": form, "account": account, "removal": removal,
                                                     "may_delete_entry": access.superadmin})
 
 
-def _removed_message(removal: ldap_accounts.Removal, _left: tuple[str, ...]) -> str:
+def _removed_message(removal: ldap_accounts.Removal) -> str:
     values = {"address": display_address(removal.account.mail), "uid": removal.account.uid}
     if removal.delete_entry:
         return _("Removed %(address)s.") % values

@@ -63,3 +63,17 @@ def test_a_directory_without_groups_ou_lists_none(superadmin, mds_people):
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.get(LIST).status_code == 503
+
+
+def test_directory_values_of_a_group_render_escaped(superadmin, mds_people):
+    from mailadmin.directory.schema import escape_dn_value
+
+    name = 'x"><img src=x onerror=alert(1)>'
+    mds_people.add_ldif(f"dn: cn={escape_dn_value(name)},ou=Groups,dc=example,dc=org\n"
+                        "objectClass: posixGroup\nobjectClass: mailGroup\n"
+                        'cn: x"><img src=x onerror=alert(1)>\ngidNumber: 10102\nmail: evil@example.test\n'
+                        "memberUid: <script>alert(1)</script>\n")
+    page = superadmin.get(LIST).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+    detail = superadmin.get("/groups/x%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E/").content.decode()
+    assert "<script>alert(1)" not in detail and "&lt;script&gt;alert(1)" in detail
