@@ -352,16 +352,46 @@ class PasswordForm(PasswordFields):
 
 
 class RemoveAccountForm(AccountForm):
-    """Confirm removal; `remove(directory)` deletes the account and its DN from every virtual alias and returns
-    the removed Account, or None."""
+    """Confirm removal. An entry that is nothing but a mail account is deleted; a person (posixAccount, …) keeps its
+    entry and loses only its mail (accounts.plan_removal), unless `delete_entry` is ticked, which only a superadmin
+    (or the command line) may do. `remove(directory)` returns (the Removal applied, the DNs of the virtual aliases
+    the account left), or None."""
 
-    def remove(self, directory: Directory) -> Account | None:
+    delete_entry = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delete_entry") and self.access is not None and not self.access.superadmin:
+            raise forms.ValidationError(_("Only a superadmin may delete a person's whole entry."))
+        return data
+
+    def plan(self, directory: Directory, *, delete_entry: bool = False) -> ldap_accounts.Removal:
+        """What removing would do now, for the confirmation page and a dry run."""
+        return ldap_accounts.plan_removal(directory, self.account, delete_entry=delete_entry)
+
+    def remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
         try:
-            ldap_accounts.remove_account(directory, self.based_on)
-            return self.account
+            removal = ldap_accounts.plan_removal(directory, self.based_on,
+                                                 delete_entry=self.cleaned_data["delete_entry"])
+            return removal, ldap_accounts.remove_account(directory, removal)
         except Conflict:
             self.conflict()
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
         return None
+
+
+def removal_audit(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
+    """The audit row's before and after values of a removal: the account as read and, when only its mail went, every
+    attribute taken away with its values and the virtual aliases it left, so its mail settings can be put back."""
+    old = {field.name: getattr(account, field.name) for field in dataclasses.fields(account)}
+    if done is None:
+        return old, {}
+    removal, left = done
+    old |= {"attributes": {name: list(values) for name, values in removal.removed}, "virtual_aliases": list(left)}
+    # "kept": the entry stays without the class mailAccount and the attributes listed in `old`.
+    return old, {"entry": "deleted" if removal.delete_entry else "kept", "dn": account.dn,
+                 "person_classes": list(removal.person_classes)}
 
 
 class StoredValueField(forms.CharField):

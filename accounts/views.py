@@ -16,6 +16,7 @@ from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
+from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
@@ -33,6 +34,7 @@ from .forms import (
     StatusForm,
     VirtualAliasForm,
     VirtualAliasStatusForm,
+    removal_audit,
 )
 
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
@@ -124,6 +126,15 @@ def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
     if fields and not _may_change_valias(request, valias, fields):
         raise PermissionDenied
     return valias
+
+
+def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> ldap_groups.MailGroup:
+    """The MDS mail group whose cn is `name`: 404 when missing or when its address is in a domain hidden from the
+    user (groups are only read, so there is no 403)."""
+    group = ldap_groups.get_group(directory, name)
+    if group is None or not access_for(request.user).sees(group.domain):
+        raise Http404
+    return group
 
 
 def _is_creator(access: Access) -> bool:
@@ -340,17 +351,29 @@ def remove_forward(request: HttpRequest, address: str) -> HttpResponse:
 
 
 def remove_account(request: HttpRequest, address: str) -> HttpResponse:
-    """Confirm on GET, remove on POST (also from every virtual alias), then go to the domain."""
+    """Confirm on GET, remove on POST (also from every virtual alias), then go to the domain. A person keeps its
+    entry and loses only its mail, unless a superadmin chooses to delete the whole entry."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["remove"])
-        form = RemoveAccountForm(_posted(request), account=account)
+        access = access_for(request.user)
+        form = RemoveAccountForm(_posted(request), account=account, access=access)
         if request.method == "POST" and form.is_valid():
-            removed = form.remove(directory)
-            _audit(request, "account.remove", account.mail, form, removed, old=account)
-            if removed is not None:
-                messages.success(request, _("Removed %(address)s.") % {"address": display_address(account.mail)})
+            done = form.remove(directory)
+            old, new = removal_audit(account, done)
+            _audit(request, "account.remove", account.mail, form, done, old=old, new=new)
+            if done is not None:
+                messages.success(request, _removed_message(done[0]))
                 return redirect("domains:detail", name=account.domain)
-    return render(request, "accounts/remove.html", {"form": form, "account": account})
+        removal = form.plan(directory)
+    return render(request, "accounts/remove.html", {"form": form, "account": account, "removal": removal,
+                                                    "may_delete_entry": access.superadmin})
+
+
+def _removed_message(removal: ldap_accounts.Removal) -> str:
+    values = {"address": display_address(removal.account.mail), "uid": removal.account.uid}
+    if removal.delete_entry:
+        return _("Removed %(address)s.") % values
+    return _("Removed the mail of %(address)s; the person %(uid)s stays in the directory.") % values
 
 
 # --- Virtual aliases --------------------------------------------------------------------------------------------------
@@ -499,3 +522,25 @@ def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:
                 return _done(request, _("%(name)s now has the address %(address)s.") % {
                     "name": person.name or person.uid, "address": display_address(account.mail)}, account)
     return render(request, "people/enable.html", {"form": form, "person": person})
+
+
+# --- MDS mail groups (read only) --------------------------------------------------------------------------------------
+
+
+def list_groups(request: HttpRequest) -> HttpResponse:
+    """MDS mail groups whose address is in a domain the user sees."""
+    access = access_for(request.user)
+    with connect() as directory:
+        groups = [g for g in ldap_groups.list_groups(directory) if access.sees(g.domain)]
+    return render(request, "groups/list.html", {"groups": groups})
+
+
+def group_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """One mail group: address, hidden flag, members, and what delivers its mail today."""
+    with connect() as directory:
+        group = _get_group_or_404(request, directory, name)
+        members = ldap_groups.members(directory, group)
+        valias = ldap_aliases.get_valias(directory, group.address)
+    copies = [m for m in members if m.holds_copy]
+    return render(request, "groups/detail.html",
+                  {"group": group, "members": members, "valias": valias, "copies": copies})

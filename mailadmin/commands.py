@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import is_dataclass
 
@@ -58,13 +58,19 @@ def run_form(form: forms.Form, action, options: dict[str, str] | None = None):
     return result
 
 
-def audited_form(form: forms.Form, action, *, event: str, target: str, old=None, options: dict[str, str] | None = None):
-    """run_form(), plus one audit row: the new state on success, the refusal's text on failure. Returns the result."""
+def audited_form(form: forms.Form, action, *, event: str, target: str, old=None, options: dict[str, str] | None = None,
+                 values: Callable[[object], tuple[dict, dict]] | None = None):
+    """run_form(), plus one audit row: the new state on success, the refusal's text on failure. Returns the result.
+    `values` turns the result into the success row's (old, new) when the result alone does not say it."""
     try:
         result = run_form(form, action, options)
     except (CommandError, DirectoryError) as e:
         record(actor(), event, target, old=old, ok=False, detail=str(e))
         raise
+    if values is not None:
+        old, new = values(result)
+        record(actor(), event, target, old=old, new=new)
+        return result
     shown = result[0] if isinstance(result, tuple) else result  # (account, generated password): never the password
     record(actor(), event, target, old=old, new=shown if is_dataclass(shown) else None)
     return result

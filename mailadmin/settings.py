@@ -38,6 +38,7 @@ LDAP_BASE_DN = env.str("LDAP_BASE_DN", default="dc=example,dc=org")
 LDAP_USERS_DN = env.str("LDAP_USERS_DN", default=f"ou=Users,{LDAP_BASE_DN}")
 LDAP_DOMAINS_DN = env.str("LDAP_DOMAINS_DN", default=f"ou=mailDomains,{LDAP_BASE_DN}")
 LDAP_ALIASES_DN = env.str("LDAP_ALIASES_DN", default=f"ou=mailAliases,{LDAP_BASE_DN}")
+LDAP_GROUPS_DN = env.str("LDAP_GROUPS_DN", default=f"ou=Groups,{LDAP_BASE_DN}")  # MDS mail groups (read, migrated)
 LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
 LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # empty: the system's CAs
 LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect and for each answer

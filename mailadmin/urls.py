@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("aliases/", include("accounts.alias_urls")),
     path("people/", include("accounts.people_urls")),
+    path("groups/", include("accounts.group_urls")),
     path("search/", search_views.search, name="search"),
     path("route/", search_views.route, name="route"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_LDIF = (Path(__file__).parent / "base.ldif").read_text()
+MDS_LDIF = (Path(__file__).parent / "mds_people.ldif").read_text()
 SUFFIX = "dc=example,dc=org"
+GROUPS = f"ou=Groups,{SUFFIX}"
 OUS = [f"ou={ou},{SUFFIX}" for ou in ("Users", "mailDomains", "mailAliases")]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server and Playwright share the test thread
@@ -58,6 +61,7 @@ def use_instance(instance: Instance) -> None:
     settings.LDAP_USERS_DN = OUS[0]
     settings.LDAP_DOMAINS_DN = OUS[1]
     settings.LDAP_ALIASES_DN = OUS[2]
+    settings.LDAP_GROUPS_DN = f"ou=Groups,{SUFFIX}"
     settings.LDAP_TIMEOUT = 2
     settings.LDAP_START_TLS = False
     settings.LDAP_CA_FILE = ""
@@ -73,6 +77,53 @@ def test_directory(slapd: Instance) -> Instance:
         slapd.delete_tree(ou)
     slapd.add_ldif(BASE_LDIF)
     return slapd
+
+
+def _empty_groups(instance: Instance) -> None:
+    instance.delete_tree(GROUPS)
+    instance.add_ldif(f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: Groups\n")
+
+
+@pytest.fixture
+def mds_people(test_directory: Instance) -> Instance:
+    """tests/mds_people.ldif on top of base.ldif: POSIX people with mail, a person without, and MDS mail groups
+    whose address is copied into the members' mailalias (added with the Relax control, which lets the rootdn past
+    the unique overlay as an old directory's data got there). ou=Groups is not reset for every test: it is emptied
+    before and after."""
+    _empty_groups(test_directory)
+    test_directory.ldap_tool("ldapadd", "-e", "relax", input_text=MDS_LDIF)
+    yield test_directory
+    _empty_groups(test_directory)
+
+
+def _unique_alias_uris(instance: Instance) -> list[tuple[str, str]]:
+    """(config DN, URI) of every unique-overlay rule on mailalias, read from cn=config as the local root."""
+    out = subprocess.run(["ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-Q", "-Y", "EXTERNAL", "-H", instance.ldapi,
+                          "-b", "cn=config", "(olcUniqueURI=*)", "olcUniqueURI"],
+                         capture_output=True, text=True, check=True).stdout
+    found, dn = [], ""
+    for line in out.splitlines():
+        if line.startswith("dn: "):
+            dn = line[4:]
+        elif line.startswith("olcUniqueURI: ") and "?mailalias?" in line.lower():
+            found.append((dn, line.split(": ", 1)[1]))
+    return found
+
+
+def _change_config(instance: Instance, op: str, rules: list[tuple[str, str]]) -> None:
+    for dn, uri in rules:
+        subprocess.run(["ldapmodify", "-Q", "-Y", "EXTERNAL", "-H", instance.ldapi], check=True, capture_output=True,
+                       text=True, input=f"dn: {dn}\nchangetype: modify\n{op}: olcUniqueURI\nolcUniqueURI: {uri}\n")
+
+
+@pytest.fixture
+def without_alias_uniqueness(mds_people: Instance) -> Instance:
+    """A directory as MDS left it with mail groups: the unique overlay cannot check mailalias while group addresses
+    are copied to several members (directory-model.md §6.5), so its mailalias rule is off until the test ends."""
+    rules = _unique_alias_uris(mds_people)
+    _change_config(mds_people, "delete", rules)
+    yield mds_people
+    _change_config(mds_people, "add", rules)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from mailadmin.addresses import domain_of, mailbox_path
 
 from . import schema as s
+from . import subschema
 from .changes import add_values, delete_values, replace, replace_values, values_delta
 from .claims import claim_lock, ensure_free
 from .connection import Directory, Record
@@ -138,6 +139,20 @@ def get_account_by_dn(directory: Directory, dn: str) -> Account | None:
     if record is None or s.MAIL_ACCOUNT.lower() not in {c.lower() for c in record.values("objectClass")}:
         return None
     return _account(record)
+
+
+def accounts_with_uids(directory: Directory, uids: Collection[str]) -> dict[str, Account]:
+    """The accounts among `uids` by lower-case uid (one search; people without mail are not accounts)."""
+    if not uids:
+        return {}
+    records = directory.find(s.users_dn(), s.all_of(s.accounts_filter(), s.with_uids(uids)), s.ACCOUNT_ATTRS)
+    return {account.uid.lower(): account for account in map(_account, records)}
+
+
+def accounts_with_alias(directory: Directory, address: str) -> list[Account]:
+    """Every account whose mailalias holds `address` (several for a group address MMC copied to its members)."""
+    records = directory.find(s.users_dn(), s.all_of(s.accounts_filter(), s.eq(s.ALIASES, address)), s.ACCOUNT_ATTRS)
+    return sorted(map(_account, records), key=lambda a: a.mail)
 
 
 def list_domain_accounts(
@@ -318,23 +333,95 @@ def set_password(directory: Directory, account: Account, password: str | None) -
     return directory.set_password(account.dn, password)
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What removing an account does. With `delete_entry`, the whole entry goes; otherwise the entry stays, without
+    the class mailAccount and the attributes in `removed` (each with the values it held: enough to put them back).
+    `person_classes` are the entry's classes beyond a mail account (posixAccount, shadowAccount, …)."""
+
+    account: Account
+    person_classes: tuple[str, ...]
+    removed: tuple[tuple[str, tuple[str, ...]], ...]
+    delete_entry: bool
+
+    @property
+    def is_person(self) -> bool:
+        """Whether the entry is more than a mail account, so that deleting it whole takes away a person."""
+        return bool(self.person_classes)
+
+
+def _with_superclasses(known: Mapping[str, subschema.ObjectClass], names: Collection[str]) -> set[str]:
+    found, todo = set(), [n.lower() for n in names]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(known[name].superiors if name in known else ())
+    return found
+
+
+def _mail_attributes(known: Mapping[str, subschema.ObjectClass]) -> set[str]:
+    mail_class = known.get(s.MAIL_ACCOUNT.lower())
+    return mail_class.must | mail_class.may if mail_class else {a.lower() for a in s.MAIL_ACCOUNT_ALLOWS}
+
+
+def _mail_only(known: Mapping[str, subschema.ObjectClass], kept: Collection[str]) -> set[str]:
+    """The attributes to take away with mailAccount: those no kept class allows, and `mail` unless a kept class
+    requires it. `mail` goes although inetOrgPerson allows it: the address no longer receives anything, and a person
+    still holding it would keep the address from its next owner (the unique overlay on mail refuses a second one)."""
+    allowed, required = set(), set()
+    for name in _with_superclasses(known, kept):
+        if name in known:
+            allowed |= known[name].must | known[name].may
+            required |= known[name].must
+    return (_mail_attributes(known) - allowed) | ({s.MAIL.lower()} - required)
+
+
+def plan_removal(directory: Directory, account: Account, *, delete_entry: bool = False) -> Removal:
+    """What remove_account will do to `account`, from its classes and the server's subschema (without a readable
+    subschema: the inetOrgPerson classes count as mail-only, and every mail attribute goes). Raises Conflict when
+    the entry is gone."""
+    known = subschema.object_classes(directory)
+    record = directory.read(account.dn, ("objectClass", *sorted(_mail_attributes(known))))
+    if record is None:
+        raise Conflict(account.dn)
+    classes = record.values("objectClass")
+    mail_only = _with_superclasses(known, ("inetOrgPerson", s.MAIL_ACCOUNT)) | {c.lower() for c in s.PERSON_CLASSES}
+    others = tuple(c for c in classes if c.lower() not in mail_only)
+    if delete_entry or not others:
+        return Removal(account, others, (), True)
+    going = _mail_only(known, [c for c in classes if c.lower() != s.MAIL_ACCOUNT.lower()])
+    removed = tuple((name, held) for name, held in sorted(record.attrs.items()) if held and name in going)
+    return Removal(account, others, removed, False)
+
+
 def _memberships(directory: Directory, dn: str) -> list[Record]:
     return directory.find(s.aliases_dn(), s.valiases_with_member(dn), (s.MEMBERS, s.CSN))
 
 
-def remove_account(directory: Directory, account: Account) -> None:
-    """Delete the account and its DN from every virtual alias, so Postfix never meets a dangling member.
+def remove_account(directory: Directory, removal: Removal) -> tuple[str, ...]:
+    """Apply `removal` (see plan_removal): delete the entry, or take its mail away in one modify; either way take its
+    DN out of every virtual alias, so Postfix never meets a dangling or mail-less member. Only if the entry is still
+    at `removal.account.csn` (else Conflict). Returns the DNs of the virtual aliases it left.
 
-    Memberships go first; if the delete then fails, they are put back, so the tree is as it was.
+    Memberships go first; if the entry's write then fails, they are put back, so the tree is as it was.
     """
+    account = removal.account
+    guard = [assertion(s.version_is(account.csn, account.dn))]
     removed = []
     try:
         for alias in _memberships(directory, account.dn):
             members = [m for m in alias.values(s.MEMBERS) if s.normalise_dn(m) == s.normalise_dn(account.dn)]
             directory.modify(alias.dn, {s.MEMBERS: delete_values(members)})
             removed.append((alias.dn, members))
-        directory.delete(account.dn, controls=[assertion(s.version_is(account.csn, account.dn))])
+        if removal.delete_entry:
+            directory.delete(account.dn, controls=guard)
+        else:
+            changes = {name: replace(None) for name, _values in removal.removed}
+            changes["objectClass"] = delete_values([s.MAIL_ACCOUNT])
+            directory.modify(account.dn, changes, controls=guard)
     except DirectoryError:
         for alias_dn, members in removed:
             directory.modify(alias_dn, {s.MEMBERS: add_values(members)})
         raise
+    return tuple(alias_dn for alias_dn, _members in removed)

@@ -72,11 +72,12 @@ def _attrs(members: Iterable[str], external: Iterable[str], enabled: bool) -> di
 
 def create_valias(
     directory: Directory, address: str, *, members: Iterable[str] = (), external: Iterable[str] = (),
-    enabled: bool = True,
+    enabled: bool = True, handing_over: Iterable[str] = (),
 ) -> VirtualAlias:
-    """Add the virtual alias; raise AlreadyExists when any entry already accepts `address`."""
+    """Add the virtual alias; raise AlreadyExists when any entry already accepts `address` (but the accounts
+    `handing_over` their copy of it: see claims.ensure_free)."""
     with claim_lock():
-        ensure_free(directory, [address])
+        ensure_free(directory, [address], handing_over=handing_over)
         directory.add(s.valias_dn(address), [s.MAIL_ALIAS], {s.ALIASES: address, **_attrs(members, external, enabled)})
     created = get_valias(directory, address)
     assert created is not None

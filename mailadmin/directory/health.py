@@ -16,9 +16,11 @@ from .changes import delete_values, replace
 from .connection import Directory, Record
 from .controls import assertion
 from .errors import Conflict, Invalid
+from .groups import list_groups
 
 DUPLICATE = "duplicate address"
 GROUP_ALIAS = "legacy group alias"
+MAIL_GROUP_ALIAS = "mail-group alias"
 SEVERAL_MAIL = "several mail values"
 UNHOSTED_ACCOUNT = "account in unhosted domain"
 UNHOSTED_ALIAS = "alias in unhosted domain"
@@ -51,6 +53,7 @@ class _Seen:
     domains: set[str] = field(default_factory=set)
     holders: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))  # addr -> (dn, how)
     enabled: dict[str, bool] = field(default_factory=dict)  # normalised account DN -> mailenable=OK
+    groups: dict[str, str] = field(default_factory=dict)  # address of an MDS mail group -> the group's DN
 
 
 def _quota_ok(value: str) -> bool:
@@ -84,6 +87,9 @@ def _duplicates(seen: _Seen) -> Iterator[Finding]:
         if len(holders) < 2:
             continue
         dns = tuple(dn for dn, _how in holders)
+        if address in seen.groups:  # copies MMC made of a mail group's address (maybe half migrated): migrategroups
+            yield Finding(MAIL_GROUP_ALIAS, seen.groups[address], address, dns)
+            continue
         # The old console copied a group's address into the mailalias of every member: report, never "fix".
         legacy = all(how == _ACCOUNT_ALIAS for _dn, how in holders)
         yield Finding(GROUP_ALIAS if legacy else DUPLICATE, dns[0], address, dns[1:])
@@ -116,8 +122,10 @@ def _domain_findings(record: Record) -> Iterator[Finding]:
 
 
 def check(directory: Directory) -> list[Finding]:
-    """Every finding, from three paged searches (domains, accounts, virtual aliases) whatever the directory's size."""
+    """Every finding, from four paged searches (domains, accounts, virtual aliases, mail groups) whatever the
+    directory's size."""
     seen, findings = _Seen(), []
+    seen.groups = {group.address: group.dn for group in list_groups(directory)}
     for record in directory.paged(s.domains_dn(), s.all_domains(), (s.DOMAIN, s.QUOTA)):
         seen.domains.update(v.lower() for v in record.values(s.DOMAIN))
         findings.extend(_domain_findings(record))

@@ -6,6 +6,7 @@ Each lookup runs with the map's own filter, so the answer is what Postfix would 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -16,8 +17,10 @@ from mailadmin.addresses import domain_of
 
 from . import schema as s
 from .connection import Directory, Record
+from .groups import MailGroup, groups_with_address
 
 MEMBER_LIMIT = 100  # list members read one by one; a larger list is summarised
+ACCOUNT_ALIASES = _l("Alias of an account? (ldap-aliases.cf)")
 VALIASES = _l("Virtual alias? (ldap-valiases.cf)")
 MAILBOX = _l("Mailbox? (ldap-accounts.cf)")
 # A step's outcome in a word: the context lets translators make it agree with the question, not with some other "no".
@@ -68,7 +71,7 @@ def _domain_step(directory: Directory, address: str) -> Step:
 
 def _alias_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
     """ldap-aliases.cf (virtual_alias_maps #1): an enabled account's alias becomes that account's mail."""
-    name = _("Alias of an account? (ldap-aliases.cf)")
+    name = str(ACCOUNT_ALIASES)
     by_alias = s.all_of(s.accounts_filter(), s.eq(s.ALIASES, address))
     targets = _values(directory.find(s.users_dn(), _enabled(by_alias), (s.MAIL,)), s.MAIL)
     if targets:
@@ -198,7 +201,16 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
 
 
 def trace(directory: Directory, address: str) -> Route:
-    """Follow `address` (normalised) through the lookups in Postfix's order; return every step and the verdict."""
+    """Follow `address` (normalised) through the lookups in Postfix's order; return every step and the verdict.
+    The address of an MDS mail group gets one more step, which says how its mail reaches the members."""
+    route = _trace(directory, address)
+    groups = groups_with_address(directory, address) if route.steps[0].status == FOUND else []
+    if not groups:
+        return route
+    return dataclasses.replace(route, steps=(*route.steps, _group_step(groups, route)))
+
+
+def _trace(directory: Directory, address: str) -> Route:
     domain_step = _domain_step(directory, address)
     if domain_step.status == BOUNCED:
         return Route(address, (domain_step,), _("Refused: the domain is not hosted here."), False)
@@ -207,6 +219,25 @@ def trace(directory: Directory, address: str) -> Route:
     if len(targets) > 1:
         return Route(address, tuple(steps), _("Delivered to several accounts."), True, tuple(targets))
     return _after_alias(directory, address, targets[0] if targets else address, steps)
+
+
+def _group_step(groups: list[MailGroup], route: Route) -> Step:
+    """How mail to a group's address reaches its members: MMC's copies (the alias table), or the virtual alias
+    made from the group (migrategroups), or nothing."""
+    name = _("MDS mail group? (ou=Groups, not read by Postfix)")
+    values = {"groups": ", ".join(g.dn for g in groups)}
+    found = {step.name: step.status for step in route.steps}
+    if found.get(str(ACCOUNT_ALIASES)) == FOUND:
+        explanation = _("This is the address of the mail group %(groups)s. MMC copied it into the aliases of the "
+                        "members, so the alias table above delivers it to the accounts holding a copy. "
+                        "`manage.py migrategroups` turns it into a virtual alias.")
+    elif found.get(str(VALIASES)) == FOUND:
+        explanation = _("This is the address of the mail group %(groups)s, migrated to the virtual alias above: its "
+                        "member accounts receive the mail.")
+    else:
+        explanation = _("This is the address of the mail group %(groups)s, but no member holds a copy of it and no "
+                        "virtual alias has it, so Postfix finds nothing for it.")
+    return Step(name, ", ".join(g.name for g in groups), explanation % values, SKIPPED)
 
 
 def _after_alias(directory: Directory, address: str, local: str, steps: list[Step]) -> Route:

@@ -16,6 +16,7 @@ from .errors import Invalid
 MAIL_ACCOUNT = "mailAccount"
 MAIL_DOMAIN = "mailDomain"
 MAIL_ALIAS = "mailAlias"
+MAIL_GROUP = "mailGroup"  # auxiliary, on a posixGroup under ou=Groups: an MDS mail group
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
 
 # Attributes
@@ -43,6 +44,8 @@ ACCOUNT_ATTRS = (
 )
 DOMAIN_ATTRS = (DOMAIN, DOMAIN_DESCRIPTION, QUOTA, CSN)
 VALIAS_ATTRS = (ALIASES, MAIL, MEMBERS, ENABLED, CSN)
+# What mailAccount allows (MDS mail.schema), for a server whose subschema cannot be read.
+MAIL_ACCOUNT_ALLOWS = (MAIL, ALIASES, FORWARDS, ENABLED, MAILBOX, QUOTA, MAILHOST, MAILPROXY, HIDDEN)
 
 
 def users_dn() -> str:
@@ -55,6 +58,10 @@ def domains_dn() -> str:
 
 def aliases_dn() -> str:
     return settings.LDAP_ALIASES_DN
+
+
+def groups_dn() -> str:
+    return settings.LDAP_GROUPS_DN
 
 
 # --- DNs -----------------------------------------------------------------------------------------------------------
@@ -291,6 +298,19 @@ def valiases_of_domain(domain: str) -> str:
 
 def valiases_with_member(dn: str) -> str:
     return all_of(is_class(MAIL_ALIAS), eq(MEMBERS, dn))
+
+
+def mail_groups() -> str:
+    """MDS mail groups: POSIX groups with the auxiliary class mailGroup and an address."""
+    return all_of(is_class("posixGroup"), is_class(MAIL_GROUP), has(MAIL))
+
+
+def mail_group_named(name: str) -> str:
+    return all_of(mail_groups(), eq("cn", name))
+
+
+def mail_groups_with_address(address: str) -> str:
+    return all_of(mail_groups(), eq(MAIL, address))
 
 
 def domain_by_name(name: str) -> str:

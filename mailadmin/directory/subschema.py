@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from ldap3 import BASE
+from ldap3.protocol.rfc4512 import ObjectClassInfo
 
 from . import schema as s
-from .connection import Directory, connect
+from .connection import Directory, Record, connect
 
 REQUIRED_ATTRIBUTES = (
     s.MAIL, s.ALIASES, s.FORWARDS, s.ENABLED, s.MAILBOX, s.QUOTA, s.MAILHOST, s.DOMAIN, s.DOMAIN_DESCRIPTION,
@@ -29,17 +31,46 @@ def _names(definitions: tuple[str, ...]) -> set[str]:
     return names
 
 
+def _subschema(directory: Directory, attrs: tuple[str, ...]) -> Record | None:
+    """The server's subschema entry with `attrs`, or None when it cannot be read."""
+    root = directory.search("", s.ANY, ("subschemaSubentry",), scope=BASE)[0]
+    subentry = root[0].first("subschemaSubentry", "cn=Subschema") if root else "cn=Subschema"
+    records, _result = directory.search(subentry, s.subschema(), attrs, scope=BASE)
+    return records[0] if records else None
+
+
 def server_schema(directory: Directory) -> tuple[set[str], set[str]]:
     """Lower-case names of the attribute types and of the object classes the server knows. Kept apart: `mailalias`
     (an account's alias) and `mailAlias` (the virtual alias class) are one name to LDAP, which ignores case."""
-    root = directory.search("", s.ANY, ("subschemaSubentry",), scope=BASE)[0]
-    subentry = root[0].first("subschemaSubentry", "cn=Subschema") if root else "cn=Subschema"
-    records, _result = directory.search(
-        subentry, s.subschema(), ("attributeTypes", "objectClasses"), scope=BASE
-    )
-    if not records:
+    record = _subschema(directory, ("attributeTypes", "objectClasses"))
+    if record is None:
         return set(), set()
-    return _names(records[0].values("attributeTypes")), _names(records[0].values("objectClasses"))
+    return _names(record.values("attributeTypes")), _names(record.values("objectClasses"))
+
+
+@dataclass(frozen=True)
+class ObjectClass:
+    """One object class of the server's schema: its superclasses and the attributes it requires and allows (all
+    names in lower case)."""
+
+    superiors: tuple[str, ...]
+    must: frozenset[str]
+    may: frozenset[str]
+
+
+def object_classes(directory: Directory) -> dict[str, ObjectClass]:
+    """Every object class the server defines, under each of its lower-case names; {} when the subschema is not
+    readable. Read on each call: only rare actions (removing mail) need it, and then it must be current."""
+    record = _subschema(directory, ("objectClasses",))
+    if record is None:
+        return {}
+    return {name.lower(): ObjectClass(_lower(info.superior), frozenset(_lower(info.must_contain)),
+                                      frozenset(_lower(info.may_contain)))
+            for name, info in ObjectClassInfo.from_definition(list(record.values("objectClasses"))).items()}
+
+
+def _lower(names) -> tuple[str, ...]:
+    return tuple(n.lower() for n in names or ())
 
 
 _KNOWN: dict[tuple[str, ...], tuple[set[str], set[str]]] = {}

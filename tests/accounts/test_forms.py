@@ -113,5 +113,7 @@ def test_adding_and_removing_one_alias(directory):
 def test_remove_form_removes(directory):
     bob = a.get_account(directory, "bob@example.test")
     form = RemoveAccountForm({}, account=bob)
-    assert form.is_valid() and form.remove(directory) == bob
+    assert form.is_valid()
+    removal, left = form.remove(directory)
+    assert removal.account == bob and removal.delete_entry and left == ()
     assert a.get_account(directory, "bob@example.test") is None

@@ -98,3 +98,13 @@ def server_names_of(instance) -> str:
     out = instance.ldap_tool("ldapsearch", "-LLL", "-b", "cn=Subschema", "-s", "base", "(objectClass=*)",
                              "objectClasses", "attributeTypes").stdout
     return out.lower().replace("\n ", "")
+
+
+def test_migrategroups_says_why_it_cannot_make_virtual_aliases_and_does_nothing(on_old_schema, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no mailAlias class or no mailaliasmember attribute"):
+        call_command("migrategroups", stdout=StringIO(), stderr=StringIO())

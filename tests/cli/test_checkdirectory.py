@@ -125,7 +125,7 @@ def test_it_reads_with_a_fixed_number_of_searches(slapd, monkeypatch):
     monkeypatch.setattr(Directory, "paged", lambda self, *a, **k: (calls.append(a[0]), original(self, *a, **k))[1])
     slapd.add_ldif("".join(_account(f"u{i}", f"u{i}@example.test") + "\n" for i in range(30)))
     run("checkdirectory")
-    assert len(calls) == 3
+    assert len(calls) == 4  # domains, accounts, virtual aliases, mail groups
 
 
 def test_fix_leaves_a_mailbox_it_cannot_make_safely(slapd):
@@ -133,3 +133,12 @@ def test_fix_leaves_a_mailbox_it_cannot_make_safely(slapd):
     ok, _out, err = run_capture("checkdirectory", "--fix")
     assert not ok and "Could not fix uid=dots" in err
     assert AuditEntry.objects.get(action="directory.fix").ok is False
+
+
+def test_a_mail_groups_copied_address_is_reported_as_a_mail_group_alias(mds_people):
+    found = [f for f in _findings() if f["value"] == "staff@example.test"]
+    assert [f["kind"] for f in found] == [health.MAIL_GROUP_ALIAS] and not found[0]["fixable"]
+    assert found[0]["dn"] == "cn=staff,ou=Groups,dc=example,dc=org"
+    assert set(found[0]["others"]) == {f"uid=jeanne,{USERS}", f"uid=marc,{USERS}"}
+    ok, out, _err = run_capture("checkdirectory")
+    assert not ok and "address of an MDS mail group, copied into its members' aliases" in out

@@ -291,7 +291,7 @@ def test_it_refuses_a_password_the_policy_rejects(directory):
 
 def test_it_removes_an_account_and_its_virtual_alias_memberships(directory):
     alice = a.get_account(directory, "alice@example.test")
-    a.remove_account(directory, alice)
+    a.remove_account(directory, a.plan_removal(directory, alice))
     assert a.get_account(directory, "alice@example.test") is None
     assert al.get_valias(directory, "team@example.test").members == ("uid=dave,ou=Users,dc=example,dc=org",)
 
@@ -301,6 +301,6 @@ def test_a_stale_remove_raises_conflict_and_leaves_the_tree_as_it_was(directory)
     current = a.update_account(directory, stale, {"name": "Changed"})
     team = al.get_valias(directory, "team@example.test")
     with pytest.raises(Conflict):
-        a.remove_account(directory, stale)
+        a.remove_account(directory, a.plan_removal(directory, stale))
     assert a.get_account(directory, "alice@example.test") == current
     assert set(al.get_valias(directory, "team@example.test").members) == set(team.members)

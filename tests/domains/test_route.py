@@ -65,3 +65,15 @@ def test_it_shows_error_when_directory_down(superadmin, directory_down):
     r = superadmin.get("/route/", {"address": "alice@example.test"})
     assert r.status_code == 503
     assert "/route/?address=alice%40example.test" in r.content.decode()
+
+
+def test_it_explains_mail_to_an_mds_mail_group_through_its_copied_aliases(superadmin, mds_people):
+    page = superadmin.get("/route/", {"address": "staff@example.test"}).content.decode()
+    assert "Delivered to several accounts." in page and "MDS mail group?" in page
+    assert "address of the mail group cn=staff,ou=Groups,dc=example,dc=org. MMC copied it into the aliases" in page
+
+
+def test_it_says_when_nothing_delivers_a_mail_groups_address(superadmin, mds_people):
+    page = superadmin.get("/route/", {"address": "sales@other.test"}).content.decode()
+    assert "Bounces: unknown user." in page
+    assert "no member holds a copy of it and no virtual alias has it" in page

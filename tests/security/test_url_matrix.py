@@ -49,9 +49,10 @@ def test_no_url_manages_users_or_roles():
 
 
 @pytest.fixture
-def both_targets(test_directory):
-    reset_directory(test_directory, EXTRA_LDIF)
-    return test_directory
+def both_targets(mds_people):
+    """Both targets' objects, and the mail groups of tests/mds_people.ldif (under ou=Groups, which a reset keeps)."""
+    reset_directory(mds_people, EXTRA_LDIF)
+    return mds_people
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -43,13 +43,14 @@ class Target:
     forward: str
     valias: str
     person: str = "pierre"  # people have no domain: the same person for both targets
+    group: str = ""  # an MDS mail group (cn) whose address is in the domain, from tests/mds_people.ldif
 
 
 TARGETS = {
     "example": Target("example", "example.test", "alice@example.test", "alice.martin@example.test",
-                      "alice@external.test", "team@example.test"),
+                      "alice@external.test", "team@example.test", group="staff"),
     "other": Target("other", "other.test", "oscar@other.test", "oscar.o@other.test", "oscar@external.test",
-                    "list@other.test"),
+                    "list@other.test", group="sales"),
 }
 
 # Gives alice a forward, oscar an alias, a forward and a quota, and other.test a virtual alias: both targets then
@@ -193,6 +194,8 @@ RULES: dict[str, Rule] = {
     "aliases:enable": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True),
     "aliases:disable": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True),
     "aliases:remove": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),
+    "groups:list": Rule(get=ALL, post=ALL),
+    "groups:detail": Rule(path="group", get=SEES, post=SEES),
     "people:list": Rule(get=CREATOR_PAGE, post=CREATOR_PAGE),
     "people:enable": Rule(path="person", get=CREATOR_PAGE, post=CREATED_IN,
                           data=lambda t, d: {"address": f"pierre@{t.domain}"}),

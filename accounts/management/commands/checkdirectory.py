@@ -12,6 +12,8 @@ from mailadmin.directory import DirectoryError, health
 LABELS = {
     health.DUPLICATE: _l("address used twice"),
     health.GROUP_ALIAS: _l("legacy group alias on several accounts (migrate it to a virtual alias)"),
+    health.MAIL_GROUP_ALIAS: _l("address of an MDS mail group, copied into its members' aliases (manage.py "
+                                "migrategroups turns it into a virtual alias)"),
     health.SEVERAL_MAIL: _l("several mail values (a second mailbox)"),
     health.UNHOSTED_ACCOUNT: _l("account in a domain that is not hosted"),
     health.UNHOSTED_ALIAS: _l("alias in a domain that is not hosted"),
@@ -24,10 +26,11 @@ LABELS = {
 
 
 class Command(BaseCommand):
-    help = ("Check the directory the way Postfix and Dovecot read it: addresses used twice, accounts and aliases in "
-            "unhosted domains, missing local forward targets, virtual-alias members gone or disabled, accounts "
-            "without mailbox, bad quotas. Exit status 0 when clean, 1 when problems remain. --fix repairs only what "
-            "is safe (dangling members, missing mailbox paths) and says what it did.")
+    help = ("Check the directory the way Postfix and Dovecot read it: addresses used twice (a mail group's address "
+            "copied to its members is named as such), accounts and aliases in unhosted domains, missing local forward "
+            "targets, virtual-alias members gone or disabled, accounts without mailbox, bad quotas. Exit status 0 when "
+            "clean, 1 when problems remain. --fix repairs only what is safe (dangling members, missing mailbox paths) "
+            "and says what it did.")
 
     def add_arguments(self, parser):
         parser.add_argument("--fix", action="store_true", help="repair the safe findings")
