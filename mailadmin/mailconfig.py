@@ -1,7 +1,7 @@
 """Render the Postfix and Dovecot files that read the directory: pure text from settings, no directory access.
 
 The lookups keep the semantics of the MDS originals (contrib/postfix/with-virtual-domains and the 2009 how-to): same
-filters, result attributes and bases. What changes is said in README_TEXT and in docs/mailconfig.md.
+filters, result attributes and bases. What changes is said in README_TEXT and in the project README.
 
 Every value that comes from settings or the command line passes through one of the quoting helpers below, which refuse
 what the target file format cannot carry (line breaks, control characters) rather than write a file that means
@@ -28,8 +28,11 @@ DOMAIN_BY_NAME = "(&(objectClass=mailDomain)(virtualdomain=%s))"
 VIRTUAL_ALIAS_BY_NAME = f"(&(objectClass=mailAlias)(mailalias=%s){ENABLED})"
 LOGIN_FILTER = f"(&(objectClass=mailAccount)(mail=%u){ENABLED})"
 ITERATE_FILTER = f"(&(objectClass=mailAccount){ENABLED})"
+# The home is `mailbox` without its final "/" (MDS mailbox paths end in one, so that virtual(8) writes a Maildir):
+# else ~/Maildir would be /home/vmail/alice//Maildir. A path without the "/" is taken as it is.
+HOME_FROM_MAILBOX = "=home=%{if;%{ldap:mailbox};*;*/;%0.-1{ldap:mailbox};%{ldap:mailbox}}"
 # Dovecot 2.3 quota rule: mailuserquota is in kB, which is storage='s unit without a suffix; 0 means unlimited.
-USER_ATTRS = "mailbox=home,mailuserquota=quota_rule=*:storage=%$"
+USER_ATTRS = HOME_FROM_MAILBOX + ",mailuserquota=quota_rule=*:storage=%$"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL = re.compile(r"^(?P<scheme>ldaps?)://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?/?$",
@@ -401,7 +404,8 @@ Filters, result attributes and search bases are those of MDS's contrib/postfix/w
 - Dovecot: pass_attrs no longer reads userPassword (auth_bind needs no hash, so the bind account need not read
   hashes); the quota uses Dovecot 2.3's quota_rule = *:storage=<mailuserquota> (kB; 0 = unlimited) instead of
   the Dovecot 1.0 `quota=maildir:ignore=Trash:storage` form; user_global_uid/gid became mail_uid/mail_gid in
-  dovecot.conf.snippet; iterate_filter lets `doveadm -A` walk the enabled accounts.
+  dovecot.conf.snippet; iterate_filter lets `doveadm -A` walk the enabled accounts; the home is the mailbox
+  path without its final / (the Maildir is <mailbox>/Maildir, with no // in paths).
 - ldap-uid.cf and ldap-gid.cf are not written: with Dovecot delivering, Postfix needs no uid per mailbox.
 """
 

@@ -6,6 +6,7 @@ Each lookup runs with the map's own filter, so the answer is what Postfix would 
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -105,7 +106,7 @@ def _forward_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
 @dataclass(frozen=True)
 class _Members:
     mails: tuple[str, ...]  # what Postfix adds for the member DNs read
-    disabled: tuple[str, ...]  # those of them whose account is disabled: they receive list mail all the same
+    disabled: tuple[str, ...]  # those of them whose account is disabled: their copy bounces
     dangling: int  # member DNs with no entry behind them
     unread: int  # members beyond MEMBER_LIMIT
 
@@ -131,7 +132,8 @@ def _valias_explanation(external: list[str], members: _Members) -> str:
     recipients = ", ".join([*external, *members.mails]) or "—"
     parts = [_("Postfix sends a copy to each of: %(list)s.") % {"list": recipients}]
     if members.disabled:
-        parts.append(_("Disabled members still receive list mail (Postfix does not check a member's mailenable): "
+        parts.append(_("Disabled members get nothing: Postfix passes their address on without checking mailenable, "
+                       "no mailbox answers for it, and that copy bounces to the sender as “user unknown”: "
                        "%(list)s.") % {"list": ", ".join(members.disabled)})
     if members.dangling:
         parts.append(ngettext(
@@ -193,7 +195,7 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
                           DELIVERED))
     else:
         steps.append(Step(transport, str(LOCAL), _("Delivered here by the virtual transport (Dovecot's deliver) into "
-                                                   "%(path)sMaildir/.") % {"path": mailbox}, DELIVERED))
+                                                   "%(path)sMaildir/.") % {"path": posixpath.join(mailbox, "")}, DELIVERED))
     return steps
 
 

@@ -257,6 +257,8 @@ def test_the_mailbox_is_created_by_its_owner_and_read_over_imap(mail_host):
     sent = send(mail_host, "alice.martin@example.test")
     maildir = mail_host.vmail / "alice" / "Maildir"
     assert maildir.owner() == mailbox_owner() and (maildir.stat().st_mode & 0o077) == 0
+    # The mailbox path ends in /, the home does not: the Maildir is …/alice/Maildir, never …/alice//Maildir.
+    assert mail_host.dovecot.dovecot.user("alice@example.test")["home"] == f"{mail_host.vmail}/alice"
     with imaplib.IMAP4("127.0.0.1", mail_host.dovecot.imap_port) as imap:
         imap.login("alice@example.test", "alice-password-1")
         imap.select("INBOX", readonly=True)

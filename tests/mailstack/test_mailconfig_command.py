@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mailadmin.mailconfig import POSTFIX_MAPS, dovecot_quote
+from mailadmin.mailconfig import HOME_FROM_MAILBOX, POSTFIX_MAPS, dovecot_quote
 
 from .conftest import Postfix, including, mailbox_owner, postfix_config_dir, require, running_dovecot, write_config
 
@@ -88,7 +88,7 @@ def test_it_keeps_the_mds_lookups(tmp_path):
     assert params(tmp_path / "out" / "ldap-domains.cf")["search_base"] == f"ou=mailDomains,{SUFFIX}"
     dovecot = params(tmp_path / "out" / "dovecot-ldap.conf.ext")
     assert dovecot["pass_attrs"] == "mail=user"
-    assert dovecot["user_attrs"] == "mailbox=home,mailuserquota=quota_rule=*:storage=%$"
+    assert dovecot["user_attrs"] == f"{HOME_FROM_MAILBOX},mailuserquota=quota_rule=*:storage=%$"
 
 
 def test_it_reads_the_bind_password_from_stdin(tmp_path, monkeypatch):
