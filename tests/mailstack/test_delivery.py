@@ -13,6 +13,7 @@ import posixpath
 import re
 import shutil
 import smtplib
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -259,17 +260,28 @@ def test_the_mailbox_is_created_by_its_owner_and_read_over_imap(mail_host):
     assert maildir.owner() == mailbox_owner() and (maildir.stat().st_mode & 0o077) == 0
     # The mailbox path ends in /, the home does not: the Maildir is …/alice/Maildir, never …/alice//Maildir.
     assert mail_host.dovecot.dovecot.user("alice@example.test")["home"] == f"{mail_host.vmail}/alice"
-    with imaplib.IMAP4("127.0.0.1", mail_host.dovecot.imap_port) as imap:
+    with Imap(mail_host.dovecot.imap_port) as imap:
         imap.login("alice@example.test", "alice-password-1")
         imap.select("INBOX", readonly=True)
         status, found = imap.search(None, "SUBJECT", sent.token)
     assert status == "OK" and len(found[0].split()) == 1
 
 
-@pytest.mark.parametrize("user, password", [("alice.martin@example.test", "alice-password-1"),
-                                            ("dave@example.test", "bob-password-22"),
-                                            ("alice@example.test", "alice-password-2")])
-def test_imap_refuses_an_alias_a_disabled_account_and_a_wrong_password(mail_host, user, password):
-    with imaplib.IMAP4("127.0.0.1", mail_host.dovecot.imap_port) as imap:
+class Imap(imaplib.IMAP4):
+    """An IMAP client of Dovecot's loopback port, connecting from the loopback address `source`."""
+
+    def __init__(self, port: int, source: str = "127.0.0.1") -> None:
+        self.source = source
+        super().__init__("127.0.0.1", port)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
+
+
+@pytest.mark.parametrize("user, password, source", [("alice.martin@example.test", "alice-password-1", "127.0.0.2"),
+                                                    ("dave@example.test", "bob-password-22", "127.0.0.3"),
+                                                    ("alice@example.test", "alice-password-2", "127.0.0.4")])
+def test_imap_refuses_an_alias_a_disabled_account_and_a_wrong_password(mail_host, user, password, source):
+    with Imap(mail_host.dovecot.imap_port, source) as imap:
         with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
             imap.login(user, password)
