@@ -194,8 +194,9 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
                                              "smtp:[%(host)s]; otherwise it is delivered here.") % {"host": host},
                           DELIVERED))
     else:
+        directory_path = posixpath.join(mailbox, "")  # one "/" before Maildir/, whether the path ends in one or not
         steps.append(Step(transport, str(LOCAL), _("Delivered here by the virtual transport (Dovecot's deliver) into "
-                                                   "%(path)sMaildir/.") % {"path": posixpath.join(mailbox, "")}, DELIVERED))
+                                                   "%(path)sMaildir/.") % {"path": directory_path}, DELIVERED))
     return steps
 
 

@@ -208,8 +208,8 @@ def running_postfix(root: Path, config_dir: Path, outside: Sink, mailhost: Sink)
     assert check.returncode == 0 and not check.stderr, check.stderr + postfix.log()
     started = postfix.command("postfix", "-c", str(config_dir), "start")
     try:
-        assert started.returncode == 0, started.stderr + postfix.log()
-        _wait_for(postfix.pid_file, postfix.log)
+        # `postfix start` returns once the master has initialised (master -w): smtpd listens, the pid file is there.
+        assert started.returncode == 0 and postfix.pid_file.exists(), started.stderr + postfix.log()
         yield postfix
     finally:
         # By the master's pid (it takes its children with it): `postfix stop` would poll once a second.
@@ -220,14 +220,6 @@ def running_postfix(root: Path, config_dir: Path, outside: Sink, mailhost: Sink)
 def _prepend(path: Path, text: str) -> None:
     """The base settings first, the generated snippet after (the snippet is appended, as README.txt says)."""
     path.write_text(text + "\n" + path.read_text())
-
-
-def _wait_for(path: Path, log) -> None:
-    for _ in range(200):
-        if path.exists():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{path} did not appear within 10 s: {log()}")
 
 
 # --- Dovecot ----------------------------------------------------------------------------------------------------------
