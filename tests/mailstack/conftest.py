@@ -44,6 +44,11 @@ def mailbox_owner() -> str:
     pytest.fail("Neither a vmail nor a mail user exists; create one with `useradd -r -g mail vmail`.")
 
 
+def modify(slapd, dn: str, change: str) -> None:
+    """One LDIF modify (`change` holds its lines) of the entry `dn`."""
+    slapd.ldap_tool("ldapmodify", input_text=f"dn: {dn}\nchangetype: modify\n{change}\n")
+
+
 def write_config(slapd, output: Path, *, bind_dn: str, password_file: Path, **options) -> Path:
     """Run `manage.py mailconfig` against the test directory; install paths point into `output` unless given."""
     use_instance(slapd)

@@ -27,7 +27,7 @@ from django.test import override_settings
 from mailadmin.directory import Directory, connect
 from mailadmin.directory.routing import BOUNCED, DELIVERED, FOUND, LOCAL, MAILBOX, trace
 
-from .conftest import mailbox_owner, write_config
+from .conftest import mailbox_owner, modify, write_config
 from .stack import PrivateDovecot, PrivatePostfix, Sink, install, run_readme_commands, running_postfix, running_private_dovecot
 
 SUFFIX = "dc=example,dc=org"
@@ -61,8 +61,8 @@ def mail_host(slapd) -> Iterator[MailHost]:
     root.chmod(0o755)  # the mailbox owner (the LDA, IMAP) must reach Dovecot's config and sockets
     with ExitStack() as stack:
         stack.callback(shutil.rmtree, root)
-        output, postfix_dir, dovecot_dir, vmail = root / "mailconfig", root / "postfix" / "etc", root / "dovecot", \
-            root / "vmail"
+        output, postfix_dir, dovecot_dir = root / "mailconfig", root / "postfix" / "etc", root / "dovecot"
+        vmail = root / "vmail"  # the mailbox base: README.txt's own command creates it
         postfix_dir.mkdir(parents=True)
         dovecot_dir.mkdir()
         with override_settings(MAIL_MAILBOX_TEMPLATE=f"{vmail}/%uid%/"):
@@ -84,10 +84,6 @@ def mailboxes_in_the_mailbox_base(mail_host, slapd):
     """The accounts of base.ldif get the mailbox paths MAIL_MAILBOX_TEMPLATE gave the generated files."""
     for uid in ACCOUNTS:
         modify(slapd, f"uid={uid},ou=Users,{SUFFIX}", f"replace: mailbox\nmailbox: {mail_host.vmail}/{uid}/")
-
-
-def modify(slapd, dn: str, change: str) -> None:
-    slapd.ldap_tool("ldapmodify", input_text=f"dn: {dn}\nchangetype: modify\n{change}\n")
 
 
 # --- What happened, and what the route tool foretold -------------------------------------------------------------

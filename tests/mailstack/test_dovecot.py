@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import mailbox_owner
+from .conftest import mailbox_owner, modify
 
 SUFFIX = "dc=example,dc=org"
 
@@ -53,8 +53,7 @@ def test_it_gives_an_account_its_home_and_quota(dovecot):
 
 
 def test_it_takes_a_mailbox_path_without_a_final_slash_as_the_home(dovecot, slapd):
-    slapd.ldap_tool("ldapmodify", input_text=f"dn: uid=bob,ou=Users,{SUFFIX}\nchangetype: modify\n"
-                                             "replace: mailbox\nmailbox: /srv/mail/b;o}b%u*\n")
+    modify(slapd, f"uid=bob,ou=Users,{SUFFIX}", "replace: mailbox\nmailbox: /srv/mail/b;o}b%u*")  # the if's ; and }
     assert dovecot.user("bob@example.test")["home"] == "/srv/mail/b;o}b%u*"
 
 
