@@ -1,7 +1,7 @@
 """Render the Postfix and Dovecot files that read the directory: pure text from settings, no directory access.
 
 The lookups keep the semantics of the MDS originals (contrib/postfix/with-virtual-domains and the 2009 how-to): same
-filters, result attributes and bases. What changes is said in README_TEXT and in docs/mailconfig.md.
+filters, result attributes and bases. What changes is said in README_TEXT and in the project README.
 
 Every value that comes from settings or the command line passes through one of the quoting helpers below, which refuse
 what the target file format cannot carry (line breaks, control characters) rather than write a file that means
@@ -28,8 +28,11 @@ DOMAIN_BY_NAME = "(&(objectClass=mailDomain)(virtualdomain=%s))"
 VIRTUAL_ALIAS_BY_NAME = f"(&(objectClass=mailAlias)(mailalias=%s){ENABLED})"
 LOGIN_FILTER = f"(&(objectClass=mailAccount)(mail=%u){ENABLED})"
 ITERATE_FILTER = f"(&(objectClass=mailAccount){ENABLED})"
+# The home is `mailbox` without its final "/" (MDS mailbox paths end in one, so that virtual(8) writes a Maildir):
+# else ~/Maildir would be /home/vmail/alice//Maildir. A path without the "/" is taken as it is.
+HOME_FROM_MAILBOX = "=home=%{if;%{ldap:mailbox};*;*/;%0.-1{ldap:mailbox};%{ldap:mailbox}}"
 # Dovecot 2.3 quota rule: mailuserquota is in kB, which is storage='s unit without a suffix; 0 means unlimited.
-USER_ATTRS = "mailbox=home,mailuserquota=quota_rule=*:storage=%$"
+USER_ATTRS = HOME_FROM_MAILBOX + ",mailuserquota=quota_rule=*:storage=%$"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL = re.compile(r"^(?P<scheme>ldaps?)://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?/?$",
@@ -58,6 +61,7 @@ class Source:
     dovecot_dir: str = "/etc/dovecot"
     vmail_user: str = "vmail"
     vmail_group: str = "mail"
+    mailbox_base: str = "/home/vmail"  # the directory every mailbox path starts in (MAIL_MAILBOX_TEMPLATE's)
 
     @property
     def ldaps(self) -> bool:
@@ -173,6 +177,7 @@ def checked(source: Source) -> Source:
         dovecot_dir=_path(_("The Dovecot directory"), source.dovecot_dir),
         vmail_user=_system_name(_("The mailbox user"), source.vmail_user),
         vmail_group=_system_name(_("The mailbox group"), source.vmail_group),
+        mailbox_base=_path(_("MAIL_MAILBOX_TEMPLATE"), source.mailbox_base),
     )
 
 
@@ -266,23 +271,26 @@ MAIN_CF = """\
 # Postfix main.cf settings for mail domains kept in the directory. Written by `manage.py mailconfig`.
 # proxy: lets proxymap hold the LDAP connections for all Postfix processes, outside the chroot.
 
-virtual_mailbox_domains = proxy:ldap:{d}/ldap-domains.cf
-virtual_mailbox_maps = proxy:ldap:{d}/ldap-accounts.cf
+virtual_mailbox_domains = proxy:ldap:{pd}/ldap-domains.cf
+virtual_mailbox_maps = proxy:ldap:{pd}/ldap-accounts.cf
 # In this order: an account's alias -> its primary address; a primary address -> its forwards (maildrop; a forward
 # to itself keeps a copy); a virtual alias -> its members' and external addresses.
 virtual_alias_maps =
-    proxy:ldap:{d}/ldap-aliases.cf,
-    proxy:ldap:{d}/ldap-maildrop.cf,
-    proxy:ldap:{d}/ldap-valiases.cf
+    proxy:ldap:{pd}/ldap-aliases.cf,
+    proxy:ldap:{pd}/ldap-maildrop.cf,
+    proxy:ldap:{pd}/ldap-valiases.cf
 virtual_alias_domains =
 # Accounts kept on another server (mailhost) are relayed there by SMTP.
-transport_maps = proxy:ldap:{d}/ldap-transport.cf
+transport_maps = proxy:ldap:{pd}/ldap-transport.cf
 
 # Delivery by Dovecot's LDA (master.cf.snippet): Dovecot finds the home and the quota in the directory itself.
 virtual_transport = dovecot
 dovecot_destination_recipient_limit = 1
 
-# Or Postfix's own virtual(8) into the `mailbox` path (no quota): replace the two lines above with these.
+# Or Postfix's own virtual(8) (no quota): replace the two lines above with these. virtual(8) writes the Maildir into
+# the `mailbox` path itself (a path ending in / is a Maildir, any other an mbox file), not into its Maildir/
+# subdirectory, so Dovecot must then read it there: set `mail_location = maildir:~` in
+# {dd}/conf.d/99-mailadmin.conf instead of `maildir:~/Maildir`.
 #virtual_transport = virtual
 #virtual_mailbox_base = /
 #virtual_minimum_uid = 100
@@ -293,21 +301,22 @@ dovecot_destination_recipient_limit = 1
 MASTER_CF = """\
 # Postfix master.cf service for virtual_transport = dovecot. Written by `manage.py mailconfig`.
 dovecot   unix  -       n       n       -       -       pipe
-  flags=DRhu user={user}:{group} argv=/usr/lib/dovecot/dovecot-lda -f ${{sender}} -d ${{recipient}}
+  flags=DRhu user={user}:{group} argv=/usr/lib/dovecot/dovecot-lda -c {dd}/dovecot.conf
+  -f ${{sender}} -d ${{recipient}}
 """
 
 DOVECOT_CONF = """\
 # Dovecot settings for mail domains kept in the directory. Written by `manage.py mailconfig`.
-# Install as {d}/conf.d/99-mailadmin.conf and comment out `!include auth-system.conf.ext` in conf.d/10-auth.conf.
+# Install as {dd}/conf.d/99-mailadmin.conf and comment out `!include auth-system.conf.ext` in conf.d/10-auth.conf.
 passdb {{
   driver = ldap
-  args = {d}/dovecot-ldap.conf.ext
+  args = {dd}/dovecot-ldap.conf.ext
 }}
 userdb {{
   driver = ldap
-  args = {d}/dovecot-ldap.conf.ext
+  args = {dd}/dovecot-ldap.conf.ext
 }}
-# Every mailbox belongs to one system user (useradd -r -g {group} -d /home/vmail -s /usr/sbin/nologin {user}).
+# Every mailbox belongs to one system user, who owns the mailbox base {base} (README.txt says how to create both).
 mail_uid = {user}
 mail_gid = {group}
 mail_location = maildir:~/Maildir
@@ -318,12 +327,21 @@ protocol imap {{
 plugin {{
   quota = maildir:User quota
 }}
-# The LDA, run by Postfix as {user}, asks the auth process for the user's home and quota here.
+# The LDA, run by Postfix as {user}, asks the auth process for the user's home and quota here,
 service auth {{
   unix_listener auth-userdb {{
     mode = 0600
     user = {user}
     group = {group}
+  }}
+}}
+# and reports to the stats process here (else every delivery fails on "stats-writer: Permission denied"); Dovecot's
+# own processes keep their access through the group.
+service stats {{
+  unix_listener stats-writer {{
+    mode = 0660
+    user = {user}
+    group = $default_internal_group
   }}
 }}
 """
@@ -342,13 +360,19 @@ master.cf.snippet  -> append to {pd}/master.cf (the `dovecot` delivery service)
 dovecot-ldap.conf.ext -> {dd}/  (holds the bind password: chown root:root, chmod 0600)
 dovecot.conf.snippet  -> {dd}/conf.d/99-mailadmin.conf; comment out `!include auth-system.conf.ext`
     in {dd}/conf.d/10-auth.conf
-Then create the mailbox owner if missing (useradd -r -g {group} -d /home/vmail -s /usr/sbin/nologin {user}),
-run `postfix reload` and `systemctl restart dovecot`.
+Then, as root:
+    # the mailbox owner and the mailbox base, which Dovecot creates each mailbox in (as {user}):
+    getent passwd {user} >/dev/null || useradd -r -g {group} -d {base} -s /usr/sbin/nologin {user}
+    install -d -o {user} -g {group} -m 0700 {base}
+    postfix -c {pd} reload
+    systemctl restart dovecot
 
 Check with:
-    postmap -q alice@example.org proxy:ldap:{pd}/ldap-accounts.cf   -> the mailbox path
-    doveadm auth test alice@example.org                               -> auth succeeded
-    doveadm user alice@example.org                                    -> home and quota_rule
+    postmap -c {pd} -q alice@example.org proxy:ldap:{pd}/ldap-accounts.cf   -> the mailbox path
+    doveadm -c {dd}/dovecot.conf auth test alice@example.org                  -> auth succeeded
+    doveadm -c {dd}/dovecot.conf user alice@example.org                       -> home and quota_rule
+IMAP (and any other Dovecot login) takes the account's primary address (mail) and its password; an alias
+(mailalias) is refused, as in the MDS originals.
 
 The bind account
 ----------------
@@ -380,7 +404,8 @@ Filters, result attributes and search bases are those of MDS's contrib/postfix/w
 - Dovecot: pass_attrs no longer reads userPassword (auth_bind needs no hash, so the bind account need not read
   hashes); the quota uses Dovecot 2.3's quota_rule = *:storage=<mailuserquota> (kB; 0 = unlimited) instead of
   the Dovecot 1.0 `quota=maildir:ignore=Trash:storage` form; user_global_uid/gid became mail_uid/mail_gid in
-  dovecot.conf.snippet; iterate_filter lets `doveadm -A` walk the enabled accounts.
+  dovecot.conf.snippet; iterate_filter lets `doveadm -A` walk the enabled accounts; the home is the mailbox
+  path without its final / (the Maildir is <mailbox>/Maildir, with no // in paths).
 - ldap-uid.cf and ldap-gid.cf are not written: with Dovecot delivering, Postfix needs no uid per mailbox.
 """
 
@@ -388,16 +413,15 @@ Filters, result attributes and search bases are those of MDS's contrib/postfix/w
 def render(source: Source) -> list[ConfigFile]:
     """Every file for the output directory, in install order; raise ConfigError if `source` cannot be written."""
     source = checked(source)
-    names = {"d": source.postfix_dir, "user": source.vmail_user, "group": source.vmail_group}
+    names = {"pd": source.postfix_dir, "dd": source.dovecot_dir, "user": source.vmail_user,
+             "group": source.vmail_group, "base": source.mailbox_base}
     maps = [ConfigFile(spec.name, postfix_map(source, spec), SECRET_MAP_MODE) for spec in POSTFIX_MAPS]
-    readme = README_TEXT.format(urls=" ".join(source.urls), pd=source.postfix_dir, dd=source.dovecot_dir,
-                                dn=source.bind_dn, user=source.vmail_user, group=source.vmail_group,
-                                system_ca=SYSTEM_CA_FILE)
+    readme = README_TEXT.format(urls=" ".join(source.urls), dn=source.bind_dn, system_ca=SYSTEM_CA_FILE, **names)
     return [
         *maps,
         ConfigFile("main.cf.snippet", MAIN_CF.format(**names), PUBLIC_MODE),
         ConfigFile("master.cf.snippet", MASTER_CF.format(**names), PUBLIC_MODE),
         ConfigFile("dovecot-ldap.conf.ext", dovecot_ldap(source), SECRET_DOVECOT_MODE),
-        ConfigFile("dovecot.conf.snippet", DOVECOT_CONF.format(**{**names, "d": source.dovecot_dir}), PUBLIC_MODE),
+        ConfigFile("dovecot.conf.snippet", DOVECOT_CONF.format(**names), PUBLIC_MODE),
         ConfigFile("README.txt", readme, PUBLIC_MODE),
     ]

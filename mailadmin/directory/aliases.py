@@ -1,7 +1,8 @@
 """Virtual aliases (distribution lists): `mailalias=<address>,ou=mailAliases,<base>` entries of class mailAlias.
 
 Postfix expands `mail` (external recipients) and, through `special_result_attribute`, the `mail` of every member DN.
-It does not look at the members' `mailenable`: a disabled account still receives list mail (shown by the console).
+It does not look at the members' `mailenable`: a disabled member's address is passed on, finds no mailbox and bounces
+to the sender as "user unknown" (tests/mailstack/test_delivery.py; shown by the console).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ Each lookup runs with the map's own filter, so the answer is what Postfix would 
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -108,7 +109,7 @@ def _forward_step(directory: Directory, address: str) -> tuple[Step, list[str]]:
 @dataclass(frozen=True)
 class _Members:
     mails: tuple[str, ...]  # what Postfix adds for the member DNs read
-    disabled: tuple[str, ...]  # those of them whose account is disabled: they receive list mail all the same
+    disabled: tuple[str, ...]  # those of them whose account is disabled: their copy bounces
     dangling: int  # member DNs with no entry behind them
     unread: int  # members beyond MEMBER_LIMIT
 
@@ -134,7 +135,8 @@ def _valias_explanation(external: list[str], members: _Members) -> str:
     recipients = ", ".join([*external, *members.mails]) or "—"
     parts = [_("Postfix sends a copy to each of: %(list)s.") % {"list": recipients}]
     if members.disabled:
-        parts.append(_("Disabled members still receive list mail (Postfix does not check a member's mailenable): "
+        parts.append(_("Disabled members get nothing: Postfix passes their address on without checking mailenable, "
+                       "no mailbox answers for it, and that copy bounces to the sender as “user unknown”: "
                        "%(list)s.") % {"list": ", ".join(members.disabled)})
     if members.dangling:
         parts.append(ngettext(
@@ -195,8 +197,9 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
                                              "smtp:[%(host)s]; otherwise it is delivered here.") % {"host": host},
                           DELIVERED))
     else:
+        directory_path = posixpath.join(mailbox, "")  # one "/" before Maildir/, whether the path ends in one or not
         steps.append(Step(transport, str(LOCAL), _("Delivered here by the virtual transport (Dovecot's deliver) into "
-                                                   "%(path)sMaildir/.") % {"path": mailbox}, DELIVERED))
+                                                   "%(path)sMaildir/.") % {"path": directory_path}, DELIVERED))
     return steps
 
 

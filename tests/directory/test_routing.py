@@ -17,6 +17,12 @@ def test_it_delivers_an_enabled_account_into_its_mailbox(directory):
     assert route.verdict == "Delivered into the mailbox."
 
 
+def test_it_names_the_maildir_of_a_mailbox_path_without_a_final_slash(directory):
+    directory.modify(ALICE, {"mailbox": replace("/home/vmail/alice")})
+    route = trace(directory, "alice@example.test")
+    assert "/home/vmail/alice/Maildir/" in route.steps[5].explanation
+
+
 def test_it_rewrites_an_alias_to_the_account_and_skips_virtual_aliases(directory):
     route = trace(directory, "alice.martin@example.test")
     assert route.delivered
@@ -75,7 +81,7 @@ def test_a_virtual_alias_expands_to_external_recipients_and_members_including_di
     assert route.delivered
     assert _statuses(route) == [FOUND, MISSED, MISSED, FOUND]
     assert set(route.next_addresses) == {"partner@external.test", "alice@example.test", "dave@example.test"}
-    assert "Disabled members still receive list mail" in route.steps[3].explanation
+    assert "Disabled members get nothing" in route.steps[3].explanation
     assert "dave@example.test" in route.steps[3].explanation
 
 

@@ -44,12 +44,17 @@ def mailbox_owner() -> str:
     pytest.fail("Neither a vmail nor a mail user exists; create one with `useradd -r -g mail vmail`.")
 
 
+def modify(slapd, dn: str, change: str) -> None:
+    """One LDIF modify (`change` holds its lines) of the entry `dn`."""
+    slapd.ldap_tool("ldapmodify", input_text=f"dn: {dn}\nchangetype: modify\n{change}\n")
+
+
 def write_config(slapd, output: Path, *, bind_dn: str, password_file: Path, **options) -> Path:
-    """Run `manage.py mailconfig` against the test directory, installing paths pointing into `output`."""
+    """Run `manage.py mailconfig` against the test directory; install paths point into `output` unless given."""
     use_instance(slapd)
+    options = {"postfix_dir": str(output), "dovecot_dir": str(output), "vmail_user": mailbox_owner(), **options}
     call_command("mailconfig", output=str(output), bind_dn=bind_dn, bind_password_file=str(password_file),
-                 postfix_dir=str(output), dovecot_dir=str(output), vmail_user=mailbox_owner(), stdout=StringIO(),
-                 stderr=StringIO(), **options)
+                 stdout=StringIO(), stderr=StringIO(), **options)
     return output
 
 
@@ -150,13 +155,18 @@ default_login_user = dovenull
 default_internal_user = dovecot
 first_valid_uid = 0
 auth_failure_delay = 0
-!include {files}/dovecot.conf.snippet
 """
 
 
+def including(files: Path) -> str:
+    """The settings that read the generated snippet where `mailconfig` wrote it (for the lookup checks)."""
+    return f"!include {files}/dovecot.conf.snippet\n"
+
+
 @contextmanager
-def running_dovecot(root: Path, files: Path) -> Iterator[Dovecot]:
-    """Start a Dovecot from `root` that includes the generated dovecot.conf.snippet; stop it (master pid) on exit."""
+def running_dovecot(root: Path, settings: str) -> Iterator[Dovecot]:
+    """Start a Dovecot from `root` with the base settings a private instance needs, then `settings` (which include
+    the generated snippet); stop it (master pid) on exit."""
     require("dovecot", "doveadm")
     if not DOVECOT_LDAP_MODULE.exists():
         pytest.fail(f"Dovecot's LDAP module is missing: {INSTALL} (dovecot-ldap).")
@@ -165,7 +175,7 @@ def running_dovecot(root: Path, files: Path) -> Iterator[Dovecot]:
     for sub in ("run", "state"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     dovecot = Dovecot(root)
-    dovecot.conf.write_text(DOVECOT_CONF.format(root=root, files=files))
+    dovecot.conf.write_text(DOVECOT_CONF.format(root=root) + settings)
     # The master daemonizes and keeps its parent's stdout/stderr: pipes would never reach EOF, so use a file.
     with open(root / "start.log", "w+") as output:
         started = subprocess.run(["dovecot", "-c", str(dovecot.conf)], stdin=subprocess.DEVNULL, stdout=output,
@@ -196,5 +206,5 @@ def _stop(pid: int) -> None:
 @pytest.fixture(scope="session")
 def dovecot(mail_files, tmp_path_factory) -> Iterator[Dovecot]:
     """One Dovecot for the session over the generated files; with no auth cache it sees each test's data."""
-    with running_dovecot(tmp_path_factory.mktemp("dovecot"), mail_files) as running:
+    with running_dovecot(tmp_path_factory.mktemp("dovecot"), including(mail_files)) as running:
         yield running

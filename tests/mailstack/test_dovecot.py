@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import mailbox_owner
+from .conftest import mailbox_owner, modify
 
 SUFFIX = "dc=example,dc=org"
 
@@ -47,9 +47,14 @@ def test_it_refuses_a_login_by_alias(dovecot):
 
 def test_it_gives_an_account_its_home_and_quota(dovecot):
     user = dovecot.user("alice@example.test")
-    assert user["home"] == "/home/vmail/alice/"
+    assert user["home"] == "/home/vmail/alice"  # the mailbox path without its final /: ~/Maildir has no //
     assert user["quota_rule"] == "*:storage=512000"
     assert user["uid"] == mailbox_owner()
+
+
+def test_it_takes_a_mailbox_path_without_a_final_slash_as_the_home(dovecot, slapd):
+    modify(slapd, f"uid=bob,ou=Users,{SUFFIX}", "replace: mailbox\nmailbox: /srv/mail/b;o}b%u*")  # the if's ; and }
+    assert dovecot.user("bob@example.test")["home"] == "/srv/mail/b;o}b%u*"
 
 
 def test_it_gives_an_unlimited_quota_as_zero(dovecot):

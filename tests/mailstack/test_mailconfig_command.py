@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mailadmin.mailconfig import POSTFIX_MAPS, dovecot_quote
+from mailadmin.mailconfig import HOME_FROM_MAILBOX, POSTFIX_MAPS, dovecot_quote
 
-from .conftest import Postfix, mailbox_owner, postfix_config_dir, require, running_dovecot, write_config
+from .conftest import Postfix, including, mailbox_owner, postfix_config_dir, require, running_dovecot, write_config
 
 MAPS = [spec.name for spec in POSTFIX_MAPS]
 SUFFIX = "dc=example,dc=org"
@@ -88,7 +88,7 @@ def test_it_keeps_the_mds_lookups(tmp_path):
     assert params(tmp_path / "out" / "ldap-domains.cf")["search_base"] == f"ou=mailDomains,{SUFFIX}"
     dovecot = params(tmp_path / "out" / "dovecot-ldap.conf.ext")
     assert dovecot["pass_attrs"] == "mail=user"
-    assert dovecot["user_attrs"] == "mailbox=home,mailuserquota=quota_rule=*:storage=%$"
+    assert dovecot["user_attrs"] == f"{HOME_FROM_MAILBOX},mailuserquota=quota_rule=*:storage=%$"
 
 
 def test_it_reads_the_bind_password_from_stdin(tmp_path, monkeypatch):
@@ -202,6 +202,26 @@ def test_it_points_the_snippets_at_the_install_directories(tmp_path):
     assert re.findall(r"proxy:ldap:(\S+?),?$", main, re.M) == [f"/usr/local/etc/postfix/{name}" for name in MAPS]
     assert "args = /opt/dovecot/dovecot-ldap.conf.ext" in (tmp_path / "out" / "dovecot.conf.snippet").read_text()
     assert "user=vmail5000:mail" in (tmp_path / "out" / "master.cf.snippet").read_text()
+    assert "dovecot-lda -c /opt/dovecot/dovecot.conf" in (tmp_path / "out" / "master.cf.snippet").read_text()
+
+
+def test_its_readme_checks_the_instances_of_the_install_directories(tmp_path):
+    run(tmp_path, postfix_dir="/usr/local/etc/postfix", dovecot_dir="/opt/dovecot")
+    readme = (tmp_path / "out" / "README.txt").read_text()
+    assert "postmap -c /usr/local/etc/postfix -q alice@example.org" in readme
+    assert "postfix -c /usr/local/etc/postfix reload" in readme
+    assert readme.count("doveadm -c /opt/dovecot/dovecot.conf ") == 2
+
+
+@pytest.mark.parametrize("template, base", [("/home/vmail/%uid%/", "/home/vmail"),
+                                            ("/srv/mail/%domain%/%local%/", "/srv/mail"),
+                                            ("/srv/mail/u%uid%", "/srv/mail")])
+def test_its_readme_creates_the_mailbox_base_of_the_template(tmp_path, settings, template, base):
+    settings.MAIL_MAILBOX_TEMPLATE = template
+    run(tmp_path, vmail_user="vmail5000")
+    readme = (tmp_path / "out" / "README.txt").read_text()
+    assert f"useradd -r -g mail -d {base} -s /usr/sbin/nologin vmail5000" in readme
+    assert f"install -d -o vmail5000 -g mail -m 0700 {base}\n" in readme
 
 
 @pytest.mark.parametrize("option", [{"postfix_dir": "etc/postfix"}, {"dovecot_dir": "/etc/dove cot"},
@@ -242,7 +262,7 @@ def test_its_files_work_with_a_bind_account_full_of_config_metacharacters(slapd,
         files = write_config(slapd, tmp_path / "out", bind_dn=ODD_DN, password_file=secret)
         postfix = Postfix(postfix_config_dir(tmp_path), files)
         assert postfix.query("ldap-accounts", "alice@example.test") == "/home/vmail/alice/"
-        with running_dovecot(tmp_path / "dovecot", files) as dovecot:
+        with running_dovecot(tmp_path / "dovecot", including(files)) as dovecot:
             assert dovecot.user("alice@example.test")["uid"] == mailbox_owner()
             assert dovecot.auth("alice@example.test", "alice-password-1")
     finally:

@@ -6,11 +6,9 @@ import subprocess
 
 import pytest
 
+from .conftest import modify
+
 SUFFIX = "dc=example,dc=org"
-
-
-def modify(slapd, dn: str, change: str) -> None:
-    slapd.ldap_tool("ldapmodify", input_text=f"dn: {dn}\nchangetype: modify\n{change}\n")
 
 
 def test_it_finds_the_mailbox_of_an_account(postfix):

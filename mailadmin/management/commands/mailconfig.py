@@ -1,4 +1,5 @@
 import os
+import posixpath
 import sys
 import tempfile
 from pathlib import Path
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from mailadmin.addresses import mailbox_base
 from mailadmin.mailconfig import ConfigError, ConfigFile, Source, checked, cleartext_warnings, render
 
 
@@ -79,6 +81,8 @@ class Command(BaseCommand):
             users_dn=settings.LDAP_USERS_DN, domains_dn=settings.LDAP_DOMAINS_DN, aliases_dn=settings.LDAP_ALIASES_DN,
             start_tls=settings.LDAP_START_TLS, ca_file=settings.LDAP_CA_FILE, postfix_dir=options["postfix_dir"],
             dovecot_dir=options["dovecot_dir"], vmail_user=options["vmail_user"], vmail_group=options["vmail_group"],
+            # The directory that holds every mailbox: /home/vmail of /home/vmail/%uid%/ (or of /home/vmail/u%uid%/).
+            mailbox_base=posixpath.dirname(mailbox_base(settings.MAIL_MAILBOX_TEMPLATE)),
         )
 
     def _credentials(self, bind_dn: str | None, password_file: str | None) -> dict[str, str]:
