@@ -1,15 +1,32 @@
-"""Sign-in with a mailbox: the address and its mailbox password, checked by an LDAP bind as the account's entry."""
+"""Sign-in with a mailbox: the address and its mailbox password, checked by an LDAP bind as the entry the user's
+role was granted for (its DN and entryUUID, recorded in DirectoryIdentity)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from mailadmin.addresses import normalise_address
 from mailadmin.directory import connect
-from mailadmin.directory.accounts import get_account
 from mailadmin.directory.connection import password_matches
+from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
+from mailadmin.models import DirectoryIdentity
+
+
+def login_name(text: str) -> str:
+    """The one spelling of a sign-in name: an address normalised (case, spaces, trailing dot), anything else stripped
+    and lower-cased. Failed sign-ins are counted under it, so every spelling of one account shares one count."""
+    try:
+        return normalise_address(text)
+    except ValueError:
+        return (text or "").strip().lower()
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
+    """AXES_USERNAME_CALLABLE: the name failures are counted under (see login_name)."""
+    return login_name((credentials or {}).get("username", ""))
 
 
 def _console_user(address: str):
@@ -22,10 +39,24 @@ def _console_user(address: str):
     return user
 
 
-class LDAPBindBackend(ModelBackend):
-    """Authenticate `local@domain` by binding as that account's DN with the given password (never compared here).
+def still_tied(identity: DirectoryIdentity | None, entry: SignInEntry | None, address: str) -> bool:
+    """The entry is the one the role was granted for (same DN and entryUUID), still holds the address and is enabled:
+    an entry removed and re-created with the same address, even by someone allowed to, is another person's."""
+    return bool(
+        identity and not identity.pending and entry and entry.enabled and entry.mail == address.lower()
+        and entry.dn.lower() == identity.dn.lower() and entry.entry_uuid == identity.entry_uuid
+    )
 
-    The account must be enabled (mailenable OK) and the address must be its primary `mail`, as for Dovecot."""
+
+def password_stamp(entry: SignInEntry) -> str:
+    """A keyed digest of the entry's password state, kept in the session: it differs once the password changed."""
+    return salted_hmac("mailadmin.auth.password_stamp", "\n".join(entry.password_state)).hexdigest()
+
+
+class LDAPBindBackend(ModelBackend):
+    """Authenticate `local@domain` by binding as the user's tied entry with the given password (never compared here).
+
+    The entry must still be the one recorded at grant time, hold the address as its primary `mail` and be enabled."""
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
                      **kwargs):
@@ -39,8 +70,20 @@ class LDAPBindBackend(ModelBackend):
         user = _console_user(address)
         if user is None or not self.user_can_authenticate(user):
             return None
-        with connect() as directory:
-            account = get_account(directory, address)
-        if account is None or account.mail != address or not account.enabled:
+        identity = DirectoryIdentity.objects.filter(user=user).first()
+        if identity is None or identity.pending:
             return None
-        return user if password_matches(account.dn, password) else None
+        with connect() as directory:
+            entry = get_sign_in_entry(directory, identity.dn)
+        if not still_tied(identity, entry, address) or not password_matches(entry.dn, password):
+            return None
+        user.password_stamp = password_stamp(entry)  # for the session (mailadmin.sessions)
+        return user
+
+
+def forget_failures(sender, request: HttpRequest, user, **kwargs) -> None:
+    """user_logged_in: clear this login's failed attempts, and only these (axes' own reset-on-success also clears
+    every failure of the client address, so a success on one's own account would reset guesses at another's)."""
+    from axes.models import AccessAttempt  # axes' models load with the app registry, after this module
+
+    AccessAttempt.objects.filter(username=login_name(user.get_username())).delete()

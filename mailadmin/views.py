@@ -17,9 +17,9 @@ RECENT_CHANGES = 15
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts of domains, accounts, disabled accounts and virtual aliases, and the latest changes: over every domain
-    for superadmins and global helpdesk, over their own domains for everyone else."""
+    for superadmins and global helpdesk, over their own domains (and their own refusals) for everyone else."""
     scope = access_for(request.user).scope
     with connect() as directory:
         counts = directory_counts(directory, scope)
-    changes = audit.recent(RECENT_CHANGES, domains=scope)
+    changes = audit.recent(RECENT_CHANGES, domains=scope, actor=request.user.get_username())
     return render(request, "dashboard.html", {"counts": counts, "changes": changes})

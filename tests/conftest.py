@@ -75,6 +75,21 @@ def test_directory(slapd: Instance) -> Instance:
     return slapd
 
 
+# Pierre, a person without mail account, gets a `mail` in example.test: that ties him to the domain, whose admins may
+# then give him a mail account (they may not give one to a person of no domain of theirs).
+PIERRE_OF_EXAMPLE = """\
+dn: uid=pierre,ou=Users,dc=example,dc=org
+changetype: modify
+add: mail
+mail: pierre@example.test
+"""
+
+
+@pytest.fixture
+def pierre_of_example(test_directory: Instance) -> None:
+    test_directory.ldap_tool("ldapmodify", input_text=PIERRE_OF_EXAMPLE)
+
+
 @pytest.fixture
 def directory(db):
     """A Directory bound as the service account, like a web request gets."""
