@@ -500,10 +500,10 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
 def list_people(request: HttpRequest) -> HttpResponse:
     """Directory persons without mail that the user may give mail to (see _people_scope), filtered by text."""
     access = _require_creator(request)
-    text = request.GET.get("q", "").strip()[:100]
+    text, scope = request.GET.get("q", "").strip()[:100], _people_scope(access)
     with connect() as directory:
-        people = ldap_accounts.search_people(directory, text, domains=_people_scope(access))
-    return render(request, "people/list.html", {"people": people, "q": text})
+        people = ldap_accounts.search_people(directory, text, domains=scope)
+    return render(request, "people/list.html", {"people": people, "q": text, "scoped": scope is not None})
 
 
 def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from mailadmin.auth import password_stamp, still_tied
+from mailadmin.auth import login_name, password_stamp, still_tied
 from mailadmin.directory import DirectoryUnavailable, connect
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.models import DirectoryIdentity
@@ -39,7 +39,7 @@ def _entry_of(request: HttpRequest) -> SignInEntry | None:
         return None
     with connect() as directory:
         entry = get_sign_in_entry(directory, identity.dn)
-    return entry if still_tied(identity, entry, request.user.get_username()) else None
+    return entry if still_tied(identity, entry, login_name(request.user.get_username())) else None
 
 
 def _entry_still_valid(request: HttpRequest, now: float) -> bool:
