@@ -3,7 +3,6 @@ role was granted for (its DN and entryUUID, recorded in DirectoryIdentity)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
@@ -13,6 +12,7 @@ from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.models import DirectoryIdentity
+from mailadmin.permissions import console_user
 
 
 def login_name(text: str) -> str:
@@ -27,16 +27,6 @@ def login_name(text: str) -> str:
 def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
     """AXES_USERNAME_CALLABLE: the name failures are counted under (see login_name)."""
     return login_name((credentials or {}).get("username", ""))
-
-
-def _console_user(address: str):
-    """The Django user named `address`, if it may use the console: a superadmin or the holder of a role.
-
-    Users are never created here: superadmins delegate roles, and only then may an address sign in."""
-    user = get_user_model().objects.filter(username__iexact=address).first()
-    if user is None or not (user.is_superuser or user.mail_roles.exists()):
-        return None
-    return user
 
 
 def still_tied(identity: DirectoryIdentity | None, entry: SignInEntry | None, address: str) -> bool:
@@ -67,7 +57,7 @@ class LDAPBindBackend(ModelBackend):
             address = normalise_address(username)
         except ValueError:
             return None
-        user = _console_user(address)
+        user = console_user(address)  # users are never created here: only a superadmin delegates roles
         if user is None or not self.user_can_authenticate(user):
             return None
         identity = DirectoryIdentity.objects.filter(user=user).first()

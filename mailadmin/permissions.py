@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from mailadmin.addresses import split_address
 from mailadmin.models import DirectoryIdentity
@@ -70,15 +71,23 @@ def is_reserved(address: str) -> bool:
     return split_address(address)[0].lower() in RESERVED_LOCAL_PARTS
 
 
+CONSOLE_USER = Q(is_superuser=True) | Q(mail_roles__isnull=False)
+
+
+def console_user(username: str):
+    """The user named `username` (in any case) if it may use the console: a superadmin or the holder of a role."""
+    return get_user_model().objects.filter(CONSOLE_USER, username__iexact=username).first()
+
+
 def is_admin_address(address: str) -> bool:
     """True when a console user signs in with this address and holds a role or is a superadmin."""
-    user = get_user_model().objects.filter(username__iexact=address).first()
-    return bool(user and (user.is_superuser or user.mail_roles.exists()))
+    return console_user(address) is not None
 
 
 def is_console_entry(dn: str) -> bool:
-    """True when a console user signs in as the entry `dn` (recorded when its role was granted)."""
-    return DirectoryIdentity.objects.filter(dn__iexact=dn).exists()
+    """True when a console user (holding a role, or a superadmin) signs in as the entry `dn`, recorded at grant time."""
+    users = get_user_model().objects.filter(CONSOLE_USER)
+    return DirectoryIdentity.objects.filter(dn__iexact=dn, user__in=users).exists()
 
 
 def access_for(user) -> Access:

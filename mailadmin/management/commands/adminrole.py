@@ -1,9 +1,9 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from mailadmin import audit
 from mailadmin.commands import actor, directory_command, form_error, write_json
 from mailadmin.models import DirectoryIdentity, Role
+from mailadmin.permissions import console_user
 from mailadmin.roles import RoleForm, tie_identity
 
 
@@ -57,8 +57,8 @@ class Command(BaseCommand):
             raise CommandError(f"{username} does not hold that role.")
 
     def _confirm(self, username: str | None) -> None:
-        user = get_user_model().objects.filter(username__iexact=username or "").first()
-        if user is None or not (user.is_superuser or user.mail_roles.exists()):
+        user = console_user(username or "")
+        if user is None:
             raise CommandError(f"{username} is not a console user: grant it a role first.")
         with directory_command() as directory:
             identity = tie_identity(directory, user)
