@@ -29,13 +29,18 @@ def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
     return login_name((credentials or {}).get("username", ""))
 
 
-def still_tied(identity: DirectoryIdentity | None, entry: SignInEntry | None, address: str) -> bool:
-    """The entry is the one the role was granted for (same DN and entryUUID), still holds the address and is enabled:
-    an entry removed and re-created with the same address, even by someone allowed to, is another person's."""
-    return bool(
-        identity and not identity.pending and entry and entry.enabled and entry.mail == address.lower()
-        and entry.dn.lower() == identity.dn.lower() and entry.entry_uuid == identity.entry_uuid
-    )
+def tied_entry(user, address: str) -> SignInEntry | None:
+    """The entry `user` signs in as, if it is still the one recorded at grant time (same DN and entryUUID), holds
+    `address` as its primary `mail` and is enabled. An entry removed and re-created with the same address, even by
+    someone allowed to, is another person's; a pending identity has no entry yet. Raises DirectoryUnavailable."""
+    identity = DirectoryIdentity.objects.filter(user=user).first()
+    if identity is None or identity.pending:
+        return None
+    with connect() as directory:
+        entry = get_sign_in_entry(directory, identity.dn)
+    tied = bool(entry and entry.enabled and entry.mail == address.lower() and entry.dn.lower() == identity.dn.lower()
+                and entry.entry_uuid == identity.entry_uuid)
+    return entry if tied else None
 
 
 def password_stamp(entry: SignInEntry) -> str:
@@ -60,12 +65,8 @@ class LDAPBindBackend(ModelBackend):
         user = console_user(address)  # users are never created here: only a superadmin delegates roles
         if user is None or not self.user_can_authenticate(user):
             return None
-        identity = DirectoryIdentity.objects.filter(user=user).first()
-        if identity is None or identity.pending:
-            return None
-        with connect() as directory:
-            entry = get_sign_in_entry(directory, identity.dn)
-        if not still_tied(identity, entry, address) or not password_matches(entry.dn, password):
+        entry = tied_entry(user, address)
+        if entry is None or not password_matches(entry.dn, password):
             return None
         user.password_stamp = password_stamp(entry)  # for the session (mailadmin.sessions)
         return user

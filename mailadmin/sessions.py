@@ -13,14 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from mailadmin.auth import login_name, password_stamp, still_tied
-from mailadmin.directory import DirectoryUnavailable, connect
-from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
-from mailadmin.models import DirectoryIdentity
+from mailadmin.auth import login_name, password_stamp, tied_entry
+from mailadmin.directory import DirectoryUnavailable
+from mailadmin.directory.signin import SignInEntry
 
 LDAP_BACKEND = "mailadmin.auth.LDAPBindBackend"
-SIGNED_IN_AT, SEEN_AT, CHECKED_AT, STAMP = "mailadmin_signed_in_at", "mailadmin_seen_at", "mailadmin_checked_at", \
-    "mailadmin_password_stamp"
+# Session keys: when the user signed in, was last seen, and its entry last checked (Unix times); the password stamp.
+SIGNED_IN_AT = "mailadmin_signed_in_at"
+SEEN_AT = "mailadmin_seen_at"
+CHECKED_AT = "mailadmin_checked_at"
+STAMP = "mailadmin_password_stamp"
 SEEN_RESOLUTION = 60  # seconds: the last-seen time is written at most once a minute, not on every request
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -34,12 +36,7 @@ def start(sender, request: HttpRequest, user, **kwargs) -> None:
 
 
 def _entry_of(request: HttpRequest) -> SignInEntry | None:
-    identity = DirectoryIdentity.objects.filter(user=request.user).first()
-    if identity is None or identity.pending:
-        return None
-    with connect() as directory:
-        entry = get_sign_in_entry(directory, identity.dn)
-    return entry if still_tied(identity, entry, login_name(request.user.get_username())) else None
+    return tied_entry(request.user, login_name(request.user.get_username()))
 
 
 def _entry_still_valid(request: HttpRequest, now: float) -> bool:
