@@ -530,6 +530,7 @@ class EnableMailForm(forms.Form):
     def __init__(self, *args, person: Person, access: Access | None = None, **kwargs):
         self.person = person
         self.access = access
+        kwargs.setdefault("initial", {"address": person.mail})  # a `mail` the person has is the one kept
         super().__init__(*args, **kwargs)
 
     def save(self, directory: Directory) -> Account | None:

@@ -45,6 +45,7 @@ def test_nor_one_whose_mail_is_in_another_customers_domain(login_as, paul):
 def test_a_domain_admin_gives_mail_to_a_person_whose_mail_is_in_its_domain(login_as, paul, directory):
     admin = login_as("domain_admin")
     assert "Paul Tied" in admin.get("/people/").content.decode()
+    assert admin.get("/people/paul/enable/").context["form"]["address"].value() == "paul@example.test"
     response = admin.post("/people/paul/enable/", {"address": "paul@example.test"})
     assert response.status_code == 302
     assert accounts.get_account(directory, "paul@example.test").uid == "paul"
