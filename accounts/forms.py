@@ -40,7 +40,8 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account, NewAccount, Person
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
-from mailadmin.permissions import Access
+from mailadmin.directory.saslprep import bindable
+from mailadmin.permissions import Access, is_admin_address
 
 PASSWORD_MAX = 128
 _USE_MESSAGES = {
@@ -66,16 +67,21 @@ def refused_message(error: Invalid) -> str:
 def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
                         access: Access | None) -> bool:
     """Addresses an entry is to accept must be in a domain the directory hosts and, for console users, one they
-    administer (so nobody claims mail of another customer's domain). Adds errors to `field`; True when all pass."""
+    administer (so nobody claims mail of another customer's domain); below superadmins, never the address a console
+    user signs in with (it would let them sign in as that user). Adds errors to `field`; True when all pass."""
     values = list(values)
     hosted = ldap_domains.hosted(directory, {domain_of(v) for v in values})
     for value in values:
-        if domain_of(value) not in hosted:
-            form.add_error(field, _("%(address)s is not in a domain hosted here.")
-                           % {"address": display_address(value)})
-        elif access is not None and not access.administers(domain_of(value)):
-            form.add_error(field, _("You do not administer the domain of %(address)s.")
-                           % {"address": display_address(value)})
+        shown = {"address": display_address(value)}
+        # "Not administered" comes first: another customer's domain and a domain not hosted here get the same answer,
+        # so the message does not tell a domain admin which domains are hosted.
+        if access is not None and not access.administers(domain_of(value)):
+            form.add_error(field, _("You do not administer the domain of %(address)s.") % shown)
+        elif domain_of(value) not in hosted:
+            form.add_error(field, _("%(address)s is not in a domain hosted here.") % shown)
+        elif access is not None and not access.superadmin and is_admin_address(value):
+            form.add_error(field, _("%(address)s is the sign-in address of a console user: only a superadmin may "
+                                    "give it to an account or list.") % shown)
     return field not in form.errors
 
 
@@ -103,6 +109,9 @@ class PasswordFields(forms.Form):
             self.add_error("password", _("Type the password twice, or tick “Generate a password”."))
         elif data.get("password") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
+        elif not bindable(data["password"]):
+            self.add_error("password", _("This password holds a character no mail program can send when signing in "
+                                         "(a control or formatting character, or U+FFFD). Choose another."))
         return data
 
     def password_refused(self, error: Invalid) -> None:
@@ -161,7 +170,8 @@ class AccountCreateForm(PasswordFields):
 
     def save(self, directory: Directory) -> tuple[Account, str | None] | None:
         data = self.cleaned_data
-        if not check_new_addresses(self, "aliases", data["aliases"], directory, self.access):
+        own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
+        if not check_new_addresses(self, "aliases", data["aliases"], directory, self.access) or not own:
             return None
         new = NewAccount(
             address=data["address"], uid=data["uid"], first_name=data["first_name"], last_name=data["last_name"],
@@ -550,6 +560,7 @@ class EnableMailForm(forms.Form):
     def __init__(self, *args, person: Person, access: Access | None = None, **kwargs):
         self.person = person
         self.access = access
+        kwargs.setdefault("initial", {"address": person.mail})  # a `mail` the person has is the one kept
         super().__init__(*args, **kwargs)
 
     def save(self, directory: Directory) -> Account | None:

@@ -10,7 +10,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mailadmin.addresses import display_address, format_quota, normalise_address, normalise_domain, normalise_uid
+from mailadmin.addresses import (
+    display_address,
+    domain_of,
+    format_quota,
+    normalise_address,
+    normalise_domain,
+    normalise_uid,
+)
 from mailadmin.audit import record
 from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
@@ -20,7 +27,8 @@ from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
-from mailadmin.permissions import Access, access_for, is_admin_address, is_reserved
+from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
+from mailadmin.sessions import keep_own_session
 
 from .forms import (
     AccountAddressForm,
@@ -149,14 +157,25 @@ def _require_creator(request: HttpRequest) -> Access:
     return access
 
 
+def _people_scope(access: Access) -> frozenset[str] | None:
+    """Whose people a user may give mail to: a superadmin anyone's; a domain admin only people already tied to a
+    domain it administers by their `mail` (a person's password is their directory login: never any person's)."""
+    return None if access.superadmin else access.admin_of
+
+
 def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> Person:
-    _require_creator(request)
+    """The person `uid` without mail: 403 for users who administer no domain; 404 when missing or out of the user's
+    reach (see _people_scope); 403 when it is a console user's entry or sign-in address (superadmins only)."""
+    access = _require_creator(request)
     try:
         person = ldap_accounts.get_person(directory, normalise_uid(uid))
     except ValueError:
         person = None
-    if person is None:
+    scope = _people_scope(access)
+    if person is None or (scope is not None and domain_of(person.mail) not in scope):
         raise Http404
+    if not access.superadmin and (is_admin_address(person.mail) or is_console_entry(person.dn)):
+        raise PermissionDenied
     return person
 
 
@@ -306,6 +325,7 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
         _audit(request, "account.password", account.mail, form, result)
         if result is None:
             return _refused(request, directory, account, "password_form", form)
+        keep_own_session(request, account.dn)  # the user's other sessions end at their next request
         if result[1]:
             return _show_password(request, account, result[1])
         return _done(request, _("The password of %(address)s is set.") % {"address": display_address(account.mail)},
@@ -501,12 +521,12 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
 
 
 def list_people(request: HttpRequest) -> HttpResponse:
-    """Directory persons without mail, filtered by text."""
-    _require_creator(request)
-    text = request.GET.get("q", "").strip()[:100]
+    """Directory persons without mail that the user may give mail to (see _people_scope), filtered by text."""
+    access = _require_creator(request)
+    text, scope = request.GET.get("q", "").strip()[:100], _people_scope(access)
     with connect() as directory:
-        people = ldap_accounts.search_people(directory, text)
-    return render(request, "people/list.html", {"people": people, "q": text})
+        people = ldap_accounts.search_people(directory, text, domains=scope)
+    return render(request, "people/list.html", {"people": people, "q": text, "scoped": scope is not None})
 
 
 def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:

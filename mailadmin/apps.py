@@ -6,4 +6,9 @@ class MailadminConfig(AppConfig):
     verbose_name = "mailadmin"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import auth, checks, sessions  # noqa: F401 - checks registers the system checks
+
+        user_logged_in.connect(sessions.start, dispatch_uid="mailadmin.sessions.start")
+        user_logged_in.connect(auth.forget_failures, dispatch_uid="mailadmin.auth.forget_failures")

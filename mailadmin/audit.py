@@ -40,15 +40,18 @@ def audited(actor: str, action: str, target: str, *, old=None, new=None) -> Iter
     record(actor, action, target, old=old, new=new)
 
 
-def recent(limit: int = 20, domains: Collection[str] | None = None) -> list[AuditEntry]:
-    """The latest rows, newest first; with `domains`, only rows whose target is one of them or an address in one."""
-    entries = AuditEntry.objects.all()
+def recent(limit: int = 20, domains: Collection[str] | None = None, refusals_of: str | None = None) -> list[AuditEntry]:
+    """The latest rows, newest first: with `domains`, only changes made to one of them or to an address in one; with
+    `refusals_of`, only that actor's refusals. A refusal belongs to whoever tried (and to superadmins): shown with the
+    target, it would tell another tenant who tried what on their addresses."""
+    changes = Q(ok=True)
     if domains is not None:
         in_scope = Q(pk__in=[])
         for domain in domains:
             in_scope |= Q(target__iexact=domain) | Q(target__iendswith="@" + domain)
-        entries = entries.filter(in_scope)
-    return list(entries[:limit])
+        changes &= in_scope
+    refusals = Q(ok=False) if refusals_of is None else Q(ok=False, actor=refusals_of)
+    return list(AuditEntry.objects.filter(changes | refusals)[:limit])
 
 
 def record_many(actor: str, action: str, changes: Iterable[tuple[str, object]], batch_size: int = 500) -> None:

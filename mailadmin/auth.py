@@ -1,31 +1,57 @@
-"""Sign-in with a mailbox: the address and its mailbox password, checked by an LDAP bind as the account's entry."""
+"""Sign-in with a mailbox: the address and its mailbox password, checked by an LDAP bind as the entry the user's
+role was granted for (its DN and entryUUID, recorded in DirectoryIdentity)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from mailadmin.addresses import normalise_address
 from mailadmin.directory import connect
-from mailadmin.directory.accounts import get_account
 from mailadmin.directory.connection import password_matches
+from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
+from mailadmin.models import DirectoryIdentity
+from mailadmin.permissions import console_user
 
 
-def _console_user(address: str):
-    """The Django user named `address`, if it may use the console: a superadmin or the holder of a role.
+def login_name(text: str) -> str:
+    """The one spelling of a sign-in name: an address normalised (case, spaces, trailing dot), anything else stripped
+    and lower-cased. Failed sign-ins are counted under it, so every spelling of one account shares one count."""
+    try:
+        return normalise_address(text)
+    except ValueError:
+        return (text or "").strip().lower()
 
-    Users are never created here: superadmins delegate roles, and only then may an address sign in."""
-    user = get_user_model().objects.filter(username__iexact=address).first()
-    if user is None or not (user.is_superuser or user.mail_roles.exists()):
+
+def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
+    """AXES_USERNAME_CALLABLE: the name failures are counted under (see login_name)."""
+    return login_name((credentials or {}).get("username", ""))
+
+
+def tied_entry(user, address: str) -> SignInEntry | None:
+    """The entry `user` signs in as, if it is still the one recorded at grant time (same DN and entryUUID), holds
+    `address` as its primary `mail` and is enabled. An entry removed and re-created with the same address, even by
+    someone allowed to, is another person's; a pending identity has no entry yet. Raises DirectoryUnavailable."""
+    identity = DirectoryIdentity.objects.filter(user=user).first()
+    if identity is None or identity.pending:
         return None
-    return user
+    with connect() as directory:
+        entry = get_sign_in_entry(directory, identity.dn)
+    tied = bool(entry and entry.enabled and entry.mail == address.lower() and entry.dn.lower() == identity.dn.lower()
+                and entry.entry_uuid == identity.entry_uuid)
+    return entry if tied else None
+
+
+def password_stamp(entry: SignInEntry) -> str:
+    """A keyed digest of the entry's password state, kept in the session: it differs once the password changed."""
+    return salted_hmac("mailadmin.auth.password_stamp", "\n".join(entry.password_state)).hexdigest()
 
 
 class LDAPBindBackend(ModelBackend):
-    """Authenticate `local@domain` by binding as that account's DN with the given password (never compared here).
+    """Authenticate `local@domain` by binding as the user's tied entry with the given password (never compared here).
 
-    The account must be enabled (mailenable OK) and the address must be its primary `mail`, as for Dovecot."""
+    The entry must still be the one recorded at grant time, hold the address as its primary `mail` and be enabled."""
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
                      **kwargs):
@@ -36,11 +62,19 @@ class LDAPBindBackend(ModelBackend):
             address = normalise_address(username)
         except ValueError:
             return None
-        user = _console_user(address)
+        user = console_user(address)  # users are never created here: only a superadmin delegates roles
         if user is None or not self.user_can_authenticate(user):
             return None
-        with connect() as directory:
-            account = get_account(directory, address)
-        if account is None or account.mail != address or not account.enabled:
+        entry = tied_entry(user, address)
+        if entry is None or not password_matches(entry.dn, password):
             return None
-        return user if password_matches(account.dn, password) else None
+        user.password_stamp = password_stamp(entry)  # for the session (mailadmin.sessions)
+        return user
+
+
+def forget_failures(sender, request: HttpRequest, user, **kwargs) -> None:
+    """user_logged_in: clear this login's failed attempts, and only these (axes' own reset-on-success also clears
+    every failure of the client address, so a success on one's own account would reset guesses at another's)."""
+    from axes.models import AccessAttempt  # axes' models load with the app registry, after this module
+
+    AccessAttempt.objects.filter(username=login_name(user.get_username())).delete()

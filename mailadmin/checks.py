@@ -31,7 +31,15 @@ def configuration(app_configs, **kwargs) -> list:
                             hint="Use %uid%, %mail%, %domain% or %local%.", id="mailadmin.E006"))
     if settings.MAIL_DEFAULT_QUOTA < 0:
         errors.append(Error("MAIL_DEFAULT_QUOTA must be 0 (unlimited) or more kB.", id="mailadmin.E007"))
+    errors.extend(_session_errors())
     return errors
+
+
+def _session_errors() -> list:
+    """Zero or less would end every session at once, or (for the failure limit) lock every sign-in."""
+    names = ("SESSION_COOKIE_AGE", "SESSION_IDLE_TIMEOUT", "SESSION_RECHECK_INTERVAL", "AXES_FAILURE_LIMIT")
+    return [Error(f"{name} must be a positive whole number.", id="mailadmin.E011")
+            for name in names if getattr(settings, name) < 1]
 
 
 @register(deploy=True)

@@ -30,6 +30,23 @@ class Role(models.Model):
         return f"{self.user} {self.kind} {self.domain or '*'}"
 
 
+class DirectoryIdentity(models.Model):
+    """The directory entry a console user signs in as, tied when its role is granted (or confirmed by a superadmin):
+    whoever later creates an entry with the user's address cannot sign in as the user. Pending while `entry_uuid` is
+    blank (the address had no mailbox at grant time): sign-in is then refused until `adminrole confirm`."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_identity")
+    dn = models.CharField(max_length=1024, blank=True)
+    entry_uuid = models.CharField(max_length=36, blank=True)
+
+    @property
+    def pending(self) -> bool:
+        return not self.entry_uuid
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.dn or 'pending'}"
+
+
 # What the audit codes mean, for people reading the log in the console; a code missing here is shown as is.
 ACTION_LABELS = {
     "domain.add": _("Domain added"),
@@ -56,6 +73,7 @@ ACTION_LABELS = {
     "directory.fix": _("Directory repaired"),
     "role.grant": _("Role granted"),
     "role.revoke": _("Role revoked"),
+    "role.confirm": _("Sign-in entry confirmed"),
 }
 
 

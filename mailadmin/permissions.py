@@ -3,7 +3,8 @@ Django superusers. Views never check roles inline: each app's lookup helper asks
 
 - superadmin: everything.
 - domain admin of D: everything inside D, except accounts whose address is itself an admin (equal or higher rank)
-  and the reserved postmaster@/abuse@ addresses, which it may not remove, disable or re-point.
+  and the reserved postmaster@/abuse@ addresses, which it may not remove, disable or re-point (forwards, or a
+  mailhost, which the generated transport map relays to another server).
 - helpdesk (of D, or of every domain when its role has no domain): sees the domain, and changes only quota,
   password and enabled on plain mailboxes (never on admins, never disabling postmaster@/abuse@).
 """
@@ -13,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from mailadmin.addresses import split_address
+from mailadmin.models import DirectoryIdentity
 
 RESERVED_LOCAL_PARTS = frozenset({"postmaster", "abuse"})
+# What re-points or removes a reserved address: its status, forwards, removal, the address itself, and mailhost.
+RESERVED_FIELDS = frozenset({"enabled", "forwards", "remove", "address", "mailhost"})
 HELPDESK_FIELDS = frozenset({"quota_kb", "enabled", "password"})
 
 
@@ -52,7 +57,7 @@ class Access:
             return True
         if is_admin_address(address):
             return False  # equal or higher rank: only a superadmin changes an admin's own mailbox
-        if is_reserved(address) and fields & {"enabled", "forwards", "remove", "address"}:
+        if is_reserved(address) and fields & RESERVED_FIELDS:
             return False  # nor does the helpdesk, whose rank is below the domain admin's
         if self.administers(domain):
             return True
@@ -66,10 +71,23 @@ def is_reserved(address: str) -> bool:
     return split_address(address)[0].lower() in RESERVED_LOCAL_PARTS
 
 
+CONSOLE_USER = Q(is_superuser=True) | Q(mail_roles__isnull=False)
+
+
+def console_user(username: str):
+    """The user named `username` (in any case) if it may use the console: a superadmin or the holder of a role."""
+    return get_user_model().objects.filter(CONSOLE_USER, username__iexact=username).first()
+
+
 def is_admin_address(address: str) -> bool:
     """True when a console user signs in with this address and holds a role or is a superadmin."""
-    user = get_user_model().objects.filter(username__iexact=address).first()
-    return bool(user and (user.is_superuser or user.mail_roles.exists()))
+    return console_user(address) is not None
+
+
+def is_console_entry(dn: str) -> bool:
+    """True when a console user (holding a role, or a superadmin) signs in as the entry `dn`, recorded at grant time."""
+    users = get_user_model().objects.filter(CONSOLE_USER)
+    return DirectoryIdentity.objects.filter(dn__iexact=dn, user__in=users).exists()
 
 
 def access_for(user) -> Access:

@@ -8,9 +8,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from domains.validators import DomainNameField
+from mailadmin.addresses import normalise_address
 from mailadmin.directory import Directory
+from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
-from mailadmin.models import Role
+from mailadmin.directory.signin import get_sign_in_entry
+from mailadmin.models import DirectoryIdentity, Role
+
+
+def tie_identity(directory: Directory, user) -> DirectoryIdentity | None:
+    """Record the entry `user` signs in as: the account whose primary address is its user name (its DN and
+    entryUUID), or a pending identity when there is none yet. None for a user name that is not an address (it can
+    only sign in with a local password)."""
+    try:
+        address = normalise_address(user.get_username())
+    except ValueError:
+        return None
+    account = ldap_accounts.get_account(directory, address)
+    entry = get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
+    identity, _created = DirectoryIdentity.objects.get_or_create(user=user)
+    identity.dn, identity.entry_uuid = (entry.dn, entry.entry_uuid) if entry else ("", "")
+    identity.save()
+    return identity
 
 
 class RoleForm(forms.Form):
@@ -27,7 +46,8 @@ class RoleForm(forms.Form):
         return data
 
     def grant(self, directory: Directory) -> Role | None:
-        """Create the user when absent (it then signs in with its mailbox password: no local one) and the role."""
+        """Create the user when absent (it then signs in with its mailbox password: no local one) and the role.
+        A new user, or one whose identity is still pending, is tied to the entry holding its address now."""
         data = self.cleaned_data
         if data["domain"] and ldap_domains.get_domain(directory, data["domain"]) is None:
             self.add_error("domain", _("There is no domain %(name)s.") % {"name": data["domain"]})
@@ -36,6 +56,9 @@ class RoleForm(forms.Form):
         if created:
             user.set_unusable_password()
             user.save()
+        identity = DirectoryIdentity.objects.filter(user=user).first()
+        if identity is None or identity.pending:
+            tie_identity(directory, user)
         role, _created = Role.objects.get_or_create(user=user, kind=data["kind"], domain=data["domain"] or "")
         return role
 

@@ -17,9 +17,11 @@ RECENT_CHANGES = 15
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts of domains, accounts, disabled accounts and virtual aliases, and the latest changes: over every domain
-    for superadmins and global helpdesk, over their own domains for everyone else."""
-    scope = access_for(request.user).scope
+    for superadmins and global helpdesk, over their own domains for everyone else; refusals only to whoever tried
+    them, and to superadmins."""
+    access = access_for(request.user)
     with connect() as directory:
-        counts = directory_counts(directory, scope)
-    changes = audit.recent(RECENT_CHANGES, domains=scope)
+        counts = directory_counts(directory, access.scope)
+    refusals_of = None if access.superadmin else request.user.get_username()
+    changes = audit.recent(RECENT_CHANGES, domains=access.scope, refusals_of=refusals_of)
     return render(request, "dashboard.html", {"counts": counts, "changes": changes})

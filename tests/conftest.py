@@ -126,6 +126,21 @@ def without_alias_uniqueness(mds_people: Instance) -> Instance:
     _change_config(mds_people, "add", rules)
 
 
+# Pierre, a person without mail account, gets a `mail` in example.test: that ties him to the domain, whose admins may
+# then give him a mail account (they may not give one to a person of no domain of theirs).
+PIERRE_OF_EXAMPLE = """\
+dn: uid=pierre,ou=Users,dc=example,dc=org
+changetype: modify
+add: mail
+mail: pierre@example.test
+"""
+
+
+@pytest.fixture
+def pierre_of_example(test_directory: Instance) -> None:
+    test_directory.ldap_tool("ldapmodify", input_text=PIERRE_OF_EXAMPLE)
+
+
 @pytest.fixture
 def directory(db):
     """A Directory bound as the service account, like a web request gets."""

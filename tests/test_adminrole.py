@@ -26,8 +26,15 @@ def test_it_grants_a_domain_admin_role_to_a_new_user_without_a_local_password(di
 def test_it_grants_helpdesk_of_every_domain_and_lists_roles(directory):
     run("grant", "bob@example.test", "--helpdesk")
     run("grant", "bob@example.test", "--helpdesk", "other.test")
-    assert run("list").splitlines() == ["bob@example.test  helpdesk  *", "bob@example.test  helpdesk  other.test"]
+    bob = "uid=bob,ou=Users,dc=example,dc=org"
+    assert run("list").splitlines() == [f"bob@example.test  helpdesk  *  {bob}",
+                                        f"bob@example.test  helpdesk  other.test  {bob}"]
     assert '"domain": "*"' in run("list", "--json")
+
+
+def test_it_says_when_the_address_has_no_mailbox_yet_and_lists_it_as_pending(directory):
+    assert "sign-in is refused until" in run("grant", "desk@example.test", "--helpdesk")
+    assert run("list").splitlines() == ["desk@example.test  helpdesk  *  (pending: run `adminrole confirm`)"]
 
 
 def test_it_refuses_a_domain_the_directory_does_not_host(directory):

@@ -91,6 +91,14 @@ def test_e010_a_timeout_that_is_not_positive(settings, timeout):
     assert len(errors) == 1 and "LDAP_TIMEOUT" in errors[0].msg
 
 
+@pytest.mark.parametrize("name", ["SESSION_COOKIE_AGE", "SESSION_IDLE_TIMEOUT", "SESSION_RECHECK_INTERVAL",
+                                  "AXES_FAILURE_LIMIT"])
+def test_e011_a_session_or_throttling_setting_that_is_not_positive(settings, name):
+    setattr(settings, name, 0)
+    errors = [e for e in configuration(None) if e.id == "mailadmin.E011"]
+    assert len(errors) == 1 and name in errors[0].msg
+
+
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory):
     instance = start_instance(tmp_path_factory.mktemp("bare-checks"), mail_schema=False)

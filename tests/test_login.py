@@ -10,8 +10,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
 
+from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
 from mailadmin.models import Role
+from mailadmin.roles import tie_identity
 from tests.conftest import BASE_LDIF, OUS, start_instance, use_instance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +31,14 @@ def _console_user(username: str, kind: str | None = Role.DOMAIN_ADMIN):
     user = get_user_model().objects.create_user(username=username)  # no usable Django password: LDAP only
     if kind:
         Role.objects.create(user=user, kind=kind, domain="example.test")
+    _tie(user)
     return user
+
+
+def _tie(user) -> None:
+    """What `adminrole grant` does: record the entry holding the user's address as the one it signs in as."""
+    with connect() as directory:
+        tie_identity(directory, user)
 
 
 @pytest.fixture
@@ -84,6 +93,7 @@ def anonymous_slapd(tmp_path_factory):
 
 def test_an_empty_password_fails_even_where_the_server_accepts_it(anonymous_slapd, alice):
     use_instance(anonymous_slapd)
+    _tie(alice)  # this server's alice is another entry than the one alice was tied to
     raw = subprocess.run(["ldapwhoami", "-x", "-H", anonymous_slapd.uri, "-D", ALICE_DN, "-w", ""], capture_output=True)
     assert raw.returncode == 0  # the danger: this server calls a DN with an empty password a successful bind
     assert password_matches(ALICE_DN, "") is False
@@ -117,6 +127,7 @@ def test_an_account_without_a_role_cannot_sign_in_and_no_user_is_created(db):
 
 def test_a_superuser_address_signs_in_with_its_mailbox_password(db):
     user = get_user_model().objects.create_superuser(username="bob@example.test", email="", password=None)
+    _tie(user)  # `adminrole confirm bob@example.test`
     assert _authenticate("bob@example.test", "bob-password-22") == user
 
 

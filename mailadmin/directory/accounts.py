@@ -193,9 +193,12 @@ def _person(record: Record) -> Person:
     return Person(record.dn, record.first("uid"), record.first("cn"), record.first(s.MAIL))
 
 
-def search_people(directory: Directory, text: str = "", *, limit: int = 50) -> list[Person]:
-    """Directory persons that have no mail account yet."""
-    records = directory.find(s.users_dn(), s.people_without_mail(text), _PERSON_ATTRS, limit=limit)
+def search_people(directory: Directory, text: str = "", *, limit: int = 50,
+                  domains: Collection[str] | None = None) -> list[Person]:
+    """Directory persons that have no mail account yet; with `domains`, only those whose `mail` is in one of them."""
+    if domains is not None and not domains:
+        return []
+    records = directory.find(s.users_dn(), s.people_without_mail(text, domains), _PERSON_ATTRS, limit=limit)
     return sorted((_person(r) for r in records), key=lambda p: p.uid)
 
 
@@ -261,7 +264,8 @@ def create_account(directory: Directory, new: NewAccount, password: str | None) 
 
 
 def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Account:
-    """Give an existing person a mail account: add the auxiliary class and the mail attributes in one modify."""
+    """Give an existing person a mail account: add the auxiliary class and the mail attributes in one modify.
+    A `mail` the person already has is kept, never replaced: the new address must be it (Invalid otherwise)."""
     record = directory.read(person.dn, ("objectClass", "uid", s.MAIL, s.CSN))
     if record is None:
         raise Conflict(person.dn)
@@ -271,9 +275,13 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
     with claim_lock():
         quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
+        existing = [m.lower() for m in record.values(s.MAIL)]
+        if existing and new.address not in existing:
+            raise Invalid(_("%(name)s already has the address %(address)s; mail can only be enabled for it.")
+                          % {"name": person.uid, "address": existing[0]})
         changes = {
             name: replace(value) if isinstance(value, str) else replace_values(value)
-            for name, value in _mail_attrs(new, uid, quota).items()
+            for name, value in _mail_attrs(new, uid, quota).items() if not (name == s.MAIL and existing)
         }
         changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
         directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN), person.dn))])

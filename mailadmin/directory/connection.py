@@ -18,6 +18,7 @@ from . import failures
 from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
+from .saslprep import bindable
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ _CONFLICT = (lx.LDAPAssertionFailedResult, lx.LDAPNoSuchObjectResult, lx.LDAPNoS
 _INVALID = (
     lx.LDAPInvalidAttributeSyntaxResult, lx.LDAPInvalidValueError, lx.LDAPObjectClassViolationResult,
     lx.LDAPInvalidDNSyntaxResult, lx.LDAPNamingViolationResult, lx.LDAPAttributeOrValueExistsResult,
-    lx.LDAPUndefinedAttributeTypeResult,
+    lx.LDAPUndefinedAttributeTypeResult, lx.LDAPSASLPrepError,
 )
 
 
@@ -384,8 +385,8 @@ def password_matches(dn: str, password: str) -> bool:
 
     Never a comparison in Python. An empty or blank password is refused before any bind, since LDAP takes a DN with
     an empty password for an anonymous bind that "succeeds". Raises DirectoryUnavailable when no server answers."""
-    if not dn or not password or not password.strip():
-        return False
+    if not dn or not password or not password.strip() or not bindable(password):
+        return False  # a password SASLprep refuses is a wrong password, not an unreachable directory
     if not settings.LDAP_URL:
         raise DirectoryUnavailable("LDAP_URL is not set")
     try:

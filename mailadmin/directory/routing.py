@@ -192,9 +192,9 @@ def _mailbox_steps(directory: Directory, address: str) -> list[Step]:
                   FOUND)]
     transport = _("Transport (mailhost)")
     if host:
-        steps.append(Step(transport, host, _("The account names a mail host. Only the optional transport map "
-                                             "(ldap-transport.cf, not wired in the shipped setup) would relay it to "
-                                             "smtp:[%(host)s]; otherwise it is delivered here.") % {"host": host},
+        steps.append(Step(transport, host, _("The account names a mail host: the transport map (ldap-transport.cf, "
+                                             "wired as transport_maps by mailconfig) relays its mail to "
+                                             "smtp:[%(host)s] instead of delivering it here.") % {"host": host},
                           DELIVERED))
     else:
         directory_path = posixpath.join(mailbox, "")  # one "/" before Maildir/, whether the path ends in one or not

@@ -272,8 +272,11 @@ def in_domains(domains: Iterable[str]) -> str:
     return any_of(*(ends_with(MAIL, "@" + d) for d in sorted(domains)))
 
 
-def people_without_mail(text: str = "") -> str:
+def people_without_mail(text: str = "", domains: Iterable[str] | None = None) -> str:
+    """Persons without a mail account; with `domains`, only those whose `mail` is already in one of them."""
     parts = [is_class("inetOrgPerson"), negate(accounts_filter())]
+    if domains is not None:
+        parts.append(in_domains(domains))
     if text:
         parts.append(any_of(contains("cn", text), eq("uid", text), contains("uid", text), contains(MAIL, text)))
     return all_of(*parts)

@@ -47,6 +47,12 @@ def test_it_refuses_aliases_outside_the_users_domains(domain_admin):
     r = domain_admin.post(URL, {**FORM, "aliases": "zoe@other.test\nzoe@nowhere.test"})
     html = r.content.decode()
     assert "You do not administer the domain of zoe@other.test" in html
+    # The same answer for a domain not hosted here: the form does not tell a domain admin which domains are hosted.
+    assert "You do not administer the domain of zoe@nowhere.test" in html
+
+
+def test_it_tells_a_superadmin_that_a_domain_is_not_hosted(superadmin):
+    html = superadmin.post(URL, {**FORM, "aliases": "zoe@nowhere.test"}).content.decode()
     assert "zoe@nowhere.test is not in a domain hosted here" in html
 
 

@@ -3,7 +3,7 @@
 from mailadmin.directory import accounts
 
 
-def test_it_lists_people_without_mail(domain_admin):
+def test_it_lists_people_without_mail(domain_admin, pierre_of_example):
     r = domain_admin.get("/people/", {"q": "pier"})
     assert r.status_code == 200 and "Pierre Sans-Mail" in r.content.decode()
     assert "Alice" not in domain_admin.get("/people/").content.decode().split("<main")[1]
@@ -14,14 +14,14 @@ def test_it_escapes_the_search_text(domain_admin):
     assert "<script>x</script>" not in html
 
 
-def test_it_enables_mail_with_the_domain_default_quota(domain_admin, directory):
+def test_it_enables_mail_with_the_domain_default_quota(domain_admin, directory, pierre_of_example):
     r = domain_admin.post("/people/pierre/enable/", {"address": "pierre@example.test", "quota": ""})
     assert r.status_code == 302 and r["Location"] == "/accounts/pierre@example.test/"
     pierre = accounts.get_account(directory, "pierre@example.test")
     assert pierre.uid == "pierre" and pierre.quota_kb == 512000 and pierre.enabled
 
 
-def test_it_refuses_an_address_in_use_or_outside_the_users_domains(domain_admin):
+def test_it_refuses_an_address_in_use_or_outside_the_users_domains(domain_admin, pierre_of_example):
     r = domain_admin.post("/people/pierre/enable/", {"address": "bob@example.test"})
     assert "already the address of the account bob@example.test" in r.content.decode()
     r = domain_admin.post("/people/pierre/enable/", {"address": "pierre@other.test"})

@@ -107,7 +107,7 @@ def test_a_forward_with_two_at_signs_is_rejected(admin, test_directory):
     assert snapshot(test_directory) == before
 
 
-def test_people_get_an_address_only_in_the_admins_domain(admin, directory):
+def test_people_get_an_address_only_in_the_admins_domain(admin, directory, pierre_of_example):
     for address in (DOUBLE_AT, DOUBLE_AT_OTHER, f"pierre@{LOOKALIKE}"):
         response = admin.post("/people/pierre/enable/", {"address": address})
         assert response.status_code == 200 and "address" in response.context["form"].errors, address

@@ -65,7 +65,7 @@ def test_every_mailbox_written_is_the_template_result_under_its_base(template, l
     assert posixpath.normpath(account.mailbox).startswith(base) and ".." not in account.mailbox.split("/")
 
 
-def test_enabling_mail_on_a_person_uses_the_template(admin, directory):
+def test_enabling_mail_on_a_person_uses_the_template(admin, directory, pierre_of_example):
     assert admin.post("/people/pierre/enable/", {"address": "pierre@example.test"}).status_code == 302
     assert accounts.get_account(directory, "pierre@example.test").mailbox == "/home/vmail/pierre/"
 

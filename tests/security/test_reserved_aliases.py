@@ -97,7 +97,7 @@ CLAIMS = {  # URL, data, status: every form through which a domain admin of exam
 
 
 @pytest.mark.parametrize("way", sorted(CLAIMS))
-def test_postmaster_of_another_domain_cannot_be_claimed(way, login_as, directory, test_directory):
+def test_postmaster_of_another_domain_cannot_be_claimed(way, login_as, directory, test_directory, pierre_of_example):
     url, data, status = CLAIMS[way]
     before = snapshot(test_directory)
     response = login_as("domain_admin").post(url, {**SMUGGLED, **data, "domain": "other.test"})

@@ -22,6 +22,7 @@ from mailadmin.addresses import format_quota
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
+from tests.conftest import PIERRE_OF_EXAMPLE
 
 
 class Row(NamedTuple):
@@ -42,7 +43,7 @@ class Target:
     alias: str
     forward: str
     valias: str
-    person: str = "pierre"  # people have no domain: the same person for both targets
+    person: str = "pierre"  # a person without mail account, tied to example.test by its `mail`: one for both targets
     group: str = ""  # an MDS mail group (cn) whose address is in the domain, from tests/mds_people.ldif
 
 
@@ -54,8 +55,9 @@ TARGETS = {
 }
 
 # Gives alice a forward, oscar an alias, a forward and a quota, and other.test a virtual alias: both targets then
-# have every kind of object the URLs need.
-EXTRA_LDIF = """\
+# have every kind of object the URLs need. Pierre gets a `mail` in example.test, which ties him to that domain (only
+# its admins and superadmins may give him a mail account).
+EXTRA_LDIF = PIERRE_OF_EXAMPLE + """
 dn: uid=alice,ou=Users,dc=example,dc=org
 changetype: modify
 add: maildrop
@@ -129,6 +131,10 @@ SUPERADMIN_PAGE = by_domain(Row(200, 403, 403, 404, 403))
 CREATOR_PAGE = Row(200, 200, 403, 200, 403)  # global pages for whoever administers a domain
 # 200: the form refuses a domain the user does not administer; a helpdesk administers none.
 CREATED_IN = by_domain(Row(302, 302, 403, 200, 403), local_elsewhere=403)
+# Pierre, of example.test: hidden from the outsider. The other target's POST asks for pierre@other.test, which the
+# form refuses (200) to everyone who may open it: his own address is pierre@example.test, and is never replaced.
+PERSON_PAGE = Row(200, 200, 403, 404, 403)
+PERSON_DONE = {"example": Row(302, 302, 403, 404, 403), "other": PERSON_PAGE}
 
 
 def account_form(directory: Directory, address: str) -> dict:
@@ -197,7 +203,7 @@ RULES: dict[str, Rule] = {
     "groups:list": Rule(get=ALL, post=ALL),
     "groups:detail": Rule(path="group", get=SEES, post=SEES),
     "people:list": Rule(get=CREATOR_PAGE, post=CREATOR_PAGE),
-    "people:enable": Rule(path="person", get=CREATOR_PAGE, post=CREATED_IN,
+    "people:enable": Rule(path="person", get=PERSON_PAGE, post=PERSON_DONE,
                           data=lambda t, d: {"address": f"pierre@{t.domain}"}),
     # One hit goes straight to the account; an account of a hidden domain is no hit.
     "search": Rule(get=by_domain(Row(302, 302, 302, 200, 302)), post=by_domain(Row(302, 302, 302, 200, 302)),
