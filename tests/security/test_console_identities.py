@@ -69,14 +69,14 @@ def test_sign_in_is_tied_to_the_entry_the_role_was_granted_for(directory, test_d
     assert identity.dn == "uid=bob,ou=Users,dc=example,dc=org" and identity.entry_uuid
     assert signed_in(sign_in("bob@example.test", "bob-password-22"))
     # The entry is removed and another one takes the address (another uid, the same password): not bob's any more.
-    accounts.remove_account(directory, accounts.get_account(directory, "bob@example.test"))
+    accounts.remove_account(directory, accounts.plan_removal(directory, accounts.get_account(directory, "bob@example.test")))
     accounts.create_account(directory, NewAccount(address="bob@example.test", uid="bob2"), "bob-password-22")
     assert not signed_in(sign_in("bob@example.test", "bob-password-22"))
 
 
 def test_the_same_dn_re_created_is_another_entry_too(directory, test_directory):
     adminrole("grant", "bob@example.test", "--domain-admin", "example.test")
-    accounts.remove_account(directory, accounts.get_account(directory, "bob@example.test"))
+    accounts.remove_account(directory, accounts.plan_removal(directory, accounts.get_account(directory, "bob@example.test")))
     accounts.create_account(directory, NewAccount(address="bob@example.test", uid="bob"), "bob-password-22")
     assert not signed_in(sign_in("bob@example.test", "bob-password-22"))
     adminrole("confirm", "bob@example.test")

@@ -37,7 +37,7 @@ def _alice(directory):
 @pytest.mark.parametrize("change", [
     lambda d: accounts.update_account(d, _alice(d), {"enabled": False}),
     lambda d: accounts.set_password(d, _alice(d), "another-Passw0rd-9"),
-    lambda d: accounts.remove_account(d, _alice(d)),
+    lambda d: accounts.remove_account(d, accounts.plan_removal(d, _alice(d))),
 ], ids=["disabled", "password reset", "removed"])
 def test_a_change_is_refused_once_the_entry_is_gone_or_changed(change, alice, directory):
     change(directory)
