@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-from django.conf import settings
-from ldap3 import BASE
-
 from . import schema as s
 from .connection import Directory, connect
+from .features import read_features
 
 REQUIRED_ATTRIBUTES = (
     s.MAIL, s.ALIASES, s.FORWARDS, s.ENABLED, s.MAILBOX, s.QUOTA, s.MAILHOST, s.DOMAIN, s.DOMAIN_DESCRIPTION,
@@ -16,43 +12,20 @@ REQUIRED_ATTRIBUTES = (
 OPTIONAL_ATTRIBUTES = (s.MAILPROXY, s.HIDDEN, s.MEMBERS)  # older MDS schemas lack them
 REQUIRED_CLASSES = (s.MAIL_ACCOUNT, s.MAIL_DOMAIN)
 OPTIONAL_CLASSES = (s.MAIL_ALIAS,)
-_NAMES = re.compile(r"NAME\s+(?:'([^']+)'|\(([^)]*)\))")
 
 
-def _names(definitions: tuple[str, ...]) -> set[str]:
-    names: set[str] = set()
-    for definition in definitions:
-        match = _NAMES.search(definition)
-        if match:
-            names.update(n.lower() for n in (match.group(1) or match.group(2).replace("'", " ")).split())
-    return names
-
-
-def server_schema(directory: Directory) -> tuple[set[str], set[str]]:
-    """Lower-case names of the attribute types and of the object classes the server knows. Kept apart: `mailalias`
-    (an account's alias) and `mailAlias` (the virtual alias class) are one name to LDAP, which ignores case."""
-    root = directory.search("", s.ANY, ("subschemaSubentry",), scope=BASE)[0]
-    subentry = root[0].first("subschemaSubentry", "cn=Subschema") if root else "cn=Subschema"
-    records, _result = directory.search(
-        subentry, s.subschema(), ("attributeTypes", "objectClasses"), scope=BASE
-    )
-    if not records:
-        return set(), set()
-    return _names(records[0].values("attributeTypes")), _names(records[0].values("objectClasses"))
-
-
-_KNOWN: dict[tuple[str, ...], tuple[set[str], set[str]]] = {}
+def server_schema(directory: Directory) -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case names of the attribute types and of the object classes the server knows, read now. Kept apart:
+    `mailalias` (an account's alias) and `mailAlias` (the virtual alias class) are one name to LDAP."""
+    now = read_features(directory)
+    return now.attributes, now.classes
 
 
 def knows(directory: Directory, name: str, *, object_class: bool = False) -> bool:
     """Whether the server's schema has the attribute type (or with `object_class`, the class) `name`, e.g. mailhidden
-    or mailAlias, absent from old MDS schemas. Read once per process and server list: a schema changes only with a
-    server restart, and two searches per page would be waste."""
-    key = tuple(settings.LDAP_URL)
-    if key not in _KNOWN:
-        _KNOWN[key] = server_schema(directory)
-    attributes, classes = _KNOWN[key]
-    return name.lower() in (classes if object_class else attributes)
+    or mailAlias, absent from old MDS schemas. Read with the server's features, once per process and server."""
+    known = directory.features
+    return name.lower() in (known.classes if object_class else known.attributes)
 
 
 def missing_schema(directory: Directory | None = None, *, optional: bool = True) -> list[str]:

@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+pytestmark = pytest.mark.both_profiles
+
 SUFFIX = "dc=example,dc=org"
 
 
