@@ -3,13 +3,14 @@
 Two directory profiles, each a real slapd started once per session (the stock one only when a test asks for it):
 
 - "project": the project's own config (mailadmin/directory/slapd/make-config.sh): every overlay (unique, accesslog,
-  sssvlv, ppolicy), indexes for what the app searches, the app bound as its service account. Every test runs here.
+  sssvlv, ppolicy), indexes for what the app searches, the app bound as its service account.
 - "stock": a directory as MDS's how-to and Debian's slapd leave it: MMC's mmc.schema (tests/stock/mmc.schema) and the
   mail schema, Debian's default indexes, no overlays, the default size limit of 500, the app bound as the rootdn.
 
 A module opts in to running each of its tests on both with one line, `pytestmark = pytest.mark.both_profiles` (or the
-mark on one test): the tests then run twice, with ids ending in [project] and [stock]. In every test, `slapd` is the
-instance of the profile under test and `profile` its name. Every test starts from tests/base.ldif on either profile;
+mark on one test): the tests then run twice, with ids ending in [project] and [stock]. `stock_profile` runs a test on
+stock only; unmarked tests run on the project's profile. In every test, `slapd` is the instance of the profile under
+test and `profile` its name. Every test starts from tests/base.ldif on either profile;
 `mds_people` adds tests/stock/mds.ldif (POSIX people with and without mail, an MMC mail group) and `big_domain` a
 domain larger than the default size limit, on either profile.
 """
@@ -63,12 +64,14 @@ def directory_down(settings):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_profiles: run on the stock directory profile too (see tests/conftest.py)")
+    config.addinivalue_line("markers", "stock_profile: run on the stock directory profile only")
 
 
 def pytest_generate_tests(metafunc):
     """Every test gets the `slapd` of its profiles; session scope, so pytest runs each profile's tests together."""
     if "slapd" in metafunc.fixturenames:
-        profiles = PROFILES if metafunc.definition.get_closest_marker("both_profiles") else PROFILES[:1]
+        marked = metafunc.definition.get_closest_marker
+        profiles = PROFILES[1:] if marked("stock_profile") else PROFILES if marked("both_profiles") else PROFILES[:1]
         metafunc.parametrize("slapd", profiles, indirect=True, scope="session")
 
 
