@@ -169,7 +169,7 @@ def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) 
 
     def addresses() -> Iterator[tuple[str, str]]:
         nonlocal total
-        for record in directory.paged(s.users_dn(), flt, (s.MAIL,)):
+        for record in directory.stream(s.users_dn(), flt, (s.MAIL,)):
             total += 1
             yield record.first(s.MAIL).lower(), s.normalise_dn(record.dn)
 
