@@ -9,7 +9,8 @@ Two directory profiles, each a real slapd started once per session (the stock on
 
 A module opts in to running each of its tests on both with one line, `pytestmark = pytest.mark.both_profiles` (or the
 mark on one test): the tests then run twice, with ids ending in [project] and [stock]. `stock_profile` runs a test on
-stock only; unmarked tests run on the project's profile. In every test, `slapd` is the instance of the profile under
+stock only, `project_profile` on the project's only (e.g. what needs ppolicy, in a both_profiles module); unmarked
+tests run on the project's profile. In every test, `slapd` is the instance of the profile under
 test and `profile` its name. Every test starts from tests/base.ldif on either profile;
 `mds_people` adds tests/stock/mds.ldif (POSIX people with and without mail, an MMC mail group) and `big_domain` a
 domain larger than the default size limit, on either profile.
@@ -65,13 +66,17 @@ def directory_down(settings):
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_profiles: run on the stock directory profile too (see tests/conftest.py)")
     config.addinivalue_line("markers", "stock_profile: run on the stock directory profile only")
+    config.addinivalue_line("markers", "project_profile: run on the project's profile only, in a both_profiles module")
 
 
 def pytest_generate_tests(metafunc):
     """Every test gets the `slapd` of its profiles; session scope, so pytest runs each profile's tests together."""
     if "slapd" in metafunc.fixturenames:
         marked = metafunc.definition.get_closest_marker
-        profiles = PROFILES[1:] if marked("stock_profile") else PROFILES if marked("both_profiles") else PROFILES[:1]
+        if marked("stock_profile") or marked("project_profile"):
+            profiles = PROFILES[1:] if marked("stock_profile") else PROFILES[:1]
+        else:
+            profiles = PROFILES if marked("both_profiles") else PROFILES[:1]
         metafunc.parametrize("slapd", profiles, indirect=True, scope="session")
 
 
