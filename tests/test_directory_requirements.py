@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from mailadmin.checks import directory_requirements
-from tests.directory.test_refusals import config
+from tests.directory.test_refusals import config, restart
 
 pytestmark = pytest.mark.both_profiles
 
@@ -22,6 +22,7 @@ def config_readable(slapd):
     config(slapd, f"dn: olcDatabase={{0}}config,cn=config\nchangetype: modify\nadd: olcAccess\n{access}")
     yield
     config(slapd, "dn: olcDatabase={0}config,cn=config\nchangetype: modify\ndelete: olcAccess\nolcAccess: {0}\n")
+    restart(slapd)
 
 
 def test_w011_binding_as_the_rootdn(profile):
