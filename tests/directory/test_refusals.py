@@ -92,6 +92,16 @@ def test_a_read_only_directory_gives_one_line_in_a_command(read_only):
     assert "unwilling to do this" in message and "read-only database" in message
 
 
+def test_an_account_without_write_access_gives_a_page_naming_what_to_grant(superadmin, reader):
+    _refusal_page(superadmin.post("/accounts/alice@example.test/disable/"), f"denied {READER} the access",
+                  "write access")
+
+
+def test_an_account_without_write_access_gives_one_line_in_a_command(reader):
+    message = refused("setquota", "alice@example.test", "1G")
+    assert f"denied {READER} the access" in message and "write access" in message
+
+
 def test_an_administrative_limit_gives_a_page_naming_the_limit_to_raise(superadmin, unchecked_limit):
     _refusal_page(superadmin.get("/domains/example.test/"), "administrative limit", "size.unchecked=unlimited",
                   f'dn.exact="{CAUTIOUS}"')
