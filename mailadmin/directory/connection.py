@@ -8,6 +8,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
@@ -18,6 +19,9 @@ from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
 from .refusals import UNAVAILABLE_CRITICAL_EXTENSION, refused, size_limited
+
+if TYPE_CHECKING:
+    from .features import Features
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +147,8 @@ class Directory:
         return self._conn.server.name
 
     @property
-    def features(self):
-        """What the server offers (features.Features), read once per process and server."""
+    def features(self) -> Features:
+        """What the server offers, read once per process and server."""
         from .features import features  # features reads through a Directory: imported here, not at the top
 
         return features(self)
