@@ -56,3 +56,34 @@ def mail_schema(app_configs, **kwargs) -> list:
         return [Warning("The directory lacks mail schema names: " + ", ".join(missing),
                         hint="Load mailadmin/directory/slapd/mail.schema (see README).", id="mailadmin.W001")]
     return []
+
+
+@register(deploy=True)
+def directory_requirements(app_configs, **kwargs) -> list:
+    """Warn about a bind as the rootdn, a directory without sssvlv, and missing indexes, with the lines that fix each."""
+    from mailadmin.directory import DirectoryError, connect
+    from mailadmin.directory import requirements as r
+
+    try:
+        with connect() as directory:
+            rootdn, vlv, missing = r.bound_as_rootdn(directory), directory.features.vlv, r.missing_indexes(directory)
+    except (DirectoryError, ImproperlyConfigured):
+        return []  # mail_schema's W002 already says the directory could not be read
+    warnings = []
+    if rootdn:
+        warnings.append(Warning(
+            f"LDAP_BIND_DN ({settings.LDAP_BIND_DN}) is the directory's rootdn, which no access rule or limit binds.",
+            hint="Bind as a service account with write access to the users, domains and aliases branches only, and "
+                 "unlimited paged results (README, The directory).", id="mailadmin.W011"))
+    if not vlv:
+        warnings.append(Warning(
+            "The directory has no sssvlv overlay: domain pages and counts page through every address.",
+            hint=r.SSSVLV_LINES, id="mailadmin.W012"))
+    if missing or (missing is None and not vlv):  # unreadable config on a stock directory: its indexes are Debian's
+        lines = missing or [f"{attr} {types}" for attr, types in r.INDEXES.items()]
+        warnings.append(Warning(
+            "The directory lacks indexes mailadmin and the mail servers search by." if missing else
+            "The directory's indexes could not be read (cn=config): a stock directory indexes only objectClass, cn, uid, "
+            "uidNumber, gidNumber, member and memberUid; make sure of those below.",
+            hint=r.index_lines(lines), id="mailadmin.W013"))
+    return warnings

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from mailadmin.addresses import display_address, normalise_address, normalise_domain
 from mailadmin.audit import record
-from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, connect
+from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, Refused, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
@@ -32,6 +32,8 @@ def directory_command(*, check: bool = True) -> Iterator[Directory]:
             yield directory
     except DirectoryUnavailable as e:
         raise CommandError(f"The directory cannot be used: {e}. Run `manage.py checkconnection` for details.") from None
+    except Refused as e:  # says what was refused and what to change on the server
+        raise CommandError(str(e)) from None
     except DirectoryError as e:
         raise CommandError(f"The directory refused: {e}") from None
     except DatabaseError as e:  # the audit log and the claim lock live in Django's database

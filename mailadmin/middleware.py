@@ -1,4 +1,5 @@
-"""Directory outages become a 503 page that says so and offers a retry, never a 500."""
+"""Directory outages become a 503 page that says so and offers a retry, and refusals a page that says what the
+directory refused and what to change: never a 500."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mailadmin.directory import DirectoryUnavailable, TooManyResults
+from mailadmin.directory import DirectoryUnavailable, Refused, TooManyResults
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ class DirectoryUnavailableMiddleware:
                 messages.error(request, _("The directory is not reachable right now; nothing was changed. Try again."))
                 return redirect(request.get_full_path())
             return render(request, "directory_unavailable.html", {"causes": _causes_for(request, exception)}, status=503)
+        if isinstance(exception, Refused):  # before TooManyResults: a size-limited whole list is both
+            return render(request, "directory_refused.html", {"refusal": exception}, status=502)
         if isinstance(exception, TooManyResults):
             return render(request, "too_many_results.html", status=422)
         return None

@@ -1,4 +1,20 @@
-"""The suite runs against a real slapd started here from the project's own config and schema files."""
+"""The suite runs against a real slapd started here from the project's own config and schema files.
+
+Two directory profiles, each a real slapd started once per session (the stock one only when a test asks for it):
+
+- "project": the project's own config (mailadmin/directory/slapd/make-config.sh): every overlay (unique, accesslog,
+  sssvlv, ppolicy), indexes for what the app searches, the app bound as its service account.
+- "stock": a directory as MDS's how-to and Debian's slapd leave it: MMC's mmc.schema (tests/stock/mmc.schema) and the
+  mail schema, Debian's default indexes, no overlays, the default size limit of 500, the app bound as the rootdn.
+
+A module opts in to running each of its tests on both with one line, `pytestmark = pytest.mark.both_profiles` (or the
+mark on one test): the tests then run twice, with ids ending in [project] and [stock]. `stock_profile` runs a test on
+stock only, `project_profile` on the project's only (e.g. what needs ppolicy, in a both_profiles module); unmarked
+tests run on the project's profile. In every test, `slapd` is the instance of the profile under
+test and `profile` its name. Every test starts from tests/base.ldif on either profile;
+`mds_people` adds tests/mds_people.ldif (POSIX people with and without mail, MMC mail groups) and `big_domain` a
+domain larger than the default size limit, on either profile.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +23,21 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import pytest_django.plugin as django_plugin
 from django.conf import settings
 
-from mailadmin.directory import Directory, connect
+from mailadmin.directory import Directory, connect, features
 from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_LDIF = (Path(__file__).parent / "base.ldif").read_text()
 MDS_LDIF = (Path(__file__).parent / "mds_people.ldif").read_text()
 SUFFIX = "dc=example,dc=org"
-GROUPS = f"ou=Groups,{SUFFIX}"
 OUS = [f"ou={ou},{SUFFIX}" for ou in ("Users", "mailDomains", "mailAliases")]
+GROUPS_OU = f"ou=Groups,{SUFFIX}"
+STOCK = Path(__file__).parent / "stock"
+PROFILES = ("project", "stock")
+BIG_DOMAIN_SIZE = 520  # more than slapd's default size limit of 500
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server and Playwright share the test thread
 
@@ -45,18 +65,62 @@ def directory_down(settings):
     settings.LDAP_URL = ["ldap://127.0.0.1:1"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_profiles: run on the stock directory profile too (see tests/conftest.py)")
+    config.addinivalue_line("markers", "stock_profile: run on the stock directory profile only")
+    config.addinivalue_line("markers", "project_profile: run on the project's profile only, in a both_profiles module")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test gets the `slapd` of its profiles; session scope, so pytest runs each profile's tests together."""
+    if "slapd" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker
+        if marked("stock_profile") or marked("project_profile"):
+            profiles = PROFILES[1:] if marked("stock_profile") else PROFILES[:1]
+        else:
+            profiles = PROFILES if marked("both_profiles") else PROFILES[:1]
+        metafunc.parametrize("slapd", profiles, indirect=True, scope="session")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest groups each profile's tests (a session-scoped parameter) after pytest-django has moved the tests that
+    flush the database to the end; move them there again (a stable sort: each part keeps its grouping)."""
+    django_plugin.pytest_collection_modifyitems(items)
+
+
 @pytest.fixture(scope="session")
-def slapd(tmp_path_factory) -> Instance:
+def project_slapd(tmp_path_factory) -> Instance:
     instance = start_instance(tmp_path_factory.mktemp("slapd"))
     yield instance
     instance.destroy()
 
 
+@pytest.fixture(scope="session")
+def stock_slapd(tmp_path_factory) -> Instance:
+    instance = start_instance(tmp_path_factory.mktemp("stock"), profile="stock", extra_schema=STOCK / "mmc.schema")
+    yield instance
+    instance.destroy()
+
+
+@pytest.fixture(scope="session")
+def slapd(request) -> Instance:
+    """The instance of the profile under test (parametrised by pytest_generate_tests)."""
+    return request.getfixturevalue(f"{request.param}_slapd")
+
+
+@pytest.fixture
+def profile(slapd: Instance) -> str:
+    return slapd.profile
+
+
 def use_instance(instance: Instance) -> None:
-    """Point the app's LDAP_ settings at `instance`, bound as its service account (never the rootdn)."""
+    """Point the app's LDAP_ settings at `instance`, bound as its bind account: the service account (never the
+    rootdn) on the project's profile, the rootdn on a stock one, as MMC did."""
+    features.forget()  # another instance may listen on a port a finished one used
     settings.LDAP_URL = [instance.uri]
-    settings.LDAP_BIND_DN = instance.service_dn
-    settings.LDAP_BIND_PASSWORD = instance.service_password_file.read_text().strip()
+    settings.LDAP_BIND_DN = instance.bind_dn
+    settings.LDAP_BIND_PASSWORD = instance.bind_password_file.read_text().strip()
     settings.LDAP_BASE_DN = SUFFIX
     settings.LDAP_USERS_DN = OUS[0]
     settings.LDAP_DOMAINS_DN = OUS[1]
@@ -73,27 +137,20 @@ def test_directory(slapd: Instance) -> Instance:
     if not slapd.running():
         slapd.start()
     use_instance(slapd)
-    for ou in OUS:
+    for ou in [*OUS, GROUPS_OU]:
         slapd.delete_tree(ou)
-    slapd.add_ldif(BASE_LDIF)
+    slapd.add_ldif(BASE_LDIF + f"\ndn: {GROUPS_OU}\nobjectClass: organizationalUnit\nou: Groups\n")
     return slapd
-
-
-def _empty_groups(instance: Instance) -> None:
-    instance.delete_tree(GROUPS)
-    instance.add_ldif(f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: Groups\n")
 
 
 @pytest.fixture
 def mds_people(test_directory: Instance) -> Instance:
     """tests/mds_people.ldif on top of base.ldif: POSIX people with mail, a person without, and MDS mail groups
     whose address is copied into the members' mailalias (added with the Relax control, which lets the rootdn past
-    the unique overlay as an old directory's data got there). ou=Groups is not reset for every test: it is emptied
-    before and after."""
-    _empty_groups(test_directory)
+    the unique overlay as an old directory's data got there; the stock profile has no such overlay). Works on either
+    profile: every test starts with an empty ou=Groups."""
     test_directory.ldap_tool("ldapadd", "-e", "relax", input_text=MDS_LDIF)
-    yield test_directory
-    _empty_groups(test_directory)
+    return test_directory
 
 
 def _unique_alias_uris(instance: Instance) -> list[tuple[str, str]]:
@@ -139,6 +196,26 @@ mail: pierre@example.test
 @pytest.fixture
 def pierre_of_example(test_directory: Instance) -> None:
     test_directory.ldap_tool("ldapmodify", input_text=PIERRE_OF_EXAMPLE)
+
+
+
+def big_domain_ldif(count: int, domain: str = "big.test") -> str:
+    """`domain` with `count` accounts u0000@domain…, for one ldapadd."""
+    entries = [f"dn: virtualdomain={domain},ou=mailDomains,{SUFFIX}\nobjectClass: mailDomain\nvirtualdomain: {domain}\n"]
+    entries += [
+        f"dn: uid=u{n:04d},ou=Users,{SUFFIX}\nobjectClass: inetOrgPerson\nobjectClass: mailAccount\n"
+        f"uid: u{n:04d}\ncn: User {n}\nsn: {n}\nmail: u{n:04d}@{domain}\nmailenable: OK\n"
+        f"mailbox: /home/vmail/u{n:04d}/\nmailuserquota: 204800\n"
+        for n in range(count)
+    ]
+    return "\n".join(entries)
+
+
+@pytest.fixture
+def big_domain(slapd: Instance) -> str:
+    """big.test with BIG_DOMAIN_SIZE accounts, more than slapd's default size limit; returns its name."""
+    slapd.add_ldif(big_domain_ldif(BIG_DOMAIN_SIZE))
+    return "big.test"
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import heapq
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -158,11 +159,14 @@ def accounts_with_alias(directory: Directory, address: str) -> list[Account]:
 def list_domain_accounts(
     directory: Directory, domain: str, *, page: int = 1, per_page: int = 50, text: str = ""
 ) -> AccountPage:
-    """One page of a domain's accounts sorted by address: one search, a server-side sorted window (VLV).
+    """One page of a domain's accounts sorted by address: one search, a server-side sorted window (VLV), or without
+    VLV (a stock slapd) the addresses alone, paged and sorted here, then the page's entries read by one search.
 
     A page past the end comes back empty, with the right total (one more search, in that case only)."""
     page = max(page, 1)
     flt = s.domain_members(domain, text)
+    if not directory.features.vlv:
+        return _page_sorted_here(directory, flt, page, per_page)
     try:
         records, result = directory.search(
             s.users_dn(), flt, s.ACCOUNT_ATTRS, controls=[sort(s.MAIL), vlv((page - 1) * per_page + 1, per_page)]
@@ -171,6 +175,26 @@ def list_domain_accounts(
         _first, result = directory.search(s.users_dn(), flt, ("1.1",), controls=[sort(s.MAIL), vlv(1, 1)])
         return AccountPage((), vlv_total(result), page, per_page)
     return AccountPage(tuple(_account(r) for r in records), vlv_total(result), page, per_page)
+
+
+def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
+    """The page without server-side sorting: the (address, DN) pairs stream by page by page and only the first
+    page * per_page smallest are kept (heapq), so memory grows with the page asked for, never with whole entries."""
+    total = 0
+
+    def addresses() -> Iterator[tuple[str, str]]:
+        nonlocal total
+        for record in directory.stream(s.users_dn(), flt, (s.MAIL,)):
+            total += 1
+            yield record.first(s.MAIL).lower(), s.normalise_dn(record.dn)
+
+    shown = heapq.nsmallest(page * per_page, addresses())[(page - 1) * per_page:]
+    if not shown:
+        return AccountPage((), total, page, per_page)
+    wanted = s.all_of(flt, s.any_of(*(s.eq(s.MAIL, address) for address, _dn in shown)))
+    by_dn = {s.normalise_dn(r.dn): r for r in directory.find(s.users_dn(), wanted, s.ACCOUNT_ATTRS)}
+    accounts = tuple(_account(by_dn[dn]) for _address, dn in shown if dn in by_dn)
+    return AccountPage(accounts, total, page, per_page)
 
 
 def search_accounts(

@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from ldap3.core.results import RESULT_NO_SUCH_OBJECT, RESULT_SIZE_LIMIT_EXCEEDED
+from ldap3.core.results import RESULT_CODES, RESULT_NO_SUCH_OBJECT, RESULT_SIZE_LIMIT_EXCEEDED
 
 from . import schema as s
 from . import wire
 from .accounts import Account, NewAccount, _account, _mail_attrs
-from .connection import Directory, Record, open_first
-from .errors import DirectoryError, DirectoryUnavailable, Invalid
+from .connection import MAX_PAGES, PAGE_SIZE, Directory, Record, open_first
+from .errors import DirectoryError, DirectoryUnavailable, Invalid, TooManyResults
+from .refusals import refused, size_limited
 
 PASSWORD = "userPassword"  # noqa: S105 (an attribute name)
 # Only hashes slapd verifies on bind: a plain add stores userPassword verbatim, so cleartext must never get here.
@@ -164,6 +165,7 @@ class Pipeline:
         self._socket = conn.socket
         self._socket.settimeout(max(settings.LDAP_TIMEOUT, 5) * 6)
         self._pending: dict[int, tuple[object, str]] = {}
+        self.requests = 0  # paged searches sent, for Directory.operations
         self._buffer = b""
         self._next_id = 1_000_000  # far above the ids ldap3 used for the bind
 
@@ -200,17 +202,47 @@ class Pipeline:
         self._next_id += 1
         message_id = self._next_id
         self._send(wire.search_request(message_id, base, flt, attrs))
-        records = []
-        while (response := self._receive()).op != wire.SEARCH_DONE:
-            if response.message_id != message_id:
-                raise DirectoryError(f"unexpected answer to message {response.message_id}, not {message_id}")
-            if response.entry is not None:  # references are left alone, as the ldap3 path does (no referrals)
-                records.append(Record(*response.entry))
+        *entries, response = self._answers_to(message_id)
+        records = [Record(*entry.entry) for entry in entries if entry.entry is not None]
         if response.code in (RESULT_SIZE_LIMIT_EXCEEDED, RESULT_NO_SUCH_OBJECT):
             return None if response.code == RESULT_SIZE_LIMIT_EXCEEDED else []
         if error := wire.result_error(response.code, response.message, f"search {base}"):
             raise error
         return records
+
+    def paged(self, base: str, flt: str, attrs: tuple[str, ...], page_size: int = PAGE_SIZE) -> Iterator[Record]:
+        """Every entry under `base` that matches `flt`, a page at a time (simple paged results), decoded by wire.py;
+        the loop is bounded by MAX_PAGES. A missing base matches nothing. Raises SizeLimited when the bind account's
+        size limit ends the list, Refused when the directory refuses otherwise."""
+        cookie, received = b"", 0
+        for _page in range(MAX_PAGES):
+            self._next_id += 1
+            self.requests += 1
+            self._send(wire.search_request(self._next_id, base, flt, attrs, page=(page_size, cookie)))
+            for response in self._answers_to(self._next_id):
+                if response.entry is not None:
+                    received += 1
+                    yield Record(*response.entry)
+            if response.code == RESULT_NO_SUCH_OBJECT:
+                return
+            if response.code == RESULT_SIZE_LIMIT_EXCEEDED:
+                raise size_limited(received)  # never a silently shortened list
+            if response.code:
+                raise refused(response.code, RESULT_CODES.get(response.code, ""), response.message)
+            if not (cookie := response.cookie):
+                return
+        raise TooManyResults("paged search")
+
+    def _answers_to(self, message_id: int) -> Iterator[wire.Response]:
+        """The responses to the search `message_id`, up to and including its end. References are left alone, as the
+        ldap3 path does (no referrals)."""
+        while True:
+            response = self._receive()
+            if response.message_id != message_id:
+                raise DirectoryError(f"unexpected answer to message {response.message_id}, not {message_id}")
+            yield response
+            if response.op == wire.SEARCH_DONE:
+                return
 
     def _send(self, data: bytes) -> None:
         try:

@@ -49,3 +49,18 @@ class TooManyResults(DirectoryError):
 
 class OutOfRange(DirectoryError):
     """A VLV window was asked for beyond the end of the sorted result (slapd's result 76)."""
+
+
+class Refused(DirectoryError):
+    """The directory answered but would not do it: a control it lacks, unwillingToPerform, a size, time or
+    administrative limit, missing rights. `what` says what it refused, `remedy` what to change on the server."""
+
+    def __init__(self, what: str, remedy: str):
+        super().__init__(f"{what} {remedy}")
+        self.what = what
+        self.remedy = remedy
+
+
+class SizeLimited(Refused, TooManyResults):
+    """A whole list (every account, every domain, a count) stopped at the bind account's size limit: narrowing the
+    search cannot help, the limit must be raised."""

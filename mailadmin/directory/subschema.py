@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from ldap3.protocol.rfc4512 import ObjectClassInfo
 
 from . import schema as s
 from .connection import Directory, Record, connect
+from .features import read_features
 
 REQUIRED_ATTRIBUTES = (
     s.MAIL, s.ALIASES, s.FORWARDS, s.ENABLED, s.MAILBOX, s.QUOTA, s.MAILHOST, s.DOMAIN, s.DOMAIN_DESCRIPTION,
@@ -19,16 +19,6 @@ OPTIONAL_ATTRIBUTES = (s.MAILPROXY, s.HIDDEN, s.MEMBERS)  # older MDS schemas la
 REQUIRED_CLASSES = (s.MAIL_ACCOUNT, s.MAIL_DOMAIN)
 OPTIONAL_CLASSES = (s.MAIL_ALIAS,)
 SCHEMA_FIX = "load mailadmin/directory/slapd/mail.schema (see README)"
-_NAMES = re.compile(r"NAME\s+(?:'([^']+)'|\(([^)]*)\))")
-
-
-def _names(definitions: tuple[str, ...]) -> set[str]:
-    names: set[str] = set()
-    for definition in definitions:
-        match = _NAMES.search(definition)
-        if match:
-            names.update(n.lower() for n in (match.group(1) or match.group(2).replace("'", " ")).split())
-    return names
 
 
 def _subschema(directory: Directory, attrs: tuple[str, ...]) -> Record | None:
@@ -37,15 +27,6 @@ def _subschema(directory: Directory, attrs: tuple[str, ...]) -> Record | None:
     subentry = root[0].first("subschemaSubentry", "cn=Subschema") if root else "cn=Subschema"
     records, _result = directory.search(subentry, s.subschema(), attrs, scope=BASE)
     return records[0] if records else None
-
-
-def server_schema(directory: Directory) -> tuple[set[str], set[str]]:
-    """Lower-case names of the attribute types and of the object classes the server knows. Kept apart: `mailalias`
-    (an account's alias) and `mailAlias` (the virtual alias class) are one name to LDAP, which ignores case."""
-    record = _subschema(directory, ("attributeTypes", "objectClasses"))
-    if record is None:
-        return set(), set()
-    return _names(record.values("attributeTypes")), _names(record.values("objectClasses"))
 
 
 @dataclass(frozen=True)
@@ -73,18 +54,18 @@ def _lower(names) -> tuple[str, ...]:
     return tuple(n.lower() for n in names or ())
 
 
-_KNOWN: dict[tuple[str, ...], tuple[set[str], set[str]]] = {}
+def server_schema(directory: Directory) -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case names of the attribute types and of the object classes the server knows, read now. Kept apart:
+    `mailalias` (an account's alias) and `mailAlias` (the virtual alias class) are one name to LDAP."""
+    now = read_features(directory)
+    return now.attributes, now.classes
 
 
 def knows(directory: Directory, name: str, *, object_class: bool = False) -> bool:
     """Whether the server's schema has the attribute type (or with `object_class`, the class) `name`, e.g. mailhidden
-    or mailAlias, absent from old MDS schemas. Read once per process and server list: a schema changes only with a
-    server restart, and two searches per page would be waste."""
-    key = tuple(settings.LDAP_URL)
-    if key not in _KNOWN:
-        _KNOWN[key] = server_schema(directory)
-    attributes, classes = _KNOWN[key]
-    return name.lower() in (classes if object_class else attributes)
+    or mailAlias, absent from old MDS schemas. Read with the server's features, once per process and server."""
+    known = directory.features
+    return name.lower() in (known.classes if object_class else known.attributes)
 
 
 def missing_schema(directory: Directory | None = None, *, optional: bool = True) -> list[str]:

@@ -1,4 +1,8 @@
+import pytest
+
 from mailadmin.directory import accounts
+
+pytestmark = pytest.mark.both_profiles
 
 
 def test_it_shows_quota_status_and_routing(domain_admin):

@@ -4,6 +4,8 @@ import pytest
 
 from mailadmin.directory import groups
 
+pytestmark = pytest.mark.both_profiles
+
 LIST, STAFF = "/groups/", "/groups/staff/"
 
 

@@ -1,5 +1,9 @@
+import pytest
+
 from mailadmin.directory import accounts, aliases
 from mailadmin.models import AuditEntry
+
+pytestmark = pytest.mark.both_profiles
 
 URL = "/accounts/alice@example.test/remove/"
 

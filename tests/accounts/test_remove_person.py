@@ -5,6 +5,8 @@ import pytest
 from mailadmin.directory import accounts
 from mailadmin.models import AuditEntry
 
+pytestmark = pytest.mark.both_profiles
+
 URL = "/accounts/jeanne@example.test/remove/"
 JEANNE = "uid=jeanne,ou=Users,dc=example,dc=org"
 

@@ -2,7 +2,7 @@ import pytest
 
 from .helpers import run, run_json
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_profiles]
 
 
 def test_it_lists_domains_with_counts_and_quota():

@@ -7,6 +7,8 @@ from mailadmin.models import AuditEntry
 
 from .helpers import account, refused, run
 
+pytestmark = pytest.mark.both_profiles
+
 JEANNE = "uid=jeanne,ou=Users,dc=example,dc=org"
 
 

@@ -3,6 +3,8 @@ import pytest
 from mailadmin.directory import AlreadyExists, Conflict
 from mailadmin.directory import aliases as al
 
+pytestmark = pytest.mark.both_profiles
+
 ALICE_DN = "uid=alice,ou=Users,dc=example,dc=org"
 BOB_DN = "uid=bob,ou=Users,dc=example,dc=org"
 DAVE_DN = "uid=dave,ou=Users,dc=example,dc=org"

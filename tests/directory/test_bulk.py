@@ -102,10 +102,22 @@ def _seen(records) -> list:
     return sorted((r.dn, {name: values for name, values in r.attrs.items() if values}) for r in records)
 
 
-@pytest.mark.parametrize("flt", ["(mail=*@example.test)", "(mail>=a)", "(|(mail=a)", "(mail=a))", "mail=a", "(!(a=b)(c=d))"])
-def test_only_equality_and_presence_filters_are_compiled(flt):
+@pytest.mark.parametrize("flt", ["(mail>=a)", "(mail~=a)", "(|(mail=a)", "(mail=a))", "mail=a", "(!(a=b)(c=d))"])
+def test_only_equality_presence_and_substring_filters_are_compiled(flt):
     with pytest.raises(ValueError):
         wire.compile_filter(flt)
+
+
+@pytest.mark.parametrize("flt", [
+    s.domain_members("example.test"), s.domain_members("example.test", "a*b(c)"), "(cn=ab*cd*ef*gh)", "(cn=*x*)",
+    "(cn=start*)", s.all_of(s.accounts_filter(), s.negate(s.eq(s.ENABLED, s.ENABLED_VALUE))), "(mail=*\\2a@x)",
+])
+def test_substring_filters_compile_to_the_bytes_ldap3_sends(flt):
+    from ldap3.operation.search import compile_filter, parse_filter
+    from pyasn1.codec.ber import encoder
+
+    expected = encoder.encode(compile_filter(parse_filter(flt, None, True, True, None, False).elements[0]))
+    assert wire.compile_filter(flt) == expected
 
 
 def test_a_search_entry_is_decoded_only_once_it_has_fully_arrived():

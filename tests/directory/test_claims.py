@@ -63,6 +63,7 @@ def racers(slapd):
     ))
 
 
+@pytest.mark.both_profiles  # no unique overlay on a stock directory: the app's own lock must hold alone
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kinds", [
     ["mail"] * THREADS,

@@ -12,6 +12,7 @@ NOTHING = "(!(objectClass=*))"
 @pytest.fixture
 def sent(directory, monkeypatch):
     filters = []
+    assert directory.features  # read once per process and server: not a search of the code under test
     real = directory._conn.search
 
     def spy(base, flt, *args, **kwargs):

@@ -1,7 +1,10 @@
+import pytest
 from django.utils import timezone
 
 from mailadmin import audit
 from mailadmin.models import AuditEntry
+
+pytestmark = pytest.mark.both_profiles
 
 
 def test_it_counts_everything_for_superadmins(superadmin):

@@ -1,5 +1,9 @@
+import pytest
+
 from mailadmin.directory import domains as ldap_domains
 from tests.domains.conftest import set_description
+
+pytestmark = pytest.mark.both_profiles
 
 
 def test_it_lists_domains_with_quota_and_account_count(superadmin):

@@ -1,7 +1,11 @@
+import pytest
+
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
+
+pytestmark = pytest.mark.both_profiles
 
 
 def test_it_shows_the_form_for_an_empty_query(superadmin):

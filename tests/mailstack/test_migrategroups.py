@@ -13,6 +13,8 @@ from mailadmin.directory import aliases, connect, groups
 from mailadmin.directory.routing import trace
 from mailadmin.models import AuditEntry
 
+pytestmark = pytest.mark.both_profiles
+
 STAFF = "staff@example.test"
 MEMBERS = {"jeanne@example.test", "marc@example.test"}  # lucie, the third member, has no mail account
 ALIAS_MAPS = ("ldap-aliases", "ldap-maildrop", "ldap-valiases")  # virtual_alias_maps, in main.cf's order
@@ -107,6 +109,7 @@ def test_an_interrupted_migration_is_finished_by_a_new_run(without_alias_uniquen
     assert postfix_recipients(postfix, STAFF) == MEMBERS
 
 
+@pytest.mark.project_profile  # the stock profile has no unique overlay
 def test_with_the_unique_overlay_on_mailalias_it_says_why_and_changes_nothing(mds_people, postfix, directory, db):
     err = StringIO()
     with pytest.raises(CommandError):

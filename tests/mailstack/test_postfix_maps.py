@@ -8,6 +8,8 @@ import pytest
 
 from .conftest import modify
 
+pytestmark = pytest.mark.both_profiles
+
 SUFFIX = "dc=example,dc=org"
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from mailadmin.directory import accounts, connect
+
+pytestmark = pytest.mark.both_profiles
 
 ADDRESSES = ("jeanne@example.test", "j.durand@example.test")
 

@@ -5,6 +5,8 @@ import pytest
 from mailadmin.directory import Conflict, accounts, aliases, claims
 from mailadmin.directory.connection import password_matches
 
+pytestmark = pytest.mark.both_profiles
+
 JEANNE = "uid=jeanne,ou=Users,dc=example,dc=org"
 
 

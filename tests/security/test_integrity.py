@@ -9,6 +9,8 @@ from mailadmin.directory import accounts, aliases, domains
 
 from .urltable import account_form
 
+pytestmark = pytest.mark.both_profiles
+
 CONFLICT = "Someone else changed this entry"
 
 

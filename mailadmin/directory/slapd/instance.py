@@ -61,6 +61,10 @@ class Instance:
     tls_key: Path | None = None
     tls_ca: Path | None = None
     tls_port: int = 0
+    # "stock": a directory as MDS and Debian leave it (no overlays, default indexes and limits; the app binds as the
+    # rootdn), with `extra_schema` (MMC's mmc.schema) loaded before the mail schema. See make-config.sh.
+    profile: str = "project"
+    extra_schema: Path | None = None
 
     @property
     def uri(self) -> str:
@@ -81,6 +85,15 @@ class Instance:
     @property
     def service_dn(self) -> str:
         return f"cn=mailadmin,ou=system,{self.suffix}"
+
+    @property
+    def bind_dn(self) -> str:
+        """Who mailadmin binds as: the service account, or on a stock directory the rootdn, as MMC did."""
+        return self.admin_dn if self.profile == "stock" else self.service_dn
+
+    @property
+    def bind_password_file(self) -> Path:
+        return self.admin_password_file if self.profile == "stock" else self.service_password_file
 
     @property
     def admin_password_file(self) -> Path:
@@ -111,6 +124,8 @@ class Instance:
             "LDAP_TLS_CERT": str(self.tls_cert or ""),
             "LDAP_TLS_KEY": str(self.tls_key or ""),
             "LDAP_TLS_CA": str(self.tls_ca or ""),
+            "LDAP_PROFILE": self.profile,
+            "LDAP_EXTRA_SCHEMA": str(self.extra_schema or ""),
         }
         subprocess.run(["bash", str(HERE / "make-config.sh")], env=env, check=True)
         self.start(first=True)
@@ -121,6 +136,8 @@ class Instance:
             .replace("@DC@", dc)
             .replace("@SVC_HASH@", _hash(self.service_password_file))
         )
+        if self.profile == "stock":  # no ppolicy overlay, so no pwdPolicy class for its default policy
+            ldif = "\n\n".join(e for e in ldif.split("\n\n") if "ou=policies," not in e)
         self.add_ldif(ldif)
 
     def start(self, first: bool = False) -> None:

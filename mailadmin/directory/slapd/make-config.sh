@@ -25,64 +25,57 @@ ALIAS_UNIQUE="unique_uri ldap:///$SUFFIX?mailalias?sub"
 if [ -n "${LDAP_NO_MAIL_SCHEMA:-}" ]; then MAIL_INCLUDE=""; MAIL_INDEX=""; ALIAS_UNIQUE=""; fi
 ALLOW=""
 [ -n "${LDAP_ALLOW:-}" ] && ALLOW="allow $LDAP_ALLOW"
-TLS=""
-if [ -n "${LDAP_TLS_CERT:-}" ]; then
-  TLS="TLSCertificateFile $LDAP_TLS_CERT
-TLSCertificateKeyFile ${LDAP_TLS_KEY:?}"
-  [ -n "${LDAP_TLS_CA:-}" ] && TLS="$TLS
-TLSCACertificateFile $LDAP_TLS_CA"
-fi
-cat > "$D/slapd.conf" <<CONF
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/nis.schema
-$MAIL_INCLUDE
-$ALLOW
-$TLS
-modulepath /usr/lib/ldap
-moduleload back_mdb
+# LDAP_PROFILE=stock: a directory as MDS's how-to and Debian's slapd leave it (the test suite's second profile): no
+# overlays, Debian's default indexes and ACLs, no limits for any account (the rootdn writes), LDAP_EXTRA_SCHEMA
+# (MMC's mmc.schema) before the mail schema.
+EXTRA_INCLUDE=""
+[ -n "${LDAP_EXTRA_SCHEMA:-}" ] && EXTRA_INCLUDE="include $LDAP_EXTRA_SCHEMA"
+if [ "${LDAP_PROFILE:-project}" = stock ]; then
+  MODULES="moduleload back_mdb"
+  ACCESSLOG_DB=""
+  INDEXES="index objectClass eq
+index cn,uid eq
+index uidNumber,gidNumber eq
+index member,memberUid eq"
+  ACCESS="access to attrs=userPassword
+  by self write
+  by anonymous auth
+  by * none
+access to attrs=shadowLastChange
+  by self write
+  by * read
+access to *
+  by * read"
+  OVERLAYS=""
+else
+  MODULES="moduleload back_mdb
 moduleload unique
 moduleload syncprov
 moduleload accesslog
 moduleload sssvlv
-moduleload ppolicy
-pidfile $D/slapd.pid
-loglevel none
-authz-policy to
-password-hash {SSHA}
-sizelimit ${LDAP_SIZELIMIT:-500}
-database config
-access to * by dn.exact="$PEER" manage by * break
-database mdb
+moduleload ppolicy"
+  ACCESSLOG_DB="database mdb
 suffix cn=accesslog
 directory $D/accesslog
 rootdn $ROOTDN
 maxsize 268435456
 dbnosync
-index entryCSN,objectClass,reqEnd,reqResult,reqStart,reqDN eq
-database mdb
-suffix $SUFFIX
-directory $D/data
-rootdn $ROOTDN
-rootpw $HASH
-maxsize 4294967296
-dbnosync
-index objectClass,entryCSN,entryUUID eq
+index entryCSN,objectClass,reqEnd,reqResult,reqStart,reqDN eq"
+  INDEXES="index objectClass,entryCSN,entryUUID eq
 index uid eq,sub
 $MAIL_INDEX
 index mail eq,sub
-index cn,sn,givenName eq,sub
-access to attrs=userPassword
-  by dn.exact="$SVCDN" write
+index cn,sn,givenName eq,sub"
+  ACCESS="access to attrs=userPassword
+  by dn.exact=\"$SVCDN\" write
   by self write
   by anonymous auth
   by * none
 access to *
-  by dn.exact="$SVCDN" write
+  by dn.exact=\"$SVCDN\" write
   by * read
-limits dn.exact="$SVCDN" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited
-overlay unique
+limits dn.exact=\"$SVCDN\" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited"
+  OVERLAYS="overlay unique
 unique_uri ldap:///ou=Users,$SUFFIX?mail?sub
 $ALIAS_UNIQUE
 overlay syncprov
@@ -95,5 +88,42 @@ overlay sssvlv
 # Sorted windows (domain pages) and counts run concurrently: the default allows only half the server threads.
 sssvlv-max 64
 overlay ppolicy
-ppolicy_default cn=default,ou=policies,$SUFFIX
+ppolicy_default cn=default,ou=policies,$SUFFIX"
+fi
+TLS=""
+if [ -n "${LDAP_TLS_CERT:-}" ]; then
+  TLS="TLSCertificateFile $LDAP_TLS_CERT
+TLSCertificateKeyFile ${LDAP_TLS_KEY:?}"
+  [ -n "${LDAP_TLS_CA:-}" ] && TLS="$TLS
+TLSCACertificateFile $LDAP_TLS_CA"
+fi
+cat > "$D/slapd.conf" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+$EXTRA_INCLUDE
+$MAIL_INCLUDE
+$ALLOW
+$TLS
+modulepath /usr/lib/ldap
+$MODULES
+pidfile $D/slapd.pid
+loglevel none
+authz-policy to
+password-hash {SSHA}
+sizelimit ${LDAP_SIZELIMIT:-500}
+database config
+access to * by dn.exact="$PEER" manage by * break
+$ACCESSLOG_DB
+database mdb
+suffix $SUFFIX
+directory $D/data
+rootdn $ROOTDN
+rootpw $HASH
+maxsize 4294967296
+dbnosync
+$INDEXES
+$ACCESS
+$OVERLAYS
 CONF
