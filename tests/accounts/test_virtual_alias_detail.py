@@ -61,8 +61,11 @@ def test_it_hides_other_domains(outsider):
     assert outsider.get(URL).status_code == 404
 
 
-def test_it_only_accepts_post_for_changes(domain_admin):
-    assert domain_admin.get(URL + "disable/").status_code == 405
+def test_a_get_of_a_change_goes_back_to_the_page(domain_admin, directory):
+    for action in ("edit", "enable", "disable"):
+        r = domain_admin.get(URL + action + "/")
+        assert r.status_code == 302 and r["Location"] == URL
+    assert aliases.get_valias(directory, "team@example.test").enabled
 
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):

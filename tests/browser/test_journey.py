@@ -62,6 +62,8 @@ def _change_quota(page, screenshot) -> None:
 
 
 def _disable(page, screenshot) -> None:
+    page.get_by_role("link", name="Disable account…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Disable {ADDRESS}?")
     page.get_by_role("button", name="Disable account").click()
     expect(page.locator(".message.success")).to_have_text(f"{ADDRESS} is disabled: its mail now bounces.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("disabled")
