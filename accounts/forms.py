@@ -46,7 +46,7 @@ PASSWORD_MAX = 128
 _USE_MESSAGES = {
     claims.ACCOUNT: _l("%(address)s is already the address of the account %(owner)s."),
     claims.ACCOUNT_ALIAS: _l("%(address)s is already an alias of the account %(owner)s."),
-    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias (distribution list)."),
+    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias."),
 }
 
 
@@ -297,7 +297,7 @@ class QuotaForm(AccountForm):
     """Set the quota (`quota`, human units) or, with `reset` ticked, the domain's default. `save` returns Account."""
 
     quota = QuotaField(label=_l("Quota"), required=False)
-    reset = forms.BooleanField(label=_l("Reset to the domain default"), required=False)
+    reset = forms.BooleanField(label=_l("Set to the domain default"), required=False)
 
     def __init__(self, *args, account: Account, **kwargs):
         kwargs.setdefault("initial", {"quota": account.quota_kb})
@@ -307,7 +307,7 @@ class QuotaForm(AccountForm):
     def clean(self):
         data = super().clean()
         if not data.get("reset") and data.get("quota") is None and "quota" not in self.errors:
-            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or reset it to the domain default."))
+            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or set it to the domain default."))
         return data
 
     def save(self, directory: Directory) -> Account | None:
@@ -455,7 +455,7 @@ class VirtualAliasForm(forms.Form):
     outside recipients. `access` limits members to accounts of domains the user sees.
     """
 
-    address = AddressField(label=_l("List address"))
+    address = AddressField(label=_l("Virtual alias address"))
     members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
     external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
     enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)

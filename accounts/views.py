@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mailadmin.addresses import display_address, format_quota, normalise_address, normalise_domain, normalise_uid
-from mailadmin.audit import record
+from mailadmin.audit import record, refusal_detail
 from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
@@ -197,7 +197,7 @@ def _posted(request: HttpRequest):
 
 def _audit(request: HttpRequest, action: str, target: str, form, result, *, old=None, new=None) -> None:
     """One audit row per attempted change; a refusal is recorded with the form's messages (never a password)."""
-    detail = "" if result is not None else " ".join(str(e) for errors in form.errors.values() for e in errors)
+    detail = "" if result is not None else refusal_detail(form)
     record(request.user.get_username(), action, target, old=old, new=new, ok=result is not None, detail=detail)
 
 

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from django import template
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BoundField, Form
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from mailadmin.addresses import display_address, display_domain, format_quota
+from mailadmin.models import AuditEntry
 
 register = template.Library()
 
@@ -63,3 +65,20 @@ def widget(field: BoundField) -> str:
     if field.name == first_error(field.form):
         return field.as_widget(attrs={"autofocus": True})
     return field.as_widget()
+
+
+# The page of what an audit row changed, by the first part of its action code.
+ENTRY_PAGES = {"domain": "domains:detail", "account": "accounts:detail", "valias": "aliases:detail"}
+NO_PAGE = {"domain.remove", "account.remove", "valias.remove", "account.import"}
+
+
+@register.filter
+def change_url(entry: AuditEntry) -> str:
+    """The page of the entry an audit row changed, or "" when there is none (removed, never created, not an entry)."""
+    page = ENTRY_PAGES.get(entry.action.partition(".")[0])
+    if page is None or entry.action in NO_PAGE or not entry.ok:
+        return ""
+    try:
+        return reverse(page, args=[entry.target])
+    except NoReverseMatch:
+        return ""

@@ -55,7 +55,7 @@ def _change_quota(page, screenshot) -> None:
     quota.get_by_role("button", name="Set quota").click()
     expect(page.locator(".message.success")).to_have_text(f"The quota of {ADDRESS} is now 1.5G.")
     expect(_section(page, "quota-h").get_by_label("Quota")).to_have_value("1.5G")
-    _section(page, "quota-h").get_by_role("button", name="Reset to the domain default").click()
+    _section(page, "quota-h").get_by_role("button", name="Set to the domain default (300M)").click()
     expect(page.locator(".message.success")).to_have_text(f"The quota of {ADDRESS} is now 300M.")
     expect(_section(page, "glance")).to_contain_text("300M")
     screenshot("journey-03-quota")
