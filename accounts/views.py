@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mailadmin.addresses import display_address, format_quota, normalise_address, normalise_domain, normalise_uid
+from mailadmin.addresses import display_address, display_domain, format_quota, normalise_address, normalise_domain, normalise_uid
 from mailadmin.audit import record, refusal_detail
 from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
@@ -183,11 +184,17 @@ def post_or_back(page: str):
     return decorate
 
 
-def _confirm(request: HttpRequest, account: Account, question: str, consequence: str, button: str,
+def _confirm(request: HttpRequest, entry: Account | VirtualAlias, question: str, consequence: str, button: str,
              values: dict[str, str]) -> HttpResponse:
     """The confirmation page of an action that stops mail: it posts `values` back to the same URL."""
-    return render(request, "accounts/confirm.html", {
-        "account": account, "question": question, "consequence": consequence, "button": button, "values": values})
+    if isinstance(entry, Account):
+        back = ((reverse("domains:list"), _("Domains")), (reverse("domains:detail", args=[entry.domain]),
+                display_domain(entry.domain)), (reverse("accounts:detail", args=[entry.mail]), display_address(entry.mail)))
+    else:
+        back = ((reverse("aliases:list"), _("Virtual aliases")),
+                (reverse("aliases:detail", args=[entry.address]), display_address(entry.address)))
+    return render(request, "confirm.html", {"crumbs": back, "cancel": back[-1][0], "question": question,
+                                            "consequence": consequence, "button": button, "values": values})
 
 
 def _posted(request: HttpRequest):
@@ -540,9 +547,19 @@ def enable_valias(request: HttpRequest, address: str) -> HttpResponse:
     return _set_valias_status(request, address, True)
 
 
-@post_or_back("aliases:detail")
+@require_http_methods(["GET", "HEAD", "POST"])
 def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_valias_status(request, address, False)
+    """Disabling bounces the virtual alias's mail at once: confirm on GET, disable on POST."""
+    if request.method == "POST":
+        return _set_valias_status(request, address, False)
+    with connect() as directory:
+        valias = _get_valias_or_404(request, directory, address, {"enabled"})
+    if not valias.enabled:
+        return redirect("aliases:detail", address=valias.address)
+    shown = display_address(valias.address)
+    return _confirm(request, valias, _("Disable %(address)s?") % {"address": shown},
+                    _("Mail to %(address)s bounces from now on; its members and recipients stay as they are. You can "
+                      "enable it again later.") % {"address": shown}, _("Disable virtual alias"), {})
 
 
 def remove_valias(request: HttpRequest, address: str) -> HttpResponse:

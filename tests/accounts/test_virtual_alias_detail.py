@@ -62,7 +62,7 @@ def test_it_hides_other_domains(outsider):
 
 
 def test_a_get_of_a_change_goes_back_to_the_page(domain_admin, directory):
-    for action in ("edit", "enable", "disable"):
+    for action in ("edit", "enable"):
         r = domain_admin.get(URL + action + "/")
         assert r.status_code == 302 and r["Location"] == URL
     assert aliases.get_valias(directory, "team@example.test").enabled
@@ -70,3 +70,11 @@ def test_a_get_of_a_change_goes_back_to_the_page(domain_admin, directory):
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.get(URL).status_code == 503
+
+
+def test_disabling_is_confirmed_first(domain_admin, directory):
+    r = domain_admin.get(URL + "disable/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "Disable team@example.test?" in html and "bounces" in html
+    assert f'<a href="{URL}">team@example.test</a>' in html  # the way back, in the breadcrumbs and Cancel
+    assert aliases.get_valias(directory, "team@example.test").enabled

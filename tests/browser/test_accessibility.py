@@ -31,7 +31,7 @@ PAGES = [
     "/accounts/alice@example.test/remove/", "/accounts/jeanne@example.test/remove/",
     "/accounts/alice@example.test/disable/",
     "/accounts/alice@example.test/aliases/remove/?address=alice.martin@example.test",
-    "/accounts/bob@example.test/forwards/remove/?address=bob@external.test",
+    "/accounts/bob@example.test/forwards/remove/?address=bob@external.test", "/aliases/team@example.test/disable/",
     "/aliases/", "/aliases/add/", "/aliases/team@example.test/", "/aliases/team@example.test/remove/",
     "/people/", "/people/lucie/enable/", "/groups/", "/groups/staff/", "/groups/sales/",
     "/search/", "/search/?q=alice", "/search/?q=e", "/search/?q=nobody-here",

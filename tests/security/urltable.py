@@ -194,7 +194,7 @@ RULES: dict[str, Rule] = {
     "aliases:edit": Rule(path="valias", get=BACK, post=ADMIN_DONE, post_only=True,
                          data=lambda t, d: {"members": t.account, "external": "y@external.test", "enabled": "on"}),
     "aliases:enable": Rule(path="valias", get=BACK, post=ADMIN_DONE, post_only=True),
-    "aliases:disable": Rule(path="valias", get=BACK, post=ADMIN_DONE, post_only=True),
+    "aliases:disable": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),  # GET: the confirmation page
     "aliases:remove": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),
     "groups:list": Rule(get=ALL, post=ALL),
     "groups:detail": Rule(path="group", get=SEES, post=SEES),
