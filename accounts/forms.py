@@ -236,6 +236,9 @@ class AccountEditForm(AccountForm):
     hidden = forms.BooleanField(label=_l("Hidden from address books"), required=False)
 
     ADVANCED = ("mailbox", "mailhost", "mailproxy", "hidden")
+    # Edited in their own cards on the account page: its edit form posts them back unchanged, as hidden fields, so
+    # that each value is edited in one place. (Posted changed, as a script may, they apply like any other field.)
+    ELSEWHERE = ("aliases", "forwards", "keep_copy", "quota", "enabled")
 
     def __init__(self, *args, account: Account, supports_hidden: bool = True, mailbox_editable: bool = False,
                  **kwargs):
@@ -250,6 +253,14 @@ class AccountEditForm(AccountForm):
             del self.fields["hidden"]
         if not mailbox_editable:
             del self.fields["mailbox"]
+
+    def conflict(self) -> None:
+        """The hidden values are those of the page as it was opened: after a conflict they become the current ones,
+        so that saving again never undoes what someone changed meanwhile through a card."""
+        super().conflict()
+        if self.is_bound:
+            for name in self.ELSEWHERE:
+                self.data[name] = self.fields[name].prepare_value(self.initial[name])
 
     def clean_mailbox(self) -> str:
         path = self.cleaned_data["mailbox"]
