@@ -236,9 +236,11 @@ class AccountEditForm(AccountForm):
     hidden = forms.BooleanField(label=_l("Hidden from address books"), required=False)
 
     ADVANCED = ("mailbox", "mailhost", "mailproxy", "hidden")
-    # Edited in their own cards on the account page: its edit form posts them back unchanged, as hidden fields, so
-    # that each value is edited in one place. (Posted changed, as a script may, they apply like any other field.)
+    # Edited in their own cards on the account page, whose edit form leaves them out and posts KEEP_ELSEWHERE instead:
+    # they then keep their current values, even when the form is saved again after a conflict. (Posted without the
+    # mark, as a script may, they apply like any other field.)
     ELSEWHERE = ("aliases", "forwards", "keep_copy", "quota", "enabled")
+    KEEP_ELSEWHERE = "keep_elsewhere"
 
     def __init__(self, *args, account: Account, supports_hidden: bool = True, mailbox_editable: bool = False,
                  **kwargs):
@@ -249,18 +251,14 @@ class AccountEditForm(AccountForm):
             "mailhost": account.mailhost, "mailproxy": account.mailproxy, "hidden": account.hidden,
         })
         super().__init__(*args, account=account, **kwargs)
+        if self.is_bound and self.data.get(self.KEEP_ELSEWHERE):
+            self.data = self.data.copy()
+            for name in self.ELSEWHERE:
+                self.data[name] = self.fields[name].prepare_value(self.initial[name])
         if not supports_hidden:
             del self.fields["hidden"]
         if not mailbox_editable:
             del self.fields["mailbox"]
-
-    def conflict(self) -> None:
-        """The hidden values are those of the page as it was opened: after a conflict they become the current ones,
-        so that saving again never undoes what someone changed meanwhile through a card."""
-        super().conflict()
-        if self.is_bound:
-            for name in self.ELSEWHERE:
-                self.data[name] = self.fields[name].prepare_value(self.initial[name])
 
     def clean_mailbox(self) -> str:
         path = self.cleaned_data["mailbox"]
@@ -305,21 +303,17 @@ def _same(old: object, new: object) -> bool:
 
 
 class QuotaForm(AccountForm):
-    """Set the quota (`quota`, human units) or, with `reset` ticked, the domain's default. `save` returns Account."""
+    """Set the quota (`quota`, human units; empty: no quota rule of its own) or, with `reset` ticked, store the
+    domain's default. `save` returns the Account."""
 
-    quota = QuotaField(label=_l("Quota"), required=False)
+    quota = QuotaField(label=_l("Quota"), required=False, help_text=_l(
+        "For example 500M, 1.5G, 204800 (kB) or “unlimited”; empty: no quota rule of its own."))
     reset = forms.BooleanField(label=_l("Set to the domain default"), required=False)
 
     def __init__(self, *args, account: Account, **kwargs):
         kwargs.setdefault("initial", {"quota": account.quota_kb})
         kwargs.setdefault("auto_id", "quota-%s")  # the account page also holds the edit form's id_quota
         super().__init__(*args, account=account, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("reset") and data.get("quota") is None and "quota" not in self.errors:
-            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or set it to the domain default."))
-        return data
 
     def save(self, directory: Directory) -> Account | None:
         quota = self.cleaned_data["quota"]

@@ -337,7 +337,9 @@ def set_quota(request: HttpRequest, address: str) -> HttpResponse:
                new={"quota_kb": updated.quota_kb if updated else None})
         if updated is None:
             return _refused(request, directory, account, "quota_form", form)
-        return _done(request, _("The quota of %(address)s is now %(quota)s.") % {
+        message = _("%(address)s now has no quota rule of its own.") if updated.quota_kb is None else _(
+            "The quota of %(address)s is now %(quota)s.")
+        return _done(request, message % {
             "address": display_address(account.mail), "quota": format_quota(updated.quota_kb)}, updated)
 
 
