@@ -28,11 +28,16 @@ def test_it_shows_recent_changes_with_readable_dates(superadmin):
     assert "3\xa0hours ago" in body
 
 
+def _dashboard_after(client, *changes: tuple[str, str]) -> str:
+    """The dashboard once root made `changes`, (action, target) pairs."""
+    for action, target in changes:
+        audit.record("root", action, target)
+    return client.get("/").content.decode()
+
+
 def test_it_shows_other_domains_changes_to_nobody_else(outsider):
-    audit.record("root", "account.change", "alice@example.test")
-    audit.record("root", "domain.change", "example.test")
-    audit.record("root", "account.change", "oscar@other.test")
-    body = outsider.get("/").content.decode()
+    body = _dashboard_after(outsider, ("account.change", "alice@example.test"), ("domain.change", "example.test"),
+                            ("account.change", "oscar@other.test"))
     assert "oscar@other.test" in body
     assert "example.test" not in body
 
@@ -64,19 +69,16 @@ def test_the_account_cards_list_only_the_own_domains(outsider):
 
 
 def test_a_changed_entry_links_to_its_page_and_a_removed_one_does_not(superadmin):
-    audit.record("root", "account.quota", "alice@example.test")
-    audit.record("root", "domain.change", "xn--bcher-kva.example")
-    audit.record("root", "account.remove", "bob@example.test")
-    body = superadmin.get("/").content.decode()
+    body = _dashboard_after(superadmin, ("account.quota", "alice@example.test"),
+                            ("domain.change", "xn--bcher-kva.example"), ("account.remove", "bob@example.test"))
     assert '<a href="/accounts/alice@example.test/">alice@example.test</a>' in body
     assert '<a href="/domains/xn--bcher-kva.example/">bücher.example</a>' in body
     assert "bob@example.test" in body and 'href="/accounts/bob@example.test/"' not in body
 
 
 def test_roles_are_shown_in_words_with_unicode_domains(superadmin):
-    audit.record("root", "role.grant", "bob domain_admin xn--bcher-kva.example")
-    audit.record("root", "role.revoke", "carol helpdesk *")
-    body = superadmin.get("/").content.decode()
+    body = _dashboard_after(superadmin, ("role.grant", "bob domain_admin xn--bcher-kva.example"),
+                            ("role.revoke", "carol helpdesk *"))
     assert "bob: domain admin of bücher.example" in body and "carol: helpdesk of every domain" in body
     assert "domain_admin" not in body and "xn--" not in body and "role.grant" not in body
 
