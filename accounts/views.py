@@ -238,6 +238,15 @@ def _done(request: HttpRequest, message: str, account: Account) -> HttpResponse:
     return redirect("accounts:detail", address=account.mail)
 
 
+def _status_message(request: HttpRequest, address: str, enabled: bool) -> None:
+    """Done, but disabling is a warning (amber), not a success: from now on mail to `address` bounces."""
+    if enabled:
+        messages.success(request, _("%(address)s is enabled.") % {"address": display_address(address)})
+    else:
+        messages.warning(request, _("%(address)s is disabled: its mail now bounces.") % {
+            "address": display_address(address)})
+
+
 def _refused(request: HttpRequest, directory: Directory, account: Account, name: str, form) -> HttpResponse:
     messages.error(request, _("Nothing was changed: see the form below."))
     return _account_page(request, directory, account, status=422 if form.errors else 200, **{name: form})
@@ -301,8 +310,8 @@ def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpRespons
                old={"enabled": account.enabled}, new={"enabled": enable})
         if updated is None:
             return _refused(request, directory, account, "status_form", form)
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        return _done(request, message % {"address": display_address(account.mail)}, updated)
+        _status_message(request, account.mail, enable)
+        return redirect("accounts:detail", address=account.mail)
 
 
 @post_or_back("accounts:detail")
@@ -539,8 +548,7 @@ def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> Http
     if updated is None:
         messages.error(request, " ".join(form.non_field_errors()))
     else:
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        messages.success(request, message % {"address": display_address(valias.address)})
+        _status_message(request, valias.address, enable)
     return redirect("aliases:detail", address=valias.address)
 
 

@@ -53,3 +53,10 @@ def test_a_get_of_enable_goes_back_to_the_account_page(domain_admin, directory):
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.post("/accounts/alice@example.test/enable/").status_code == 503
+
+
+def test_disabling_is_announced_as_a_warning_not_a_success(domain_admin):
+    r = domain_admin.post("/accounts/alice@example.test/disable/", follow=True)
+    assert '<li class="message warning">alice@example.test is disabled: its mail now bounces.</li>' in r.content.decode()
+    r = domain_admin.post("/accounts/alice@example.test/enable/", follow=True)
+    assert '<li class="message success">alice@example.test is enabled.</li>' in r.content.decode()

@@ -65,7 +65,7 @@ def _disable(page, screenshot) -> None:
     page.get_by_role("link", name="Disable account…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Disable {ADDRESS}?")
     page.get_by_role("button", name="Disable account").click()
-    expect(page.locator(".message.success")).to_have_text(f"{ADDRESS} is disabled: its mail now bounces.")
+    expect(page.locator(".message.warning")).to_have_text(f"{ADDRESS} is disabled: its mail now bounces.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("disabled")
     expect(page.locator(".route")).to_contain_text("bounces")
     screenshot("journey-04-disabled")
