@@ -31,8 +31,9 @@ def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool
 
 
 def refusal_detail(form) -> str:
-    """A refused form's messages for the audit row: in English, one a line, so that the dashboard can show each in
-    the reader's language (see AuditEntry.failure)."""
+    """A refused form's messages for the audit row, one a line. The form's fixed texts (lazy, such as the conflict
+    message) are written in English, so that the dashboard shows each in the reader's language (AuditEntry.failure);
+    a message already filled in with values stays in the language of whoever made the change."""
     with translation.override("en"):
         return "\n".join(str(e) for errors in form.errors.values() for e in errors)
 

@@ -96,8 +96,9 @@ class AuditEntry(models.Model):
 
     @property
     def failure(self) -> str:
-        """Why the change failed, in the current language: a directory error by its kind; a form's messages (recorded
-        in English, one a line) each through the catalogue, so that those without values to fill in are translated."""
+        """Why the change failed, in the current language: a directory error by its kind; a form's messages (one a
+        line, see audit.refusal_detail) each through the catalogue: those recorded in English without values to fill
+        in are translated, the others shown as recorded."""
         kind = self.detail.partition(":")[0]
         if kind in FAILURE_LABELS:
             return str(FAILURE_LABELS[kind])
