@@ -13,7 +13,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mailadmin.addresses import display_address, display_domain, format_quota, normalise_address, normalise_domain, normalise_uid
+from mailadmin.addresses import (
+    display_address,
+    display_domain,
+    format_quota,
+    normalise_address,
+    normalise_domain,
+    normalise_uid,
+)
 from mailadmin.audit import record, refusal_detail
 from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
