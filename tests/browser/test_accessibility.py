@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, sign_in
 
@@ -51,14 +51,25 @@ def _violations(page: Page) -> list[str]:
 
 
 def _refused_forms(page: Page, base_url: str) -> Iterator[str]:
-    """Leaves `page` showing form errors, one refused submit after another, naming each."""
+    """Leaves `page` showing form errors, one refused submit after another, naming each; then the sign-in page,
+    blank and refused (this signs the context out)."""
     page.goto(base_url + "/domains/example.test/accounts/add/")
     page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     yield "refused new account"
     page.goto(base_url + "/accounts/alice@example.test/")
     page.locator("section[aria-labelledby=quota-h] input[name=quota]").fill("lots")
     page.locator("section[aria-labelledby=quota-h] button[type=submit]").first.click()
+    expect(page.locator("[aria-invalid=true]")).to_have_count(1)
     yield "refused quota"
+    page.context.clear_cookies()  # signed out from here on
+    page.goto(base_url + "/login/")
+    yield "sign-in"
+    page.locator("input[name=username]").fill("nobody")  # one failure per context: far from the lockout limit
+    page.locator("input[name=password]").fill("wrong-password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".errors[role=alert]")).to_be_visible()
+    yield "refused sign-in"
 
 
 @pytest.fixture
@@ -90,6 +101,6 @@ def test_axe_finds_nothing_on_any_page_at_either_width_in_either_language(live_s
                 found[f"{width} {locale} {name}"] = _violations(page)
                 checked += 1
             context.close()
-    assert checked == len(WIDTHS) * len(LANGUAGES) * (len(PAGES) + 2)
+    assert checked == len(WIDTHS) * len(LANGUAGES) * (len(PAGES) + 4)
     problems = {where: lines for where, lines in found.items() if lines}
     assert not problems, "\n".join(f"{where}:\n  " + "\n  ".join(lines) for where, lines in problems.items())
