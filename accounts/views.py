@@ -337,8 +337,8 @@ def disable_account(request: HttpRequest, address: str) -> HttpResponse:
         return redirect("accounts:detail", address=account.mail)
     shown = display_address(account.mail)
     return _confirm(request, account, _("Disable %(address)s?") % {"address": shown},
-                    _("Mail to %(address)s and its aliases bounces from now on, and it can no longer sign in. Virtual "
-                      "aliases it belongs to still deliver to it. You can enable it again later.") % {"address": shown},
+                    _("Mail to %(address)s and its aliases bounces from now on, even when sent to a virtual alias it "
+                      "belongs to, and it can no longer sign in. You can enable it again later.") % {"address": shown},
                     _("Disable account"), {"csn": account.csn})
 
 

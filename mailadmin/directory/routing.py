@@ -134,7 +134,7 @@ def _valias_explanation(external: list[str], members: _Members) -> str:
     recipients = ", ".join([*external, *members.mails]) or "—"
     parts = [_("Postfix sends a copy to each of: %(list)s.") % {"list": recipients}]
     if members.disabled:
-        parts.append(_("Disabled members still receive the virtual alias’s mail (Postfix does not check a member's mailenable): "
+        parts.append(_("Disabled members still receive list mail (Postfix does not check a member's mailenable): "
                        "%(list)s.") % {"list": ", ".join(members.disabled)})
     if members.dangling:
         parts.append(ngettext(

@@ -8,7 +8,7 @@ URL = "/aliases/team@example.test/"
 def test_it_warns_that_a_disabled_member_still_gets_list_mail(domain_admin):
     html = domain_admin.get(URL).content.decode()
     assert "alice@example.test" in html and "partner@external.test" in html
-    assert "disabled account: Postfix still delivers the virtual alias’s mail to it" in html
+    assert "disabled account: Postfix still delivers list mail to it" in html
 
 
 def test_it_edits_members_and_external_recipients(domain_admin, directory):

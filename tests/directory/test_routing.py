@@ -75,7 +75,7 @@ def test_a_virtual_alias_expands_to_external_recipients_and_members_including_di
     assert route.delivered
     assert _statuses(route) == [FOUND, MISSED, MISSED, FOUND]
     assert set(route.next_addresses) == {"partner@external.test", "alice@example.test", "dave@example.test"}
-    assert "Disabled members still receive the virtual alias’s mail" in route.steps[3].explanation
+    assert "Disabled members still receive list mail" in route.steps[3].explanation
     assert "dave@example.test" in route.steps[3].explanation
 
 
