@@ -47,7 +47,7 @@ PASSWORD_MAX = 128
 _USE_MESSAGES = {
     claims.ACCOUNT: _l("%(address)s is already the address of the account %(owner)s."),
     claims.ACCOUNT_ALIAS: _l("%(address)s is already an alias of the account %(owner)s."),
-    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias (distribution list)."),
+    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias."),
 }
 
 
@@ -246,6 +246,11 @@ class AccountEditForm(AccountForm):
     hidden = forms.BooleanField(label=_l("Hidden from address books"), required=False)
 
     ADVANCED = ("mailbox", "mailhost", "mailproxy", "hidden")
+    # Edited in their own cards on the account page, whose edit form leaves them out and posts KEEP_ELSEWHERE instead:
+    # they then keep their current values, even when the form is saved again after a conflict. (Posted without the
+    # mark, as a script may, they apply like any other field.)
+    ELSEWHERE = ("aliases", "forwards", "keep_copy", "quota", "enabled")
+    KEEP_ELSEWHERE = "keep_elsewhere"
 
     def __init__(self, *args, account: Account, supports_hidden: bool = True, mailbox_editable: bool = False,
                  **kwargs):
@@ -256,6 +261,10 @@ class AccountEditForm(AccountForm):
             "mailhost": account.mailhost, "mailproxy": account.mailproxy, "hidden": account.hidden,
         })
         super().__init__(*args, account=account, **kwargs)
+        if self.is_bound and self.data.get(self.KEEP_ELSEWHERE):
+            self.data = self.data.copy()
+            for name in self.ELSEWHERE:
+                self.data[name] = self.fields[name].prepare_value(self.initial[name])
         if not supports_hidden:
             del self.fields["hidden"]
         if not mailbox_editable:
@@ -304,21 +313,17 @@ def _same(old: object, new: object) -> bool:
 
 
 class QuotaForm(AccountForm):
-    """Set the quota (`quota`, human units) or, with `reset` ticked, the domain's default. `save` returns Account."""
+    """Set the quota (`quota`, human units; empty: no quota rule of its own) or, with `reset` ticked, store the
+    domain's default. `save` returns the Account."""
 
-    quota = QuotaField(label=_l("Quota"), required=False)
-    reset = forms.BooleanField(label=_l("Reset to the domain default"), required=False)
+    quota = QuotaField(label=_l("Quota"), required=False, help_text=_l(
+        "For example 500M, 1.5G, 204800 (kB) or “unlimited”; empty: no quota rule of its own."))
+    reset = forms.BooleanField(label=_l("Set to the domain default"), required=False)
 
     def __init__(self, *args, account: Account, **kwargs):
         kwargs.setdefault("initial", {"quota": account.quota_kb})
         kwargs.setdefault("auto_id", "quota-%s")  # the account page also holds the edit form's id_quota
         super().__init__(*args, account=account, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("reset") and data.get("quota") is None and "quota" not in self.errors:
-            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or reset it to the domain default."))
-        return data
 
     def save(self, directory: Directory) -> Account | None:
         quota = self.cleaned_data["quota"]
@@ -465,7 +470,7 @@ class VirtualAliasForm(forms.Form):
     outside recipients. `access` limits members to accounts of domains the user sees.
     """
 
-    address = AddressField(label=_l("List address"))
+    address = AddressField(label=_l("Virtual alias address"))
     members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
     external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
     enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from mailadmin.addresses import (
     display_address,
+    display_domain,
     domain_of,
     format_quota,
     normalise_address,
     normalise_domain,
     normalise_uid,
 )
-from mailadmin.audit import record
+from mailadmin.audit import record, refusal_detail
 from mailadmin.directory import Directory, connect, subschema
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
@@ -182,6 +186,37 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
 # --- Shared bits ------------------------------------------------------------------------------------------------------
 
 
+def post_or_back(page: str):
+    """For the endpoints of the forms of a detail page (`page`, a URL name taking `address`): a POST acts, a GET goes
+    back to the page. A reload or a shared link of such a URL (after a refused submit left the browser on it) then
+    lands on the page, not on an empty 405."""
+
+    def decorate(view):
+        @wraps(view)
+        @require_http_methods(["GET", "HEAD", "POST"])
+        def post_only(request: HttpRequest, address: str) -> HttpResponse:
+            if request.method != "POST":
+                return redirect(page, address=address)
+            return view(request, address)
+
+        return post_only
+
+    return decorate
+
+
+def _confirm(request: HttpRequest, entry: Account | VirtualAlias, question: str, consequence: str, button: str,
+             values: dict[str, str]) -> HttpResponse:
+    """The confirmation page of an action that stops mail: it posts `values` back to the same URL."""
+    if isinstance(entry, Account):
+        back = ((reverse("domains:list"), _("Domains")), (reverse("domains:detail", args=[entry.domain]),
+                display_domain(entry.domain)), (reverse("accounts:detail", args=[entry.mail]), display_address(entry.mail)))
+    else:
+        back = ((reverse("aliases:list"), _("Virtual aliases")),
+                (reverse("aliases:detail", args=[entry.address]), display_address(entry.address)))
+    return render(request, "confirm.html", {"crumbs": back, "cancel": back[-1][0], "question": question,
+                                            "consequence": consequence, "button": button, "values": values})
+
+
 def _posted(request: HttpRequest):
     """The POST data, or None on GET: an empty POST (a bare confirmation) still binds the form."""
     return request.POST if request.method == "POST" else None
@@ -189,7 +224,7 @@ def _posted(request: HttpRequest):
 
 def _audit(request: HttpRequest, action: str, target: str, form, result, *, old=None, new=None) -> None:
     """One audit row per attempted change; a refusal is recorded with the form's messages (never a password)."""
-    detail = "" if result is not None else " ".join(str(e) for errors in form.errors.values() for e in errors)
+    detail = "" if result is not None else refusal_detail(form)
     record(request.user.get_username(), action, target, old=old, new=new, ok=result is not None, detail=detail)
 
 
@@ -221,6 +256,15 @@ def _show_password(request: HttpRequest, account: Account, password: str) -> Htt
 def _done(request: HttpRequest, message: str, account: Account) -> HttpResponse:
     messages.success(request, message)
     return redirect("accounts:detail", address=account.mail)
+
+
+def _status_message(request: HttpRequest, address: str, enabled: bool) -> None:
+    """Done, but disabling is a warning (amber), not a success: from now on mail to `address` bounces."""
+    if enabled:
+        messages.success(request, _("%(address)s is enabled.") % {"address": display_address(address)})
+    else:
+        messages.warning(request, _("%(address)s is disabled: its mail now bounces.") % {
+            "address": display_address(address)})
 
 
 def _refused(request: HttpRequest, directory: Directory, account: Account, name: str, form) -> HttpResponse:
@@ -257,7 +301,7 @@ def account_detail(request: HttpRequest, address: str) -> HttpResponse:
         return _account_page(request, directory, account)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def edit_account(request: HttpRequest, address: str) -> HttpResponse:
     """Save the edit form in one modify; a stale form is refused with the current values shown."""
     with connect() as directory:
@@ -286,21 +330,32 @@ def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpRespons
                old={"enabled": account.enabled}, new={"enabled": enable})
         if updated is None:
             return _refused(request, directory, account, "status_form", form)
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        return _done(request, message % {"address": display_address(account.mail)}, updated)
+        _status_message(request, account.mail, enable)
+        return redirect("accounts:detail", address=account.mail)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def enable_account(request: HttpRequest, address: str) -> HttpResponse:
     return _set_status(request, address, True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disable_account(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_status(request, address, False)
+    """Disabling bounces the account's mail at once: confirm on GET, disable on POST."""
+    if request.method == "POST":
+        return _set_status(request, address, False)
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS["status"])
+    if not account.enabled:
+        return redirect("accounts:detail", address=account.mail)
+    shown = display_address(account.mail)
+    return _confirm(request, account, _("Disable %(address)s?") % {"address": shown},
+                    _("Mail to %(address)s and its aliases bounces from now on, even when sent to a virtual alias it "
+                      "belongs to, and it can no longer sign in. You can enable it again later.") % {"address": shown},
+                    _("Disable account"), {"csn": account.csn})
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_quota(request: HttpRequest, address: str) -> HttpResponse:
     """Set the quota, or reset it to the domain default (the "reset" button)."""
     with connect() as directory:
@@ -311,11 +366,13 @@ def set_quota(request: HttpRequest, address: str) -> HttpResponse:
                new={"quota_kb": updated.quota_kb if updated else None})
         if updated is None:
             return _refused(request, directory, account, "quota_form", form)
-        return _done(request, _("The quota of %(address)s is now %(quota)s.") % {
+        message = _("%(address)s now has no quota rule of its own.") if updated.quota_kb is None else _(
+            "The quota of %(address)s is now %(quota)s.")
+        return _done(request, message % {
             "address": display_address(account.mail), "quota": format_quota(updated.quota_kb)}, updated)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_password(request: HttpRequest, address: str) -> HttpResponse:
     """Set or generate the password; a generated one is shown once, on this response, and stored nowhere."""
     with connect() as directory:
@@ -350,24 +407,48 @@ def _change_address(request: HttpRequest, address: str, kind: str, adding: bool)
         return _refused(request, directory, account, "alias_form" if kind == "aliases" else "forward_form", form)
 
 
-@require_POST
+def _confirm_removal(request: HttpRequest, address: str, kind: str) -> HttpResponse:
+    """The confirmation page for removing the alias or forward named by ?address= (back to the account page when
+    the account has no such value any more)."""
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS[kind])
+    value = request.GET.get("address", "")
+    if value not in getattr(account, "aliases" if kind == "aliases" else "forward_targets"):
+        return redirect("accounts:detail", address=account.mail)
+    shown = {"value": display_address(value), "address": display_address(account.mail)}
+    if kind == "aliases":
+        question = _("Remove the alias %(value)s?") % shown
+        consequence = _("Mail to %(value)s bounces from now on, unless another entry takes the address.") % shown
+    else:
+        question = _("Stop forwarding to %(value)s?") % shown
+        consequence = _("Mail to %(address)s is no longer sent on to %(value)s.") % shown
+    return _confirm(request, account, question, consequence, _("Remove"), {"address": value, "csn": account.csn})
+
+
+@post_or_back("accounts:detail")
 def add_alias(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "aliases", True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_alias(request: HttpRequest, address: str) -> HttpResponse:
-    return _change_address(request, address, "aliases", False)
+    """Confirm on GET (mail to the alias will bounce), remove on POST."""
+    if request.method == "POST":
+        return _change_address(request, address, "aliases", False)
+    return _confirm_removal(request, address, "aliases")
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def add_forward(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "forwards", True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_forward(request: HttpRequest, address: str) -> HttpResponse:
-    return _change_address(request, address, "forwards", False)
+    """Confirm on GET (mail stops reaching the target), remove on POST."""
+    if request.method == "POST":
+        return _change_address(request, address, "forwards", False)
+    return _confirm_removal(request, address, "forwards")
 
 
 def remove_account(request: HttpRequest, address: str) -> HttpResponse:
@@ -455,7 +536,7 @@ def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
         return _valias_page(request, directory, valias)
 
 
-@require_POST
+@post_or_back("aliases:detail")
 def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         valias = _get_valias_or_404(request, directory, address, {"forwards"})
@@ -488,19 +569,28 @@ def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> Http
     if updated is None:
         messages.error(request, " ".join(form.non_field_errors()))
     else:
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        messages.success(request, message % {"address": display_address(valias.address)})
+        _status_message(request, valias.address, enable)
     return redirect("aliases:detail", address=valias.address)
 
 
-@require_POST
+@post_or_back("aliases:detail")
 def enable_valias(request: HttpRequest, address: str) -> HttpResponse:
     return _set_valias_status(request, address, True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_valias_status(request, address, False)
+    """Disabling bounces the virtual alias's mail at once: confirm on GET, disable on POST."""
+    if request.method == "POST":
+        return _set_valias_status(request, address, False)
+    with connect() as directory:
+        valias = _get_valias_or_404(request, directory, address, {"enabled"})
+    if not valias.enabled:
+        return redirect("aliases:detail", address=valias.address)
+    shown = display_address(valias.address)
+    return _confirm(request, valias, _("Disable %(address)s?") % {"address": shown},
+                    _("Mail to %(address)s bounces from now on; its members and recipients stay as they are. You can "
+                      "enable it again later.") % {"address": shown}, _("Disable virtual alias"), {})
 
 
 def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
