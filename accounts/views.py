@@ -528,7 +528,7 @@ def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlia
 
 
 def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
-    """Members (with a warning for disabled accounts, which still get list mail), external recipients, edit form."""
+    """Members (with a warning for disabled accounts, whose copies bounce), external recipients, edit form."""
     with connect() as directory:
         valias = _get_valias_or_404(request, directory, address)
         if valias.address != address:

@@ -8,7 +8,7 @@ URL = "/aliases/team@example.test/"
 def test_it_warns_that_a_disabled_member_still_gets_list_mail(domain_admin):
     html = domain_admin.get(URL).content.decode()
     assert "alice@example.test" in html and "partner@external.test" in html
-    assert "disabled account: its copy of list mail bounces" in html
+    assert "disabled account: its copy of this virtual alias's mail bounces" in html
 
 
 def test_it_edits_members_and_external_recipients(domain_admin, directory):
