@@ -41,6 +41,7 @@ LDAP_ALIASES_DN = env.str("LDAP_ALIASES_DN", default=f"ou=mailAliases,{LDAP_BASE
 LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
 LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # empty: the system's CAs
 LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect and for each answer
+LDAP_RETRY_AFTER = env.float("LDAP_RETRY_AFTER", default=60.0)  # seconds a server that failed is tried last
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")
@@ -99,6 +100,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Address claims serialise on a database lock: wait for it rather than fail at once.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# "directory" remembers which LDAP servers failed lately (directory/resting.py): a file cache, so every gunicorn
+# worker of a host shares it without another service.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "directory": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")) + "/directory",
+    },
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
