@@ -225,7 +225,7 @@ def create_account(directory: Directory, new: NewAccount, password: str | None) 
     """Add `uid=<uid>,ou=Users` with the domain's default quota unless one is given, then set the password through
     Password Modify (a generated one, returned, when `password` is None). Raises AlreadyExists, Invalid."""
     dn = s.account_dn(new.uid)
-    with claim_lock():
+    with claim_lock(directory):
         quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases])
         attrs = {"uid": new.uid, "cn": new.name, "sn": new.last_name or new.uid, **_mail_attrs(new, new.uid, quota)}
@@ -253,7 +253,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
     if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
         raise AlreadyExists(person.dn, address=new.address, holder=new.address)
     uid = record.first("uid") or new.uid
-    with claim_lock():
+    with claim_lock(directory):
         quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
         changes = {
@@ -304,7 +304,7 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
     changes = _changes(account, fields)
     if changes:
         new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
-        with claim_lock():
+        with claim_lock(directory):
             ensure_free(directory, new_aliases, owner_dn=account.dn)
             directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
     updated = get_account_by_dn(directory, account.dn)

@@ -75,7 +75,7 @@ def create_valias(
     enabled: bool = True,
 ) -> VirtualAlias:
     """Add the virtual alias; raise AlreadyExists when any entry already accepts `address`."""
-    with claim_lock():
+    with claim_lock(directory):
         ensure_free(directory, [address])
         directory.add(s.valias_dn(address), [s.MAIL_ALIAS], {s.ALIASES: address, **_attrs(members, external, enabled)})
     created = get_valias(directory, address)

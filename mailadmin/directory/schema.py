@@ -33,6 +33,7 @@ DOMAIN_DESCRIPTION = "virtualdomaindescription"
 MEMBERS = "mailaliasmember"
 CSN = "entryCSN"
 UUID = "entryUUID"
+CONTEXT_CSN = "contextCSN"  # on the suffix entry, per provider (serverID): the newest change it holds from each
 
 ENABLED_VALUE, DISABLED_VALUE = "OK", "NONE"
 HIDDEN_VALUE, SHOWN_VALUE = "YES", "NO"
@@ -43,6 +44,10 @@ ACCOUNT_ATTRS = (
 )
 DOMAIN_ATTRS = (DOMAIN, DOMAIN_DESCRIPTION, QUOTA, CSN)
 VALIAS_ATTRS = (ALIASES, MAIL, MEMBERS, ENABLED, CSN)
+
+
+def base_dn() -> str:
+    return settings.LDAP_BASE_DN
 
 
 def users_dn() -> str:

@@ -87,14 +87,13 @@ def test_the_lock_row_exists_before_the_first_claim():
     assert ClaimLock.objects.get(name=LOCK_NAME).taken == 0  # made by migration 0002, not by a first claim
 
 
-@pytest.mark.django_db
-def test_a_deleted_lock_row_is_put_back_and_taken():
+def test_a_deleted_lock_row_is_put_back_and_taken(directory):
     from mailadmin.directory.claims import LOCK_NAME, claim_lock
     from mailadmin.models import ClaimLock
 
     ClaimLock.objects.all().delete()
-    with claim_lock():
+    with claim_lock(directory):
         assert ClaimLock.objects.get(name=LOCK_NAME).taken == 1
-    with claim_lock():
+    with claim_lock(directory):
         pass
     assert ClaimLock.objects.get(name=LOCK_NAME).taken == 2

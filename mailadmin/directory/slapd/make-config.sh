@@ -32,6 +32,23 @@ TLSCertificateKeyFile ${LDAP_TLS_KEY:?}"
   [ -n "${LDAP_TLS_CA:-}" ] && TLS="$TLS
 TLSCACertificateFile $LDAP_TLS_CA"
 fi
+# Multi-provider replication (LDAP_SERVER_ID and LDAP_PEERS, the other providers' URIs separated by spaces): every
+# provider takes writes and pulls the others' with syncrepl (refreshAndPersist) from their syncprov overlay. The
+# consumers bind as the rootdn, which no ACL or size limit restricts; retry every second, for ever.
+SERVER_ID=""; SYNCREPL=""
+if [ -n "${LDAP_PEERS:-}" ]; then
+  SERVER_ID="serverID ${LDAP_SERVER_ID:?}"
+  ROOTPW=$(cat "$ROOTPW_FILE")
+  rid=0
+  for peer in $LDAP_PEERS; do
+    rid=$((rid + 1))
+    SYNCREPL="$SYNCREPL
+syncrepl rid=$(printf %03d $rid) provider=$peer bindmethod=simple binddn=\"$ROOTDN\" credentials=\"$ROOTPW\"
+  searchbase=\"$SUFFIX\" type=refreshAndPersist retry=\"1 +\" timeout=3 network-timeout=3"
+  done
+  SYNCREPL="$SYNCREPL
+multiprovider on"
+fi
 cat > "$D/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -47,6 +64,7 @@ moduleload syncprov
 moduleload accesslog
 moduleload sssvlv
 moduleload ppolicy
+$SERVER_ID
 pidfile $D/slapd.pid
 loglevel none
 authz-policy to
@@ -73,6 +91,7 @@ index uid eq,sub
 $MAIL_INDEX
 index mail eq,sub
 index cn,sn,givenName eq,sub
+$SYNCREPL
 access to attrs=userPassword
   by dn.exact="$SVCDN" write
   by self write
