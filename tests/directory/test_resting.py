@@ -1,7 +1,6 @@
 """A server that failed rests for LDAP_RETRY_AFTER seconds: the next requests go straight to the next server, and it
 is tried again, first, once the rest is over. Counted in connections the hung server accepted, not in seconds."""
 
-import socket
 import time
 
 import pytest
@@ -9,34 +8,7 @@ from django.conf import settings
 
 from mailadmin.directory import DirectoryUnavailable, connect, resting
 from mailadmin.directory.slapd.instance import free_port
-
-
-class HungServer:
-    """Accepts TCP connections (the kernel completes them) and never answers; counts the connections made to it."""
-
-    def __init__(self):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.listener.setblocking(False)
-        self.url = f"ldap://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.held: list[socket.socket] = []
-
-    def new_connections(self) -> int:
-        """How many connections were made since the last call."""
-        count = 0
-        while True:
-            try:
-                conn, _address = self.listener.accept()
-            except BlockingIOError:
-                return count
-            self.held.append(conn)
-            count += 1
-
-    def close(self) -> None:
-        for conn in self.held:
-            conn.close()
-        self.listener.close()
+from tests.hung import HungServer
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from mailadmin.directory.slapd.instance import free_port
 from tests.apphost import ROOT, AppHost, Console
 from tests.conftest import SUFFIX
+from tests.hung import HungServer
 from tests.postgres import Cluster
 
 from .conftest import wait_until_same
@@ -158,6 +159,22 @@ def test_a_console_request_and_a_createaccount_command_race_for_one_address(cons
     entries = wait_until_same(*pair)
     for i in range(10):
         assert sum(f"cmdrace{i}@example.test" in e for e in entries) == 1
+
+
+def test_a_hung_first_server_costs_one_request_of_all_the_workers_of_a_host(console, pair, postgres, tmp_path):
+    """A third host, with two workers of two threads, lists a server that accepts and never answers first: of twelve
+    pages, one pays the timeout; the other workers know from the host's shared CACHE_DIR."""
+    hung = HungServer()
+    env = {**host_env(pair, postgres, tmp_path, [hung.url, pair[0].uri], "three"), "LDAP_RETRY_AFTER": "600"}
+    host = AppHost(free_port(), env, tmp_path / "three.log")
+    try:
+        host.start()
+        session = console.on(host.url)
+        assert [session.get("/domains/example.test/").status for _ in range(12)] == [200] * 12
+        assert hung.new_connections() == 1
+    finally:
+        host.stop()
+        hung.close()
 
 
 def test_sign_in_failures_on_one_host_lock_the_sign_in_on_the_other(hosts, postgres):
