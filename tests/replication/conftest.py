@@ -19,7 +19,8 @@ from tests.conftest import BASE_LDIF, OUS, SUFFIX, use_instance
 def pair(tmp_path_factory) -> tuple[Instance, Instance]:
     if not os.access(SLAPD, os.X_OK):
         pytest.fail("slapd is not installed: run `make test`, which installs it")
-    first, second = provider_pair(tmp_path_factory.mktemp("pair"))
+    root = tmp_path_factory.mktemp("pair")
+    first, second = provider_pair((root / "a", root / "b"))
     for ou in OUS:
         first.delete_tree(ou)
     first.add_ldif(BASE_LDIF)

@@ -224,13 +224,14 @@ class Instance:
             raise RuntimeError(f"ldapdelete {dn}: {result.stderr.strip()}")
 
 
-def provider_pair(root: Path, suffix: str = "dc=example,dc=org") -> tuple[Instance, Instance]:
-    """Two slapd providers under root/a and root/b that replicate each other (multi-provider syncrepl + syncprov), with
-    the same passwords; the second gets the base entries through replication. Start the first one first."""
-    port_a = free_port()
-    port_b = next(p for p in iter(free_port, None) if p != port_a)
-    first = Instance(root / "a", port_a, suffix=suffix, server_id=1, peers=(f"ldap://127.0.0.1:{port_b}",))
-    second = Instance(root / "b", port_b, suffix=suffix, server_id=2, peers=(first.uri,))
+def provider_pair(roots: tuple[Path, Path], ports: tuple[int, int] = (0, 0),
+                  suffix: str = "dc=example,dc=org") -> tuple[Instance, Instance]:
+    """Create two slapd providers that replicate each other (multi-provider syncrepl + syncprov) with the same
+    passwords, on `ports` (free ones for 0); the second gets the base entries through replication."""
+    port_a = ports[0] or free_port()
+    port_b = ports[1] or next(p for p in iter(free_port, None) if p != port_a)
+    first = Instance(roots[0], port_a, suffix=suffix, server_id=1, peers=(f"ldap://127.0.0.1:{port_b}",))
+    second = Instance(roots[1], port_b, suffix=suffix, server_id=2, peers=(first.uri,))
     first.create()
     second.root.mkdir(parents=True, exist_ok=True)
     for name in (first.admin_password_file.name, first.service_password_file.name):
