@@ -29,6 +29,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (mailadmin/proxy.py); "unix" = gunicorn's socket.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # --- LDAP: the directory is the only store of mail data ------------------------------------------------------------
 LDAP_URL = env.str("LDAP_URL", default="").split()  # several URLs, separated by spaces, tried in order
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mailadmin.proxy.TrustedProxyMiddleware",  # first: everything after it sees the client's address and scheme
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
