@@ -91,13 +91,27 @@ def test_a_claim_checked_on_a_provider_that_lacks_the_last_claim_waits_then_refu
     assert not has(first, "uid=claimed2,ou=Users,dc=example,dc=org", "objectClass", "*")
 
 
+MAILSERVER = "cn=mailserver,ou=system,dc=example,dc=org"
+
+
+def _mailserver_account(first, password_file) -> None:
+    """The mail servers' own account of docs/deploy.md, added on the first provider (replication copies it)."""
+    hashed = subprocess.run(["/usr/sbin/slappasswd", "-T", str(password_file)], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    first.add_ldif(f"dn: {MAILSERVER}\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\n"
+                   f"cn: mailserver\nuserPassword: {hashed}\n")
+
+
 def test_postmap_still_answers_with_the_first_provider_down(both, tmp_path):
+    """Through the mail servers' read-only account, which the project's ACLs let read and never write."""
     first, second = both
     require("postmap", "postconf")
     password_file = tmp_path / "pw"
-    password_file.write_text(settings.LDAP_BIND_PASSWORD)
+    password_file.write_text("mail-server-password")
+    _mailserver_account(first, password_file)
+    second.wait_for(MAILSERVER)
     maps = tmp_path / "maps"
-    call_command("mailconfig", output=str(maps), bind_dn=settings.LDAP_BIND_DN, bind_password_file=str(password_file),
+    call_command("mailconfig", output=str(maps), bind_dn=MAILSERVER, bind_password_file=str(password_file),
                  postfix_dir=str(maps), dovecot_dir=str(maps), vmail_user=mailbox_owner(), stdout=StringIO(),
                  stderr=StringIO())
     assert f"{first.uri} {second.uri}" in (maps / "ldap-accounts.cf").read_text()
@@ -106,3 +120,7 @@ def test_postmap_still_answers_with_the_first_provider_down(both, tmp_path):
     assert postfix.query("ldap-accounts", "alice@example.test") == "/home/vmail/alice/"
     assert postfix.query("ldap-aliases", "alice.martin@example.test") == "alice@example.test"
     assert subprocess.run(["ldapwhoami", "-x", "-H", first.uri], capture_output=True).returncode != 0  # really down
+    write = subprocess.run(["ldapmodify", "-x", "-H", second.uri, "-D", MAILSERVER, "-y", str(password_file)],
+                           input=f"dn: {ALICE}\nchangetype: modify\nreplace: mailenable\nmailenable: NONE\n",
+                           capture_output=True, text=True)
+    assert write.returncode == 50, write.stderr  # insufficientAccess: the mail servers' account only reads

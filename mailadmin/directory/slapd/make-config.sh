@@ -7,6 +7,7 @@ SCHEMA=${MAIL_SCHEMA:-$(dirname "$0")/mail.schema}
 SUFFIX=${LDAP_SUFFIX:-dc=example,dc=org}
 ROOTDN=cn=admin,$SUFFIX
 SVCDN=cn=mailadmin,ou=system,$SUFFIX
+MAILDN=cn=mailserver,ou=system,$SUFFIX  # Postfix's and Dovecot's read-only account (docs/deploy.md)
 # Read from a file, never from argv: the root password must not show in the process list.
 ROOTPW_FILE=${LDAP_ROOTPW_FILE:?}
 HASH=$(/usr/sbin/slappasswd -T "$ROOTPW_FILE")
@@ -99,6 +100,7 @@ access to attrs=userPassword
   by * none
 access to *
   by dn.exact="$SVCDN" write
+  by dn.exact="$MAILDN" read
   by * read
 limits dn.exact="$SVCDN" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited
 overlay unique
