@@ -37,16 +37,26 @@ def is_outage(error: BaseException) -> bool:
 def rest(host: str, port: int) -> None:
     """Mark host:port as failed for LDAP_RETRY_AFTER seconds."""
     if settings.LDAP_RETRY_AFTER > 0:
-        caches["directory"].set(_key(host, port), True, timeout=settings.LDAP_RETRY_AFTER)
+        try:
+            caches["directory"].set(_key(host, port), True, timeout=settings.LDAP_RETRY_AFTER)
+        except OSError:  # an unwritable CACHE_DIR costs the memory of failures, never the request
+            logger.exception("cannot note that directory server %s port %s failed", host, port)
+            return
         logger.warning("directory server %s port %s is avoided for %s s", host, port, settings.LDAP_RETRY_AFTER)
 
 
 def wake(host: str, port: int) -> None:
-    caches["directory"].delete(_key(host, port))
+    try:
+        caches["directory"].delete(_key(host, port))
+    except OSError:
+        logger.exception("cannot note that directory server %s port %s answers again", host, port)
 
 
 def is_resting(host: str, port: int) -> bool:
-    return bool(caches["directory"].get(_key(host, port)))
+    try:
+        return bool(caches["directory"].get(_key(host, port)))
+    except OSError:
+        return False
 
 
 def in_trying_order(urls: list[str]) -> list[str]:

@@ -81,3 +81,13 @@ def test_retry_after_zero_never_rests(failover, hung, slapd):
     _who_am_i()
     _who_am_i()
     assert hung.new_connections() == 2
+
+
+def test_an_unwritable_cache_dir_costs_the_memory_not_the_request(failover, hung, slapd, tmp_path, monkeypatch):
+    from django.core.cache import caches
+
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")  # a file where the cache wants a directory: every cache write fails with an OSError
+    monkeypatch.setattr(caches["directory"], "_dir", str(blocked / "cache"))
+    assert _who_am_i() == f"dn:{slapd.service_dn}"
+    assert not resting.is_resting("127.0.0.1", int(hung.url.rsplit(":", 1)[1]))
