@@ -56,10 +56,11 @@ def _context_csns(directory: Directory) -> tuple[str, ...]:
 
 
 def _holds(have: Iterable[str], wanted: Iterable[str]) -> bool:
-    """True when, for each provider (serverID, the CSN's third field) in `wanted`, `have` is at least as new. CSNs of
-    one format compare as text."""
+    """True when, for each provider (serverID, the CSN's third field) in `wanted` that the server knows, `have` is at
+    least as new (CSNs of one format compare as text). A provider the server has never heard of is not waited for:
+    after a change of servers (one without syncprov, a provider removed) claims must not stop for good."""
     newest = {csn.split("#")[2]: csn for csn in have if csn.count("#") == 3}
-    return all(newest.get(csn.split("#")[2], "") >= csn for csn in wanted if csn.count("#") == 3)
+    return all(newest.get(csn.split("#")[2], csn) >= csn for csn in wanted if csn.count("#") == 3)
 
 
 def _wait_until_holds(directory: Directory, wanted: list[str]) -> None:
