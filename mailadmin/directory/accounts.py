@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -304,7 +305,8 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
     changes = _changes(account, fields)
     if changes:
         new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
-        with claim_lock(directory):
+        # Only a change that claims an address waits for the lock (and for replication, see claims.py).
+        with claim_lock(directory) if new_aliases else nullcontext():
             ensure_free(directory, new_aliases, owner_dn=account.dn)
             directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
     updated = get_account_by_dn(directory, account.dn)
