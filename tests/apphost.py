@@ -65,7 +65,7 @@ class Answer:
     body: str
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
+class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # a 302 is the answer the caller looks at
 
@@ -77,7 +77,7 @@ class Console:
     def __init__(self, base_url: str, cookies: http.cookiejar.CookieJar | None = None):
         self.base_url = base_url
         self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
-        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect)
 
     def on(self, base_url: str) -> Console:
         """The same session (cookies) against another host."""

@@ -3,14 +3,24 @@ through Django's settings, the slapd lines against the project's own configurati
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
 import re
 import shutil
+import sqlite3
+import ssl
 import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 import pytest
 
-from tests.apphost import ROOT
+from mailadmin.directory.slapd.instance import free_port
+from tests.apphost import ROOT, NoRedirect
 from tests.conftest import start_instance
 from tests.postgres import Cluster
 
@@ -35,17 +45,26 @@ def require(tool: str) -> str:
     return path
 
 
-def test_the_nginx_site_passes_nginx_t(tmp_path):
-    nginx = require("nginx")
+def _nginx_conf(tmp_path, site: str) -> Path:
+    """nginx.conf around the guide's site (its certificate paths under tmp_path, a new self-signed certificate)."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
                     "/CN=mailadmin.example.org", "-keyout", str(tmp_path / "privkey.pem"), "-out",
                     str(tmp_path / "fullchain.pem")], check=True, capture_output=True)
-    site = block("# /etc/nginx/sites-available/mailadmin").replace("/etc/ssl/mailadmin/", f"{tmp_path}/")
-    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "site.conf").write_text(site.replace("/etc/ssl/mailadmin/", f"{tmp_path}/"))
+    # As root, nginx's workers would run as nobody, who cannot enter pytest's 0700 temporary directory; in production
+    # the socket unit hands the socket to www-data (SocketUser).
+    user = "user root;\n" if os.geteuid() == 0 else ""
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n")
-    result = subprocess.run([nginx, "-t", "-e", "stderr", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
+        f"  include {tmp_path}/site.conf;\n}}\n")
+    return tmp_path / "nginx.conf"
+
+
+def test_the_nginx_site_passes_nginx_t(tmp_path):
+    nginx = require("nginx")
+    conf = _nginx_conf(tmp_path, block("# /etc/nginx/sites-available/mailadmin"))
+    result = subprocess.run([nginx, "-t", "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
@@ -61,21 +80,27 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     assert (result.returncode, result.stderr) == (0, ""), result.stderr  # warnings (a bad value) go to stderr
 
 
-def test_the_environment_file_gives_the_settings_the_app_needs_behind_nginx(tmp_path):
-    secrets = {"secret_key": "k" * 50, "ldap.pw": "service-password", "database_url": "postgres://m:p@db.example.org/m"}
+def _guide_env(tmp_path, database_url: str = "postgres://m:p@db.example.org/m", **changes: str) -> dict[str, str]:
+    """The guide's /etc/mailadmin/env with its secret files written under tmp_path, and `changes` on top."""
+    secrets = {"secret_key": "k" * 50, "ldap.pw": "service-password", "database_url": database_url}
     for name, value in secrets.items():
         (tmp_path / name).write_text(value)
     env_file = block("# /etc/mailadmin/env").replace("/etc/mailadmin/", f"{tmp_path}/")
-    env = dict(line.split("=", 1) for line in env_file.splitlines() if line and not line.startswith("#"))
+    return {**dict(line.split("=", 1) for line in env_file.splitlines() if line and not line.startswith("#")), **changes}
+
+
+def _without_callers_settings() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("LDAP_", "DATABASE_", "SECRET_"))}
+
+
+def test_the_environment_file_gives_the_settings_the_app_needs_behind_nginx(tmp_path):
+    env = _guide_env(tmp_path)
     probe = ("import django, json; django.setup(); from django.conf import settings as s; print(json.dumps([s.SECRET_KEY,"
              " s.DATABASES['default']['ENGINE'], s.LDAP_URL, s.LDAP_BIND_PASSWORD, s.CSRF_TRUSTED_ORIGINS,"
              " s.TRUSTED_PROXIES, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
              " s.SECURE_HSTS_SECONDS, s.CACHES['directory']['LOCATION'], s.ALLOWED_HOSTS]))")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LDAP_", "DATABASE_", "SECRET_"))}
     out = subprocess.run([str(VENV / "bin/python"), "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={**clean, "DJANGO_SETTINGS_MODULE": "mailadmin.settings", **env}).stdout
-    import json
-
+                         env={**_without_callers_settings(), "DJANGO_SETTINGS_MODULE": "mailadmin.settings", **env}).stdout
     assert json.loads(out) == [
         "k" * 50, "django.db.backends.postgresql", ["ldaps://ldap1.example.org", "ldaps://ldap2.example.org"],
         "service-password", ["https://mailadmin.example.org"], ["unix"], True, True, True, 31536000,
@@ -173,3 +198,92 @@ def test_backup_and_restore_of_the_database(tmp_path):
         assert cluster.sql("SELECT target FROM mailadmin_auditentry") == [("backup.test",)]
     finally:
         cluster.stop()
+
+
+def _wait_for(path: Path, process: subprocess.Popen) -> None:
+    for _ in range(400):
+        if path.exists():
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
+        time.sleep(0.05)
+    raise AssertionError(f"{path} did not appear")
+
+
+def _https(port: int):
+    """An opener for https://127.0.0.1:port that sends Host: mailadmin.example.org, keeps cookies, follows nothing."""
+    context = ssl.create_default_context(cafile=None)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the test's own self-signed certificate
+    cookies = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
+                                         urllib.request.HTTPCookieProcessor(cookies), NoRedirect)
+
+    def send(path: str, data: dict | None = None, **headers: str):
+        if data is not None:
+            token = next(c.value for c in cookies if c.name == "csrftoken")
+            data = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(f"https://127.0.0.1:{port}{path}", data=data, headers={  # noqa: S310
+            "Host": "mailadmin.example.org", "Referer": "https://mailadmin.example.org/login/", **headers})
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.headers, cookies
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, cookies
+
+    return send
+
+
+def test_nginx_and_gunicorn_as_the_guide_sets_them_up_serve_the_console_over_https(slapd, tmp_path):
+    """The guide's nginx site in front of gunicorn on a unix socket with the guide's environment: HTTPS with HSTS and
+    secure cookies, a sign-in that passes CSRF, and the client's address as nginx saw it (not as the client claims)."""
+    nginx = require("nginx")
+    https_port, http_port = free_port(), free_port()
+    socket_path = tmp_path / "gunicorn.sock"
+    site = (block("# /etc/nginx/sites-available/mailadmin").replace("/run/mailadmin/gunicorn.sock", str(socket_path))
+            .replace("listen 443 ", f"listen 127.0.0.1:{https_port} ").replace("listen 80;", f"listen 127.0.0.1:{http_port};"))
+    site = "\n".join(line for line in site.splitlines() if "[::]" not in line)  # no IPv6 needed on a test box
+    database = tmp_path / "app.sqlite3"
+    env = {**_without_callers_settings(), **_guide_env(
+        tmp_path, f"sqlite:///{database}", LDAP_URL=slapd.uri, LDAP_BIND_DN=slapd.service_dn, CACHE_DIR=str(tmp_path),
+        LDAP_CA_FILE="", LDAP_BIND_PASSWORD_FILE=str(slapd.service_password_file))}
+    python = str(VENV / "bin/python")
+    subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "ensuresuperadmin", "--password-file", str(tmp_path / "admin.pw")], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+    exec_start = next(line for line in block("# /etc/systemd/system/mailadmin.service").splitlines()
+                      if line.startswith("ExecStart="))
+    command = exec_start.removeprefix("ExecStart=").replace("/srv/mailadmin/.venv/", f"{VENV}/").split()
+    gunicorn = subprocess.Popen([*command, "--bind", f"unix:{socket_path}"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = None
+    try:
+        _wait_for(socket_path, gunicorn)
+        conf = _nginx_conf(tmp_path, site)
+        server = subprocess.Popen([nginx, "-e", "stderr", "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        _wait_for(tmp_path / "nginx.pid", server)
+        plain = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirected:
+            plain.open(urllib.request.Request(f"http://127.0.0.1:{http_port}/login/",  # noqa: S310
+                                              headers={"Host": "mailadmin.example.org"}), timeout=30)
+        assert (redirected.value.code, redirected.value.headers["Location"]) == (
+            301, "https://mailadmin.example.org/login/")
+        send = _https(https_port)
+        status, headers, cookies = send("/login/")
+        assert status == 200
+        assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert all(c.secure for c in cookies if c.name == "csrftoken")
+
+        status, _headers, _cookies = send("/login/", {"username": "admin", "password": "wrong-password-1"},
+                                          **{"X-Forwarded-For": "203.0.113.5"})
+        assert status == 200  # refused sign-in, not a CSRF 403
+        with sqlite3.connect(database) as db:
+            assert db.execute("SELECT ip_address FROM axes_accessattempt").fetchall() == [("127.0.0.1",)]
+        password = (tmp_path / "admin.pw").read_text().strip()
+        status, headers, _cookies = send("/login/", {"username": "admin", "password": password})
+        assert (status, headers["Location"]) == (302, "/")
+    finally:
+        for process in (server, gunicorn):
+            if process is not None:
+                os.killpg(process.pid, 15)
+                process.wait(30)
