@@ -23,6 +23,7 @@ from tests.postgres import Cluster
 from .conftest import wait_until_same
 
 ROUNDS = 100
+SECRET_KEY = secrets.token_urlsafe(50)  # the same on both hosts, as in production
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,8 @@ def postgres():
 
 
 def host_env(pair, postgres, tmp: Path, urls: list[str], name: str) -> dict[str, str]:
+    """What an app host's environment holds: the shared database and key, its own order of the providers and its own
+    CACHE_DIR (hosts do not share their notes of failed servers)."""
     first = pair[0]
     return {
         "DATABASE_URL": postgres.url, "SECRET_KEY": SECRET_KEY, "LDAP_URL": " ".join(urls),
@@ -45,9 +48,6 @@ def host_env(pair, postgres, tmp: Path, urls: list[str], name: str) -> dict[str,
         "SUPERADMIN_PASSWORD_FILE": str(tmp / "superadmin.pw"), "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2",
         "GUNICORN_ACCESS_LOG": "/dev/null", "AXES_FAILURE_LIMIT": "3",
     }
-
-
-SECRET_KEY = secrets.token_urlsafe(50)  # the same on both hosts, as in production
 
 
 @pytest.fixture(scope="module")
