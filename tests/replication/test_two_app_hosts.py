@@ -80,7 +80,7 @@ def console(hosts):
 def test_migrations_ran_on_postgresql(hosts, postgres):
     applied = set(postgres.sql("SELECT app, name FROM django_migrations"))
     assert {("sessions", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")} <= applied
-    assert any(app == "mailadmin" and name.endswith("_claimlock_seen") for app, name in applied)  # the latest
+    assert any(app == "mailadmin" and name.endswith("_claimlock_seen") for app, name in applied)
     assert any(app == "axes" for app, _name in applied)
     assert postgres.sql("SELECT name FROM mailadmin_claimlock") == [("addresses",)]
 
