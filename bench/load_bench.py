@@ -154,6 +154,15 @@ def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else values[0] * 1000
 
 
+def _causes(log: Path) -> list[str]:
+    """Why the app answered 503: the distinct "directory unavailable" causes it logged, most frequent first."""
+    causes = defaultdict(int)
+    for line in log.read_text(errors="replace").splitlines():
+        if "directory unavailable:" in line:
+            causes[line.split("directory unavailable:", 1)[1].strip()] += 1
+    return [f"{count} x {cause}" for cause, count in sorted(causes.items(), key=lambda item: -item[1])]
+
+
 def _report(clients: list[Client], seconds: float, lost: list[str]) -> None:
     times: dict[str, list[float]] = defaultdict(list)
     for client in clients:
@@ -213,6 +222,8 @@ def main() -> None:
             elapsed = time.monotonic() - began
             written = {address for client in clients for address in client.written}
             _report(clients, elapsed, _lost(clients, _held(instance, written)))
+            for cause in _causes(host.log)[:5]:
+                print(f"  503 because: {cause}")
         finally:
             host.stop()
             instance.destroy()
