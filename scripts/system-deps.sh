@@ -2,7 +2,8 @@
 # Install the Debian packages a mode needs, only when something is missing; never start their services.
 #   run:  slapd and ldap-utils (only when LDAP_URL does not point at a real directory)
 #   test: those, plus Chromium for the browser tests, Postfix/Dovecot with LDAP for the mail-stack checks, and
-#         PostgreSQL (the suite runs a throwaway cluster of its own) and nginx (`nginx -t` of docs/deploy.md)
+#         PostgreSQL (the suite runs a throwaway cluster of its own), nginx (docs/deploy.md's site: nginx -t, and
+#         run by the test) and systemd (systemd-analyze verify of the guide's units); no service is started
 set -euo pipefail
 mode=${1:-run}
 need=()
@@ -10,7 +11,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 want() { for p in "$@"; do have "$p" || need+=("$p"); done; }
 
 if [ "$mode" = test ] || [ -z "${LDAP_URL:-}" ]; then want slapd ldap-utils; fi
-if [ "$mode" = test ]; then want chromium postfix postfix-ldap dovecot-core dovecot-ldap gettext postgresql nginx; fi
+if [ "$mode" = test ]; then want chromium postfix postfix-ldap dovecot-core dovecot-ldap gettext postgresql nginx systemd; fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
