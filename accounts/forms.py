@@ -21,16 +21,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from domains.forms import CONFLICT_MESSAGE
-from domains.validators import (
-    AddressField,
-    AddressListField,
-    HostField,
-    LocalPartField,
-    QuotaField,
-    TextField,
-    UidField,
-)
 from mailadmin import addresses
 from mailadmin.addresses import TEXT_MAX, display_address, domain_of
 from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
@@ -41,6 +31,16 @@ from mailadmin.directory.accounts import Account, NewAccount, Person
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.directory.saslprep import bindable
+from mailadmin.fields import (
+    CONFLICT_MESSAGE,
+    AddressField,
+    AddressListField,
+    HostField,
+    LocalPartField,
+    QuotaField,
+    TextField,
+    UidField,
+)
 from mailadmin.permissions import Access, is_admin_address
 
 PASSWORD_MAX = 128

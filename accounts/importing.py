@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _l
 
 from accounts.bulk import COLUMNS, unsafe_cell
 from accounts.forms import AccountCreateForm, check_new_addresses, in_use_message
-from domains.validators import TextField
 from mailadmin import addresses, ldif
 from mailadmin.commands import form_error
 from mailadmin.directory import AlreadyExists, Directory, DirectoryError, Invalid
@@ -38,6 +37,7 @@ from mailadmin.directory.bulk import (
     pipeline,
     read_account,
 )
+from mailadmin.fields import TextField
 
 AUDIT_BATCH = 500  # written entries per batch of audit rows
 NO_QUOTA = "none"  # a quota cell meaning "no mailuserquota at all" (export writes it for such accounts)

@@ -13,11 +13,8 @@ from mailadmin.audit import audited
 from mailadmin.directory import AlreadyExists, Conflict, Directory, InUse, Invalid
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
+from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField
 
-from .validators import DomainNameField, QuotaField, TextField
-
-CONFLICT_MESSAGE = _l("Someone else changed this entry since you opened it. The current values are shown; "
-                      "check them and save again.")
 GONE_MESSAGE = _l("Someone else removed this domain since you opened it.")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
+from devtools.slapd import Instance, free_port  # noqa: E402
 
 DIR = ROOT / "var" / "ldap"
 PORT_FILE = DIR / "port"

@@ -26,8 +26,8 @@ import pytest
 import pytest_django.plugin as django_plugin
 from django.conf import settings
 
+from devtools.slapd import SLAPD, Instance, free_port
 from mailadmin.directory import Directory, connect, features
-from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_LDIF = (Path(__file__).parent / "base.ldif").read_text()

@@ -1,4 +1,5 @@
-"""Form fields shared by every form and command: they normalise what people type into what the directory stores."""
+"""Form fields and messages shared by every app's forms and commands: the fields normalise what people type into what
+the directory stores."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mailadmin import addresses
+
+CONFLICT_MESSAGE = _("Someone else changed this entry since you opened it. The current values are shown; "
+                     "check them and save again.")
 
 
 def _normalised(function, value):
