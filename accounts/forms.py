@@ -1,9 +1,10 @@
 """Account, virtual alias and "enable mail" forms: they normalise input and own their directory action.
 
 None of them needs a request: management commands pass plain data dicts, e.g.
-`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory)`.
-Every action method returns its result, or None after `add_error` when the directory refused
-(AlreadyExists, Conflict, Invalid). `access=None` means "no console user": the command-line, which may do anything.
+`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory, actor=actor())`.
+Every action method takes the `actor` the audit log names, writes its one audit row (mailadmin.events names the
+event), and returns its result, or None after `add_error` when the directory refused (AlreadyExists, Conflict,
+Invalid). `access=None` means "no console user": the command-line, which may do anything.
 
 Forms that change an existing entry carry its `csn` (entryCSN) in a hidden field: the change is applied only if
 the entry is still at the version the form was opened on; otherwise the form says "changed by someone else", and
@@ -21,8 +22,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from mailadmin import addresses
+from mailadmin import addresses, events
 from mailadmin.addresses import TEXT_MAX, display_address, domain_of
+from mailadmin.audit import audited_action
 from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
@@ -168,7 +170,24 @@ class AccountCreateForm(PasswordFields):
             return "aliases"
         return "uid" if address == data["uid"] and address != data["address"] else "local_part"
 
-    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+    def save(self, directory: Directory, *, actor: str) -> tuple[Account, str | None] | None:
+        # Read first: a refusal drops the field from cleaned_data. The password never reaches the log.
+        wanted = {k: v for k, v in self.cleaned_data.items() if not k.startswith("password")}
+        return audited_action(self, actor, events.ACCOUNT_CREATE, wanted["address"], lambda: self._create(directory),
+                              new=lambda created: created[0] if created else wanted)
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): every check it makes before writing (domains hosted and administered, every address
+        still free), with the same form errors; True when save() would go on to write."""
+        data = self.cleaned_data
+        own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
+        if check_new_addresses(self, "aliases", data["aliases"], directory, self.access) and own:
+            for address in (data["address"], *data["aliases"]):
+                if claims.holders(directory, address):
+                    self.add_error(self._field_of(address), in_use_message(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def _create(self, directory: Directory) -> tuple[Account, str | None] | None:
         data = self.cleaned_data
         own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
         if not check_new_addresses(self, "aliases", data["aliases"], directory, self.access) or not own:
@@ -289,8 +308,13 @@ class AccountEditForm(AccountForm):
         current = {key: getattr(self.account, key) for key in wanted}
         return {key: value for key, value in wanted.items() if not _same(current[key], value)}
 
-    def save(self, directory: Directory) -> Account | None:
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
         changes = self.changes()
+        return audited_action(self, actor, events.ACCOUNT_UPDATE, self.account.mail,
+                              lambda: self._save(directory, changes),
+                              old={k: getattr(self.account, k) for k in changes}, new=changes)
+
+    def _save(self, directory: Directory, changes: dict) -> Account | None:
         added = set(changes.get("aliases", ())) - set(self.account.aliases)
         if not check_new_addresses(self, "aliases", sorted(added), directory, self.access):
             return None
@@ -320,15 +344,24 @@ class QuotaForm(AccountForm):
             self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or reset it to the domain default."))
         return data
 
-    def save(self, directory: Directory) -> Account | None:
-        quota = self.cleaned_data["quota"]
-        if self.cleaned_data["reset"]:
-            try:
-                quota = ldap_accounts.default_quota(directory, self.account.mail)
-            except Invalid as e:
-                self.add_error(None, refused_message(e))
-                return None
-        return self.update(directory, {"quota_kb": quota}, "quota")
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        return audited_action(self, actor, events.ACCOUNT_QUOTA, self.account.mail, lambda: self._save(directory),
+                              old={"quota_kb": self.account.quota_kb},
+                              new=lambda updated: {"quota_kb": updated.quota_kb if updated else None})
+
+    def quota_to_set(self, directory: Directory) -> int | None:
+        """The quota save() would set (the domain's default with `reset`): a dry run. None after a form error."""
+        if not self.cleaned_data["reset"]:
+            return self.cleaned_data["quota"]
+        try:
+            return ldap_accounts.default_quota(directory, self.account.domain)
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
+            return None
+
+    def _save(self, directory: Directory) -> Account | None:
+        quota = self.quota_to_set(directory)
+        return None if quota is None else self.update(directory, {"quota_kb": quota}, "quota")
 
 
 class StatusForm(AccountForm):
@@ -339,8 +372,10 @@ class StatusForm(AccountForm):
         self.enable = enable
         super().__init__(*args, account=account, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
-        return self.update(directory, {"enabled": self.enable})
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        return audited_action(self, actor, events.ACCOUNT_ENABLE if self.enable else events.ACCOUNT_DISABLE,
+                              self.account.mail, lambda: self.update(directory, {"enabled": self.enable}),
+                              old={"enabled": self.account.enabled}, new={"enabled": self.enable})
 
 
 class PasswordForm(PasswordFields):
@@ -351,7 +386,10 @@ class PasswordForm(PasswordFields):
         self.account = account
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+    def save(self, directory: Directory, *, actor: str) -> tuple[Account, str | None] | None:
+        return audited_action(self, actor, events.ACCOUNT_PASSWORD, self.account.mail, lambda: self._save(directory))
+
+    def _save(self, directory: Directory) -> tuple[Account, str | None] | None:
         try:
             return self.account, ldap_accounts.set_password(directory, self.account, self.cleaned_data["password"])
         except Invalid as e:
@@ -379,7 +417,12 @@ class RemoveAccountForm(AccountForm):
         """What removing would do now, for the confirmation page and a dry run."""
         return ldap_accounts.plan_removal(directory, self.account, delete_entry=delete_entry)
 
-    def remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
+    def remove(self, directory: Directory, *, actor: str) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
+        return audited_action(self, actor, events.ACCOUNT_REMOVE, self.account.mail, lambda: self._remove(directory),
+                              old=lambda done: _removal_values(self.account, done)[0],
+                              new=lambda done: _removal_values(self.account, done)[1])
+
+    def _remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
         try:
             removal = ldap_accounts.plan_removal(directory, self.based_on,
                                                  delete_entry=self.cleaned_data["delete_entry"])
@@ -391,7 +434,7 @@ class RemoveAccountForm(AccountForm):
         return None
 
 
-def removal_audit(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
+def _removal_values(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
     """The audit row's before and after values of a removal: the account as read and, when only its mail went, every
     attribute taken away with its values and the virtual aliases it left, so its mail settings can be put back."""
     old = {field.name: getattr(account, field.name) for field in dataclasses.fields(account)}
@@ -409,6 +452,12 @@ class StoredValueField(forms.CharField):
 
     def clean(self, value):
         return super().clean(value).lower()
+
+
+ADDRESS_EVENTS = {
+    ("aliases", True): events.ACCOUNT_ALIASES_ADD, ("aliases", False): events.ACCOUNT_ALIASES_REMOVE,
+    ("forwards", True): events.ACCOUNT_FORWARDS_ADD, ("forwards", False): events.ACCOUNT_FORWARDS_REMOVE,
+}
 
 
 class AccountAddressForm(AccountForm):
@@ -434,7 +483,17 @@ class AccountAddressForm(AccountForm):
         else:
             self.fields["address"].label = _l("Forward to")
 
-    def add(self, directory: Directory) -> Account | None:
+    def add(self, directory: Directory, *, actor: str) -> Account | None:
+        return self._audited(actor, ADDRESS_EVENTS[self.kind, True], lambda: self._add(directory))
+
+    def remove(self, directory: Directory, *, actor: str) -> Account | None:
+        return self._audited(actor, ADDRESS_EVENTS[self.kind, False], lambda: self._remove(directory))
+
+    def _audited(self, actor: str, event: str, run) -> Account | None:
+        return audited_action(self, actor, event, self.account.mail, run, old={self.kind: getattr(self.account, self.kind)},
+                              new=lambda updated: {self.kind: getattr(updated, self.kind) if updated else ()})
+
+    def _add(self, directory: Directory) -> Account | None:
         address = self.cleaned_data["address"]
         if self.kind == "forwards":
             targets = [*self.account.forward_targets, address]
@@ -446,7 +505,7 @@ class AccountAddressForm(AccountForm):
             return None
         return self.update(directory, {"aliases": (*self.account.aliases, address)}, "address")
 
-    def remove(self, directory: Directory) -> Account | None:
+    def _remove(self, directory: Directory) -> Account | None:
         address = self.cleaned_data["address"]
         current = self.account.aliases if self.kind == "aliases" else self.account.forward_targets
         if address not in current:
@@ -492,7 +551,14 @@ class VirtualAliasForm(forms.Form):
                 dns.append(account.dn)
         return dns
 
-    def save(self, directory: Directory) -> VirtualAlias | None:
+    def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
+        if self.valias is None:
+            return audited_action(self, actor, events.VALIAS_CREATE, self.cleaned_data["address"],
+                                  lambda: self._save(directory), new=lambda valias: valias)
+        return audited_action(self, actor, events.VALIAS_UPDATE, self.valias.address, lambda: self._save(directory),
+                              old=self.valias, new=lambda updated: updated)
+
+    def _save(self, directory: Directory) -> VirtualAlias | None:
         data = self.cleaned_data
         members = self._member_dns(directory)
         if self.valias is None:
@@ -525,7 +591,12 @@ class VirtualAliasStatusForm(forms.Form):
         self.enable = enable
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> VirtualAlias | None:
+    def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
+        return audited_action(self, actor, events.VALIAS_ENABLE if self.enable else events.VALIAS_DISABLE,
+                              self.valias.address, lambda: self._save(directory),
+                              old={"enabled": self.valias.enabled}, new={"enabled": self.enable})
+
+    def _save(self, directory: Directory) -> VirtualAlias | None:
         try:
             return ldap_aliases.update_valias(directory, self.valias, members=self.valias.members,
                                               external=self.valias.external, enabled=self.enable)
@@ -541,7 +612,11 @@ class RemoveVirtualAliasForm(forms.Form):
         self.valias = valias
         super().__init__(*args, **kwargs)
 
-    def remove(self, directory: Directory) -> VirtualAlias | None:
+    def remove(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
+        return audited_action(self, actor, events.VALIAS_REMOVE, self.valias.address, lambda: self._remove(directory),
+                              old=self.valias)
+
+    def _remove(self, directory: Directory) -> VirtualAlias | None:
         try:
             ldap_aliases.remove_valias(directory, self.valias)
             return self.valias
@@ -563,7 +638,12 @@ class EnableMailForm(forms.Form):
         kwargs.setdefault("initial", {"address": person.mail})  # a `mail` the person has is the one kept
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        wanted = {"uid": self.person.uid, **self.cleaned_data}  # read first: a refusal drops the field
+        return audited_action(self, actor, events.ACCOUNT_ENABLE_MAIL, wanted["address"], lambda: self._save(directory),
+                              new=wanted)
+
+    def _save(self, directory: Directory) -> Account | None:
         data = self.cleaned_data
         if not check_new_addresses(self, "address", [data["address"]], directory, self.access):
             return None

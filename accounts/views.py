@@ -18,8 +18,7 @@ from mailadmin.addresses import (
     normalise_domain,
     normalise_uid,
 )
-from mailadmin.audit import record
-from mailadmin.directory import Directory, connect, subschema
+from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
@@ -42,7 +41,6 @@ from .forms import (
     StatusForm,
     VirtualAliasForm,
     VirtualAliasStatusForm,
-    removal_audit,
 )
 
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
@@ -187,10 +185,9 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _audit(request: HttpRequest, action: str, target: str, form, result, *, old=None, new=None) -> None:
-    """One audit row per attempted change; a refusal is recorded with the form's messages (never a password)."""
-    detail = "" if result is not None else " ".join(str(e) for errors in form.errors.values() for e in errors)
-    record(request.user.get_username(), action, target, old=old, new=new, ok=result is not None, detail=detail)
+def _actor(request: HttpRequest) -> str:
+    """Who the audit log names: the form actions write the rows."""
+    return request.user.get_username()
 
 
 def _account_page(request: HttpRequest, directory: Directory, account: Account, status: int = 200,
@@ -200,7 +197,7 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
     context = {
         "account": account, "may": _abilities(request, account),
         "domain": ldap_domains.get_domain(directory, account.domain),
-        "edit_form": AccountEditForm(account=account, supports_hidden=subschema.knows(directory, "mailhidden"),
+        "edit_form": AccountEditForm(account=account, supports_hidden=directory.features.hidden_accounts,
                                      mailbox_editable=access.superadmin),
         "quota_form": QuotaForm(account=account),
         "password_form": PasswordForm(account=account),
@@ -237,9 +234,7 @@ def add_account(request: HttpRequest, domain: str) -> HttpResponse:
         mail_domain = _get_domain_for_create_or_404(request, directory, domain)
         form = AccountCreateForm(_posted(request), domain=mail_domain, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            wanted = {k: v for k, v in form.cleaned_data.items() if not k.startswith("password")}
-            created = form.save(directory)  # a refusal drops the field from cleaned_data: `wanted` was read first
-            _audit(request, "account.create", wanted["address"], form, created, new=wanted)
+            created = form.save(directory, actor=_actor(request))
             if created is not None:
                 account, generated = created
                 if generated:
@@ -263,15 +258,13 @@ def edit_account(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address)
         form = AccountEditForm(request.POST, account=account, access=access_for(request.user),
-                               supports_hidden=subschema.knows(directory, "mailhidden"),
+                               supports_hidden=directory.features.hidden_accounts,
                                mailbox_editable=access_for(request.user).superadmin)
         if form.is_valid():
             changes = form.changes()
             touched = tuple(set(changes.get("aliases", account.aliases)) ^ set(account.aliases))
             _require_change(request, account, set(changes), touched)
-            updated = form.save(directory)
-            _audit(request, "account.update", account.mail, form, updated,
-                   old={k: getattr(account, k) for k in changes}, new=changes)
+            updated = form.save(directory, actor=_actor(request))
             if updated is not None:
                 return _done(request, _("Saved %(address)s.") % {"address": display_address(account.mail)}, updated)
         return _refused(request, directory, account, "edit_form", form)
@@ -281,9 +274,7 @@ def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpRespons
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["status"])
         form = StatusForm(request.POST, account=account, enable=enable)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.enable" if enable else "account.disable", account.mail, form, updated,
-               old={"enabled": account.enabled}, new={"enabled": enable})
+        updated = form.save(directory, actor=_actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "status_form", form)
         message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
@@ -306,9 +297,7 @@ def set_quota(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["quota"])
         form = QuotaForm(request.POST, account=account)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.quota", account.mail, form, updated, old={"quota_kb": account.quota_kb},
-               new={"quota_kb": updated.quota_kb if updated else None})
+        updated = form.save(directory, actor=_actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "quota_form", form)
         return _done(request, _("The quota of %(address)s is now %(quota)s.") % {
@@ -321,8 +310,7 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["password"])
         form = PasswordForm(request.POST, account=account)
-        result = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.password", account.mail, form, result)
+        result = form.save(directory, actor=_actor(request)) if form.is_valid() else None
         if result is None:
             return _refused(request, directory, account, "password_form", form)
         keep_own_session(request, account.dn)  # the user's other sessions end at their next request
@@ -341,9 +329,7 @@ def _change_address(request: HttpRequest, address: str, kind: str, adding: bool)
         if form.is_valid():
             value = form.cleaned_data["address"]
             _require_change(request, account, ACTIONS[kind], (value,) if kind == "aliases" else ())
-            updated = form.add(directory) if adding else form.remove(directory)
-            _audit(request, f"account.{kind}.{'add' if adding else 'remove'}", account.mail, form, updated,
-                   old={kind: getattr(account, kind)}, new={kind: getattr(updated, kind) if updated else ()})
+            updated = (form.add if adding else form.remove)(directory, actor=_actor(request))
             if updated is not None:
                 message = _("Added %(value)s.") if adding else _("Removed %(value)s.")
                 return _done(request, message % {"value": display_address(value)}, updated)
@@ -378,9 +364,7 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
         access = access_for(request.user)
         form = RemoveAccountForm(_posted(request), account=account, access=access)
         if request.method == "POST" and form.is_valid():
-            done = form.remove(directory)
-            old, new = removal_audit(account, done)
-            _audit(request, "account.remove", account.mail, form, done, old=old, new=new)
+            done = form.remove(directory, actor=_actor(request))
             if done is not None:
                 messages.success(request, _removed_message(done[0]))
                 return redirect("domains:detail", name=account.domain)
@@ -404,16 +388,11 @@ def _members(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
     return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
 
 
-def _valiases_offered(directory: Directory) -> bool:
-    """Older MDS schemas have no mailAlias class: such a directory holds no virtual aliases and can take none."""
-    return subschema.knows(directory, "mailAlias", object_class=True)
-
-
 def list_valiases(request: HttpRequest) -> HttpResponse:
     """Virtual aliases of the domains the user sees."""
     access = access_for(request.user)
     with connect() as directory:
-        offered = _valiases_offered(directory)
+        offered = directory.features.virtual_aliases
         valiases = [v for v in ldap_aliases.list_valiases(directory) if access.sees(v.domain)] if offered else []
     return render(request, "aliases/list.html",
                   {"valiases": valiases, "may_add": offered and _is_creator(access), "offered": offered})
@@ -422,13 +401,11 @@ def list_valiases(request: HttpRequest) -> HttpResponse:
 def add_valias(request: HttpRequest) -> HttpResponse:
     with connect() as directory:
         access = _require_creator(request)
-        if not _valiases_offered(directory):
+        if not directory.features.virtual_aliases:
             return render(request, "aliases/list.html", {"valiases": [], "offered": False}, status=404)
         form = VirtualAliasForm(_posted(request), access=access)
         if request.method == "POST" and form.is_valid():
-            address = form.cleaned_data["address"]  # read first: a refusal drops the field from cleaned_data
-            valias = form.save(directory)
-            _audit(request, "valias.create", address, form, valias, new=valias)
+            valias = form.save(directory, actor=_actor(request))
             if valias is not None:
                 messages.success(request, _("Created %(address)s.") % {"address": display_address(valias.address)})
                 return redirect("aliases:detail", address=valias.address)
@@ -463,8 +440,7 @@ def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
                                 access=access_for(request.user))
         if form.is_valid():
             _require_valias_status(request, valias, form.cleaned_data["enabled"])
-            updated = form.save(directory)
-            _audit(request, "valias.update", valias.address, form, updated, old=valias, new=updated)
+            updated = form.save(directory, actor=_actor(request))
             if updated is not None:
                 messages.success(request, _("Saved %(address)s.") % {"address": display_address(valias.address)})
                 return redirect("aliases:detail", address=valias.address)
@@ -482,9 +458,7 @@ def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> Http
     with connect() as directory:
         valias = _get_valias_or_404(request, directory, address, {"enabled"})
         form = VirtualAliasStatusForm(request.POST, valias=valias, enable=enable)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "valias.enable" if enable else "valias.disable", valias.address, form, updated,
-               old={"enabled": valias.enabled}, new={"enabled": enable})
+        updated = form.save(directory, actor=_actor(request)) if form.is_valid() else None
     if updated is None:
         messages.error(request, " ".join(form.non_field_errors()))
     else:
@@ -509,8 +483,7 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
         valias = _get_valias_or_404(request, directory, address, {"remove"})
         form = RemoveVirtualAliasForm(_posted(request), valias=valias)
         if request.method == "POST" and form.is_valid():
-            removed = form.remove(directory)
-            _audit(request, "valias.remove", valias.address, form, removed, old=valias)
+            removed = form.remove(directory, actor=_actor(request))
             if removed is not None:
                 messages.success(request, _("Removed %(address)s.") % {"address": display_address(valias.address)})
                 return redirect("aliases:list")
@@ -535,9 +508,7 @@ def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:
         person = _get_person_or_404(request, directory, uid)
         form = EnableMailForm(_posted(request), person=person, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            wanted = {"uid": person.uid, **form.cleaned_data}  # read first: a refusal drops the field
-            account = form.save(directory)
-            _audit(request, "account.enable_mail", wanted["address"], form, account, new=wanted)
+            account = form.save(directory, actor=_actor(request))
             if account is not None:
                 return _done(request, _("%(name)s now has the address %(address)s.") % {
                     "name": person.name or person.uid, "address": display_address(account.mail)}, account)
