@@ -1,4 +1,4 @@
-"""Account, virtual alias and "enable mail" forms: they normalise input and own their directory action.
+"""Account and "enable mail" forms: they normalise input and own their directory action.
 
 None of them needs a request: management commands pass plain data dicts, e.g.
 `QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory, actor=actor())`.
@@ -23,14 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import addresses, events
-from mailadmin.addresses import TEXT_MAX, display_address, domain_of
+from mailadmin.addresses import TEXT_MAX
 from mailadmin.audit import audited_action
 from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import aliases as ldap_aliases
-from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account, NewAccount, Person
-from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.directory.saslprep import bindable
 from mailadmin.fields import (
@@ -42,51 +39,13 @@ from mailadmin.fields import (
     QuotaField,
     TextField,
     UidField,
+    check_new_addresses,
+    in_use_message,
+    refused_message,
 )
-from mailadmin.permissions import Access, is_admin_address
+from mailadmin.permissions import Access
 
 PASSWORD_MAX = 128
-_USE_MESSAGES = {
-    claims.ACCOUNT: _l("%(address)s is already the address of the account %(owner)s."),
-    claims.ACCOUNT_ALIAS: _l("%(address)s is already an alias of the account %(owner)s."),
-    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias (distribution list)."),
-}
-
-
-def in_use_message(directory: Directory, error: AlreadyExists) -> str:
-    """A sentence naming where the refused address is used (one more lookup, on the error path only)."""
-    uses = claims.uses(directory, error.address) if "@" in error.address else []
-    values = {"address": display_address(error.address)}
-    if not uses:
-        return _("%(address)s is already in use.") % values
-    return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
-
-
-def refused_message(error: Invalid) -> str:
-    return _("The directory refused the change: %(reason)s") % {"reason": error}
-
-
-def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
-                        access: Access | None) -> bool:
-    """Addresses an entry is to accept must be in a domain the directory hosts and, for console users, one they
-    administer (so nobody claims mail of another customer's domain); below superadmins, never the address a console
-    user signs in with (it would let them sign in as that user). Adds errors to `field`; True when all pass."""
-    values = list(values)
-    hosted = ldap_domains.hosted(directory, {domain_of(v) for v in values})
-    for value in values:
-        shown = {"address": display_address(value)}
-        # "Not administered" comes first: another customer's domain and a domain not hosted here get the same answer,
-        # so the message does not tell a domain admin which domains are hosted.
-        if access is not None and not access.administers(domain_of(value)):
-            form.add_error(field, _("You do not administer the domain of %(address)s.") % shown)
-        elif domain_of(value) not in hosted:
-            form.add_error(field, _("%(address)s is not in a domain hosted here.") % shown)
-        elif access is not None and not access.superadmin and is_admin_address(value):
-            form.add_error(field, _("%(address)s is the sign-in address of a console user: only a superadmin may "
-                                    "give it to an account or list.") % shown)
-    return field not in form.errors
-
-
 def with_copy(targets: Iterable[str], own: str, keep_copy: bool) -> tuple[str, ...]:
     """The maildrop values for forwarding to `targets`: the account's own address among them keeps a copy
     (Postfix delivers an address that expands to itself). Without targets, mail is simply delivered locally."""
@@ -515,114 +474,6 @@ class AccountAddressForm(AccountForm):
         if self.kind == "aliases":
             return self.update(directory, {"aliases": tuple(remaining)}, "address")
         return self.update(directory, {"forwards": with_copy(remaining, self.account.mail, self.account.keeps_copy)})
-
-
-class VirtualAliasForm(forms.Form):
-    """Add (`valias=None`: `address` is asked) or edit a virtual alias. `save(directory)` returns the VirtualAlias.
-
-    `members` are typed as account addresses (primary or alias) and stored as those accounts' DNs; `external` are
-    outside recipients. `access` limits members to accounts of domains the user sees.
-    """
-
-    address = AddressField(label=_l("List address"))
-    members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
-    external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
-    enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)
-    csn = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, valias: VirtualAlias | None = None, member_addresses: tuple[str, ...] = (),
-                 access: Access | None = None, **kwargs):
-        self.valias = valias
-        self.access = access
-        if valias is not None:
-            kwargs.setdefault("initial", {"members": member_addresses, "external": valias.external,
-                                          "enabled": valias.enabled, "csn": valias.csn})
-        super().__init__(*args, **kwargs)
-        if valias is not None:
-            del self.fields["address"]
-
-    def _member_dns(self, directory: Directory) -> list[str]:
-        dns = []
-        for address in self.cleaned_data["members"]:
-            account = ldap_accounts.get_account(directory, address)
-            if account is None or (self.access is not None and not self.access.sees(account.domain)):
-                self.add_error("members", _("There is no account %(address)s.") % {"address": display_address(address)})
-            else:
-                dns.append(account.dn)
-        return dns
-
-    def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
-        if self.valias is None:
-            return audited_action(self, actor, events.VALIAS_CREATE, self.cleaned_data["address"],
-                                  lambda: self._save(directory), new=lambda valias: valias)
-        return audited_action(self, actor, events.VALIAS_UPDATE, self.valias.address, lambda: self._save(directory),
-                              old=self.valias, new=lambda updated: updated)
-
-    def _save(self, directory: Directory) -> VirtualAlias | None:
-        data = self.cleaned_data
-        members = self._member_dns(directory)
-        if self.valias is None:
-            check_new_addresses(self, "address", [data["address"]], directory, self.access)
-        if self.errors:
-            return None
-        try:
-            if self.valias is None:
-                return ldap_aliases.create_valias(directory, data["address"], members=members,
-                                                  external=data["external"], enabled=data["enabled"])
-            based_on = dataclasses.replace(self.valias, csn=data["csn"] or self.valias.csn)
-            return ldap_aliases.update_valias(directory, based_on, members=members, external=data["external"],
-                                              enabled=data["enabled"])
-        except AlreadyExists as e:
-            self.add_error("address", in_use_message(directory, e))
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-            self.data = self.data.copy()
-            self.data["csn"] = self.valias.csn if self.valias else ""
-        except Invalid as e:
-            self.add_error(None, refused_message(e))
-        return None
-
-
-class VirtualAliasStatusForm(forms.Form):
-    """Enable or disable a virtual alias (members and recipients unchanged). `save` returns the VirtualAlias."""
-
-    def __init__(self, *args, valias: VirtualAlias, enable: bool, **kwargs):
-        self.valias = valias
-        self.enable = enable
-        super().__init__(*args, **kwargs)
-
-    def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
-        return audited_action(self, actor, events.VALIAS_ENABLE if self.enable else events.VALIAS_DISABLE,
-                              self.valias.address, lambda: self._save(directory),
-                              old={"enabled": self.valias.enabled}, new={"enabled": self.enable})
-
-    def _save(self, directory: Directory) -> VirtualAlias | None:
-        try:
-            return ldap_aliases.update_valias(directory, self.valias, members=self.valias.members,
-                                              external=self.valias.external, enabled=self.enable)
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-        return None
-
-
-class RemoveVirtualAliasForm(forms.Form):
-    """Confirm removal; `remove(directory)` returns the removed VirtualAlias, or None."""
-
-    def __init__(self, *args, valias: VirtualAlias, **kwargs):
-        self.valias = valias
-        super().__init__(*args, **kwargs)
-
-    def remove(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
-        return audited_action(self, actor, events.VALIAS_REMOVE, self.valias.address, lambda: self._remove(directory),
-                              old=self.valias)
-
-    def _remove(self, directory: Directory) -> VirtualAlias | None:
-        try:
-            ldap_aliases.remove_valias(directory, self.valias)
-            return self.valias
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-        return None
 
 
 class EnableMailForm(forms.Form):

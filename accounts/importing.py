@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.bulk import COLUMNS, unsafe_cell
-from accounts.forms import AccountCreateForm, check_new_addresses, in_use_message
+from accounts.forms import AccountCreateForm
 from mailadmin import addresses, ldif
 from mailadmin.commands import form_error
 from mailadmin.directory import AlreadyExists, Directory, DirectoryError, Invalid
@@ -36,7 +36,7 @@ from mailadmin.directory.bulk import (
     directory_claims,
     read_account,
 )
-from mailadmin.fields import TextField
+from mailadmin.fields import TextField, check_new_addresses, in_use_message
 
 AUDIT_BATCH = 500  # written entries per batch of audit rows
 ADD_WINDOW = 64  # adds in flight: enough to keep slapd busy while this process checks and audits

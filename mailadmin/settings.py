@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mailadmin",
     "domains",
     "accounts",
+    "aliases",
 ]
 
 MIDDLEWARE = [

@@ -101,8 +101,9 @@ ALLOWED_IMPORTS = {
     "mailadmin": {"mailadmin"},
     "domains": {"mailadmin", "domains"},
     "accounts": {"mailadmin", "accounts"},
+    "aliases": {"mailadmin", "aliases"},
 }
-PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "devtools", "tests", "bench", "scripts"}
+PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "aliases", "devtools", "tests", "bench", "scripts"}
 
 
 def _imported_packages(tree: ast.AST) -> set[str]:
