@@ -224,6 +224,11 @@ class AccountEditForm(AccountForm):
     hidden = forms.BooleanField(label=_l("Hidden from address books"), required=False)
 
     ADVANCED = ("mailbox", "mailhost", "mailproxy", "hidden")
+    # Edited in their own cards on the account page, whose edit form leaves them out and posts KEEP_ELSEWHERE instead:
+    # they then keep their current values, even when the form is saved again after a conflict. (Posted without the
+    # mark, as a script may, they apply like any other field.)
+    ELSEWHERE = ("aliases", "forwards", "keep_copy", "quota", "enabled")
+    KEEP_ELSEWHERE = "keep_elsewhere"
 
     def __init__(self, *args, account: Account, supports_hidden: bool = True, mailbox_editable: bool = False,
                  **kwargs):
@@ -234,6 +239,10 @@ class AccountEditForm(AccountForm):
             "mailhost": account.mailhost, "mailproxy": account.mailproxy, "hidden": account.hidden,
         })
         super().__init__(*args, account=account, **kwargs)
+        if self.is_bound and self.data.get(self.KEEP_ELSEWHERE):
+            self.data = self.data.copy()
+            for name in self.ELSEWHERE:
+                self.data[name] = self.fields[name].prepare_value(self.initial[name])
         if not supports_hidden:
             del self.fields["hidden"]
         if not mailbox_editable:
@@ -287,21 +296,17 @@ def _same(old: object, new: object) -> bool:
 
 
 class QuotaForm(AccountForm):
-    """Set the quota (`quota`, human units) or, with `reset` ticked, the domain's default. `save` returns Account."""
+    """Set the quota (`quota`, human units; empty: no quota rule of its own) or, with `reset` ticked, store the
+    domain's default. `save` returns the Account."""
 
-    quota = QuotaField(label=_l("Quota"), required=False)
-    reset = forms.BooleanField(label=_l("Reset to the domain default"), required=False)
+    quota = QuotaField(label=_l("Quota"), required=False, help_text=_l(
+        "For example 500M, 1.5G, 204800 (kB) or “unlimited”; empty: no quota rule of its own."))
+    reset = forms.BooleanField(label=_l("Set to the domain default"), required=False)
 
     def __init__(self, *args, account: Account, **kwargs):
         kwargs.setdefault("initial", {"quota": account.quota_kb})
         kwargs.setdefault("auto_id", "quota-%s")  # the account page also holds the edit form's id_quota
         super().__init__(*args, account=account, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("reset") and data.get("quota") is None and "quota" not in self.errors:
-            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or reset it to the domain default."))
-        return data
 
     def save(self, directory: Directory, *, actor: str) -> Account | None:
         return audited_action(self, actor, events.ACCOUNT_QUOTA, self.account.mail, lambda: self._save(directory),
@@ -309,7 +314,8 @@ class QuotaForm(AccountForm):
                               new=lambda updated: {"quota_kb": updated.quota_kb if updated else None})
 
     def quota_to_set(self, directory: Directory) -> int | None:
-        """The quota save() would set (the domain's default with `reset`): a dry run. None after a form error."""
+        """The quota save() would set (the domain's default with `reset`; None: no quota rule of its own): a dry
+        run. A domain that is gone adds a form error."""
         if not self.cleaned_data["reset"]:
             return self.cleaned_data["quota"]
         try:
@@ -320,7 +326,7 @@ class QuotaForm(AccountForm):
 
     def _save(self, directory: Directory) -> Account | None:
         quota = self.quota_to_set(directory)
-        return None if quota is None else self.update(directory, {"quota_kb": quota}, "quota")
+        return None if self.errors else self.update(directory, {"quota_kb": quota}, "quota")
 
 
 class StatusForm(AccountForm):

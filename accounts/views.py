@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from mailadmin.addresses import (
     display_address,
+    display_domain,
     domain_of,
     format_quota,
     normalise_address,
@@ -27,7 +29,7 @@ from mailadmin.directory.accounts import Account, Person
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
 from mailadmin.sessions import keep_own_session
-from mailadmin.shortcuts import actor, posted, require_creator
+from mailadmin.shortcuts import actor, confirm, post_or_back, posted, require_creator, status_message
 
 from .forms import (
     AccountAddressForm,
@@ -142,6 +144,15 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
 # --- Shared bits ------------------------------------------------------------------------------------------------------
 
 
+def _confirm(request: HttpRequest, account: Account, question: str, consequence: str, button: str,
+             values: dict[str, str]) -> HttpResponse:
+    """The confirmation page of an action that stops the account's mail, back to the account page on Cancel."""
+    crumbs = ((reverse("domains:list"), _("Domains")),
+              (reverse("domains:detail", args=[account.domain]), display_domain(account.domain)),
+              (reverse("accounts:detail", args=[account.mail]), display_address(account.mail)))
+    return confirm(request, crumbs, question, consequence, button, values)
+
+
 def _account_page(request: HttpRequest, directory: Directory, account: Account, status: int = 200,
                   **forms) -> HttpResponse:
     """The account page, with fresh forms for every action unless a bound (failed) one is given."""
@@ -170,6 +181,15 @@ def _show_password(request: HttpRequest, account: Account, password: str) -> Htt
 def _done(request: HttpRequest, message: str, account: Account) -> HttpResponse:
     messages.success(request, message)
     return redirect("accounts:detail", address=account.mail)
+
+
+def _status_message(request: HttpRequest, address: str, enabled: bool) -> None:
+    """Done, but disabling is a warning (amber), not a success: from now on mail to `address` bounces."""
+    if enabled:
+        messages.success(request, _("%(address)s is enabled.") % {"address": display_address(address)})
+    else:
+        messages.warning(request, _("%(address)s is disabled: its mail now bounces.") % {
+            "address": display_address(address)})
 
 
 def _refused(request: HttpRequest, directory: Directory, account: Account, name: str, form) -> HttpResponse:
@@ -204,7 +224,7 @@ def account_detail(request: HttpRequest, address: str) -> HttpResponse:
         return _account_page(request, directory, account)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def edit_account(request: HttpRequest, address: str) -> HttpResponse:
     """Save the edit form in one modify; a stale form is refused with the current values shown."""
     with connect() as directory:
@@ -229,21 +249,32 @@ def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpRespons
         updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "status_form", form)
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        return _done(request, message % {"address": display_address(account.mail)}, updated)
+        status_message(request, account.mail, enable)
+        return redirect("accounts:detail", address=account.mail)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def enable_account(request: HttpRequest, address: str) -> HttpResponse:
     return _set_status(request, address, True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disable_account(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_status(request, address, False)
+    """Disabling bounces the account's mail at once: confirm on GET, disable on POST."""
+    if request.method == "POST":
+        return _set_status(request, address, False)
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS["status"])
+    if not account.enabled:
+        return redirect("accounts:detail", address=account.mail)
+    shown = display_address(account.mail)
+    return _confirm(request, account, _("Disable %(address)s?") % {"address": shown},
+                    _("Mail to %(address)s and its aliases bounces from now on, even when sent to a virtual alias it "
+                      "belongs to, and it can no longer sign in. You can enable it again later.") % {"address": shown},
+                    _("Disable account"), {"csn": account.csn})
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_quota(request: HttpRequest, address: str) -> HttpResponse:
     """Set the quota, or reset it to the domain default (the "reset" button)."""
     with connect() as directory:
@@ -252,11 +283,13 @@ def set_quota(request: HttpRequest, address: str) -> HttpResponse:
         updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "quota_form", form)
-        return _done(request, _("The quota of %(address)s is now %(quota)s.") % {
+        message = _("%(address)s now has no quota rule of its own.") if updated.quota_kb is None else _(
+            "The quota of %(address)s is now %(quota)s.")
+        return _done(request, message % {
             "address": display_address(account.mail), "quota": format_quota(updated.quota_kb)}, updated)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_password(request: HttpRequest, address: str) -> HttpResponse:
     """Set or generate the password; a generated one is shown once, on this response, and stored nowhere."""
     with connect() as directory:
@@ -288,24 +321,48 @@ def _change_address(request: HttpRequest, address: str, kind: str, adding: bool)
         return _refused(request, directory, account, "alias_form" if kind == "aliases" else "forward_form", form)
 
 
-@require_POST
+def _confirm_removal(request: HttpRequest, address: str, kind: str) -> HttpResponse:
+    """The confirmation page for removing the alias or forward named by ?address= (back to the account page when
+    the account has no such value any more)."""
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS[kind])
+    value = request.GET.get("address", "")
+    if value not in getattr(account, "aliases" if kind == "aliases" else "forward_targets"):
+        return redirect("accounts:detail", address=account.mail)
+    shown = {"value": display_address(value), "address": display_address(account.mail)}
+    if kind == "aliases":
+        question = _("Remove the alias %(value)s?") % shown
+        consequence = _("Mail to %(value)s bounces from now on, unless another entry takes the address.") % shown
+    else:
+        question = _("Stop forwarding to %(value)s?") % shown
+        consequence = _("Mail to %(address)s is no longer sent on to %(value)s.") % shown
+    return _confirm(request, account, question, consequence, _("Remove"), {"address": value, "csn": account.csn})
+
+
+@post_or_back("accounts:detail")
 def add_alias(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "aliases", True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_alias(request: HttpRequest, address: str) -> HttpResponse:
-    return _change_address(request, address, "aliases", False)
+    """Confirm on GET (mail to the alias will bounce), remove on POST."""
+    if request.method == "POST":
+        return _change_address(request, address, "aliases", False)
+    return _confirm_removal(request, address, "aliases")
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def add_forward(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "forwards", True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_forward(request: HttpRequest, address: str) -> HttpResponse:
-    return _change_address(request, address, "forwards", False)
+    """Confirm on GET (mail stops reaching the target), remove on POST."""
+    if request.method == "POST":
+        return _change_address(request, address, "forwards", False)
+    return _confirm_removal(request, address, "forwards")
 
 
 def remove_account(request: HttpRequest, address: str) -> HttpResponse:

@@ -34,7 +34,7 @@ class VirtualAliasForm(forms.Form):
     outside recipients. `access` limits members to accounts of domains the user sees.
     """
 
-    address = AddressField(label=_l("List address"))
+    address = AddressField(label=_l("Virtual alias address"))
     members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
     external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
     enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)

@@ -6,15 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from mailadmin.addresses import display_address, normalise_address
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.permissions import access_for
-from mailadmin.shortcuts import actor, is_creator, posted, require_creator
+from mailadmin.shortcuts import actor, confirm, is_creator, post_or_back, posted, require_creator, status_message
 
 from .forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
 
@@ -88,7 +89,7 @@ def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlia
 
 
 def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
-    """Members (with a warning for disabled accounts, which still get list mail), external recipients, edit form."""
+    """Members (with a warning for disabled accounts, whose copies bounce), external recipients, edit form."""
     with connect() as directory:
         valias = _get_valias_or_404(request, directory, address)
         if valias.address != address:
@@ -96,7 +97,7 @@ def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
         return _valias_page(request, directory, valias)
 
 
-@require_POST
+@post_or_back("aliases:detail")
 def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         valias = _get_valias_or_404(request, directory, address, {"forwards"})
@@ -126,19 +127,30 @@ def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> Http
     if updated is None:
         messages.error(request, " ".join(form.non_field_errors()))
     else:
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        messages.success(request, message % {"address": display_address(valias.address)})
+        status_message(request, valias.address, enable)
     return redirect("aliases:detail", address=valias.address)
 
 
-@require_POST
+@post_or_back("aliases:detail")
 def enable_valias(request: HttpRequest, address: str) -> HttpResponse:
     return _set_valias_status(request, address, True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_valias_status(request, address, False)
+    """Disabling bounces the virtual alias's mail at once: confirm on GET, disable on POST."""
+    if request.method == "POST":
+        return _set_valias_status(request, address, False)
+    with connect() as directory:
+        valias = _get_valias_or_404(request, directory, address, {"enabled"})
+    if not valias.enabled:
+        return redirect("aliases:detail", address=valias.address)
+    shown = display_address(valias.address)
+    crumbs = ((reverse("aliases:list"), _("Virtual aliases")),
+              (reverse("aliases:detail", args=[valias.address]), shown))
+    return confirm(request, crumbs, _("Disable %(address)s?") % {"address": shown},
+                   _("Mail to %(address)s bounces from now on; its members and recipients stay as they are. You can "
+                     "enable it again later.") % {"address": shown}, _("Disable virtual alias"), {})
 
 
 def remove_valias(request: HttpRequest, address: str) -> HttpResponse:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 
 from django.db.models import Q
+from django.utils import translation
 
 from mailadmin.models import AuditEntry
 
@@ -27,6 +28,14 @@ def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool
         actor=actor[:150], action=action[:64], target=target[:512], old=_plain(old), new=_plain(new), ok=ok,
         detail=detail,
     )
+
+
+def refusal_detail(form) -> str:
+    """A refused form's messages for the audit row, one a line. The form's fixed texts (lazy, such as the conflict
+    message) are written in English, so that the dashboard shows each in the reader's language (AuditEntry.failure);
+    a message already filled in with values stays in the language of whoever made the change."""
+    with translation.override("en"):
+        return "\n".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @contextmanager
@@ -51,7 +60,7 @@ def audited_action(form, actor: str, action: str, target: str, run: Callable[[],
     except Exception as e:
         record(actor, action, target, old=_of(old, None), ok=False, detail=f"{type(e).__name__}: {e}")
         raise
-    detail = "" if result is not None else " ".join(str(e) for errors in form.errors.values() for e in errors)
+    detail = "" if result is not None else refusal_detail(form)
     record(actor, action, target, old=_of(old, result), new=_of(new, result), ok=result is not None, detail=detail)
     return result
 

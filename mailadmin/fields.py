@@ -153,7 +153,7 @@ class HostField(forms.CharField):
 _USE_MESSAGES = {
     claims.ACCOUNT: _("%(address)s is already the address of the account %(owner)s."),
     claims.ACCOUNT_ALIAS: _("%(address)s is already an alias of the account %(owner)s."),
-    claims.VIRTUAL_ALIAS: _("%(address)s is already a virtual alias (distribution list)."),
+    claims.VIRTUAL_ALIAS: _("%(address)s is already a virtual alias."),
 }
 
 

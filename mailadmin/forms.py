@@ -11,4 +11,4 @@ from mailadmin.fields import AddressField
 class RouteForm(forms.Form):
     """The address to follow through Postfix's lookups; Unicode domains are accepted and stored as A-labels."""
 
-    address = AddressField(label=_l("Address"), help_text=_l("For example alice@example.org or a list address."))
+    address = AddressField(label=_l("Address"), help_text=_l("For example alice@example.org or a virtual alias."))

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mailadmin import events
@@ -79,6 +80,19 @@ ACTION_LABELS = {
 }
 
 
+# Why a change failed, for failures recorded from a directory error ("Conflict: modify …", see audit.audited): the
+# error's kind in words instead of the LDAP operation.
+FAILURE_LABELS = {
+    "Conflict": _("Someone else changed this entry at the same time; nothing was changed."),
+    "InUse": _("Other entries still use it; nothing was changed."),
+    "AlreadyExists": _("The address or entry already exists; nothing was changed."),
+    "Invalid": _("The directory refused a value; nothing was changed."),
+    "DirectoryUnavailable": _("The directory could not be reached; nothing was changed."),
+    "DirectoryError": _("The directory refused the change; nothing was changed."),
+}
+ROLE_NAMES = {Role.DOMAIN_ADMIN: _("domain admin"), Role.HELPDESK: _("helpdesk")}
+
+
 class AuditEntry(models.Model):
     """One change made through mailadmin, successful or not, with the values before and after."""
 
@@ -99,3 +113,22 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The action in words, in the current language (the code itself for an action without a label)."""
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def failure(self) -> str:
+        """Why the change failed, in the current language: a directory error by its kind; a form's messages (one a
+        line, see audit.refusal_detail) each through the catalogue: those recorded in English without values to fill
+        in are translated, the others shown as recorded."""
+        kind = self.detail.partition(":")[0]
+        if kind in FAILURE_LABELS:
+            return str(FAILURE_LABELS[kind])
+        return " ".join(gettext(line) for line in self.detail.splitlines())
+
+    @property
+    def role(self) -> tuple[str, str, str] | None:
+        """(user, role in words, domain or "") of a role.grant/role.revoke entry, whose target is "user kind domain"
+        ("*" for every domain); None for other entries."""
+        user, kind, domain = (self.target.split(" ") + ["", ""])[:3]
+        if not self.action.startswith("role.") or kind not in ROLE_NAMES:
+            return None
+        return user, str(ROLE_NAMES[kind]), "" if domain == "*" else domain

@@ -202,13 +202,16 @@ def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) 
 
 
 def search_accounts(
-    directory: Directory, text: str, *, limit: int = 50, domains: Collection[str] | None = None
+    directory: Directory, text: str, *, limit: int = 50, domains: Collection[str] | None = None,
+    status: str = "",
 ) -> tuple[list[Account], bool]:
     """Accounts matching an address, alias, name or uid, in `domains` (None: anywhere); True when there were more
-    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit."""
+    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit. With `status`
+    "all" or "disabled", `text` is ignored: every account, or every disabled one."""
     if domains is not None and not domains:
         return [], False
-    flt = s.search_text(text) if domains is None else s.all_of(s.search_text(text), s.in_domains(domains))
+    flt = {"all": s.accounts_filter(), "disabled": s.disabled_accounts()}.get(status) or s.search_text(text)
+    flt = flt if domains is None else s.all_of(flt, s.in_domains(domains))
     records = directory.find(s.users_dn(), flt, s.ACCOUNT_ATTRS, limit=limit + 1)
     accounts = sorted((account_from_record(r) for r in records), key=lambda a: a.mail)
     return accounts[:limit], len(accounts) > limit

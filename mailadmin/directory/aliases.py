@@ -1,4 +1,4 @@
-"""Virtual aliases (distribution lists): `mailalias=<address>,ou=mailAliases,<base>` entries of class mailAlias.
+"""Virtual aliases: `mailalias=<address>,ou=mailAliases,<base>` entries of class mailAlias.
 
 Postfix expands `mail` (external recipients) and, through `special_result_attribute`, the `mail` of every member DN.
 It does not look at the members' `mailenable`: a disabled member's address is passed on, finds no mailbox and bounces

@@ -268,6 +268,11 @@ def search_text(text: str) -> str:
     )
 
 
+def disabled_accounts() -> str:
+    """Accounts whose mail bounces: mailenable anything but OK (NONE, or missing)."""
+    return all_of(accounts_filter(), negate(eq(ENABLED, ENABLED_VALUE)))
+
+
 def in_domains(domains: Iterable[str]) -> str:
     """Accounts whose primary address is in one of `domains` (sorted, so the filter is stable)."""
     return any_of(*(ends_with(MAIL, "@" + d) for d in sorted(domains)))

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("address", help="the account's own address")
-        parser.add_argument("quota", help="500M, 1.5G, 204800 (kB) or unlimited")
+        parser.add_argument("quota", help='500M, 1.5G, 204800 (kB) or unlimited; "" for no quota rule of its own')
         parser.add_argument("--dry-run", action="store_true", help="check the quota; change nothing")
 
     def handle(self, *args, address, quota, dry_run, **options):
@@ -23,7 +23,11 @@ class Command(BaseCommand):
             else:
                 account = run_form(form, lambda: form.save(directory, actor=actor()))
         kb = form.cleaned_data["quota"]
-        text = _("Would set the quota of %(address)s to %(quota)s.") if dry_run else _(
-            "Quota of %(address)s is now %(quota)s.")
+        if kb is None:
+            text = _("Would remove the quota rule of %(address)s.") if dry_run else _(
+                "%(address)s now has no quota rule of its own.")
+        else:
+            text = _("Would set the quota of %(address)s to %(quota)s.") if dry_run else _(
+                "Quota of %(address)s is now %(quota)s.")
         self.stdout.write(self.style.SUCCESS(text % {"address": display_address(account.mail),
                                                      "quota": format_quota(kb)}))
