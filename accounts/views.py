@@ -183,15 +183,6 @@ def _done(request: HttpRequest, message: str, account: Account) -> HttpResponse:
     return redirect("accounts:detail", address=account.mail)
 
 
-def _status_message(request: HttpRequest, address: str, enabled: bool) -> None:
-    """Done, but disabling is a warning (amber), not a success: from now on mail to `address` bounces."""
-    if enabled:
-        messages.success(request, _("%(address)s is enabled.") % {"address": display_address(address)})
-    else:
-        messages.warning(request, _("%(address)s is disabled: its mail now bounces.") % {
-            "address": display_address(address)})
-
-
 def _refused(request: HttpRequest, directory: Directory, account: Account, name: str, form) -> HttpResponse:
     messages.error(request, _("Nothing was changed: see the form below."))
     return _account_page(request, directory, account, status=422 if form.errors else 200, **{name: form})

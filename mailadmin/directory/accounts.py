@@ -239,7 +239,7 @@ def get_person(directory: Directory, uid: str) -> Person | None:
     return _person(records[0]) if records else None
 
 
-def mail_attributes(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
+def _new_mail_attributes(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
     """The mail attributes of a new account (or of a person given mail): address, status, mailbox, quota, aliases,
     forwards (with the own address among them to keep a copy)."""
     forwards = [*new.forwards, new.address] if new.keep_copy and new.forwards else list(new.forwards)
@@ -261,7 +261,7 @@ def account_attributes(new: NewAccount, quota_kb: int | None, *, name: str = "")
     """Every attribute of a new account entry but its password: the one place they are built, for the console, the
     commands and the import. `name`: a display name other than "First Last"."""
     attrs = {"uid": new.uid, "cn": name or new.name, "sn": new.last_name or new.uid,
-             **mail_attributes(new, new.uid, quota_kb)}
+             **_new_mail_attributes(new, new.uid, quota_kb)}
     if new.first_name:
         attrs["givenName"] = new.first_name
     return attrs
@@ -321,7 +321,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
                           % {"name": person.uid, "address": existing[0]})
         changes = {
             name: replace(value) if isinstance(value, str) else replace_values(value)
-            for name, value in mail_attributes(new, uid, quota).items() if not (name == s.MAIL and existing)
+            for name, value in _new_mail_attributes(new, uid, quota).items() if not (name == s.MAIL and existing)
         }
         changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
         directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN), person.dn))])
