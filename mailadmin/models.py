@@ -13,6 +13,9 @@ class ClaimLock(models.Model):
 
     name = models.CharField(primary_key=True, max_length=32)
     taken = models.BigIntegerField(default=0)
+    # The contextCSN values of the server the last claim was written to: the next claimer's server must hold them
+    # before it checks, or a claim written to one provider could be missed by a check on another.
+    seen = models.TextField(default="", blank=True)
 
 
 class Role(models.Model):

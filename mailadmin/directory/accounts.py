@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -286,7 +287,7 @@ def create_account(directory: Directory, new: NewAccount, password: str | None) 
     """Add `uid=<uid>,ou=Users` with the domain's default quota unless one is given, then set the password through
     Password Modify (a generated one, returned, when `password` is None). Raises AlreadyExists, Invalid."""
     dn = s.account_dn(new.uid)
-    with claim_lock():
+    with claim_lock(directory):
         quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases])
         try:
@@ -312,7 +313,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
     if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
         raise AlreadyExists(person.dn, address=new.address, holder=new.address)
     uid = record.first("uid") or new.uid
-    with claim_lock():
+    with claim_lock(directory):
         quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
         existing = [m.lower() for m in record.values(s.MAIL)]
@@ -367,7 +368,8 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
     changes = _changes(account, fields)
     if changes:
         new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
-        with claim_lock():
+        # Only a change that claims an address waits for the lock (and for replication, see claims.py).
+        with claim_lock(directory) if new_aliases else nullcontext():
             ensure_free(directory, new_aliases, owner_dn=account.dn)
             directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
     updated = get_account_by_dn(directory, account.dn)

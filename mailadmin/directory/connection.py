@@ -15,7 +15,7 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED, RESULT_TIME_LIMIT_EXCEEDED
 
-from . import failures
+from . import failures, resting
 from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import Conflict, DirectoryError, DirectoryUnavailable, Invalid, Refused, TooManyResults
@@ -118,7 +118,7 @@ class Directory:
         """Send one search; False when its base is not there (an entry gone, an OU never made): nothing matches."""
         self.operations += 1
         try:
-            with mapped_errors(what):
+            with self._mapped(what):
                 self._conn.search(base, flt, **options)
         except Conflict:  # the only Conflict a search can meet is noSuchObject on its base
             return False
@@ -145,7 +145,7 @@ class Directory:
         conn = self._counting_connection()
         self.operations += 1
         try:
-            with mapped_errors("count"):
+            with self._mapped("count", conn):
                 conn.search(base, flt, SUBTREE, attributes=["1.1"], controls=[sort(sort_attr), vlv(1, 1)])
         except Conflict:  # noSuchObject: the base is not there, so nothing matches
             return 0
@@ -167,6 +167,18 @@ class Directory:
         if self._counter is not None:
             _unbind(self._counter)
             self._counter = None
+
+    @contextmanager
+    def _mapped(self, what: str, conn: Connection | None = None) -> Iterator[None]:
+        """mapped_errors, and a server that stops answering mid-request rests (see resting.py)."""
+        try:
+            with mapped_errors(what):
+                yield
+        except DirectoryUnavailable as e:
+            if e.__cause__ is not None and resting.is_outage(e.__cause__):
+                server = (conn or self._conn).server
+                resting.rest(server.host, server.port)
+            raise
 
     def find(self, base: str, flt: str, attrs: tuple[str, ...], *, limit: int = 0) -> list[Record]:
         return self.search(base, flt, attrs, limit=limit)[0]
@@ -211,7 +223,7 @@ class Directory:
     def add(self, dn: str, classes: list[str], attrs: dict[str, list[str] | str]) -> None:
         check_values(attrs.values())
         self.operations += 1
-        with mapped_errors(f"add {dn}"):
+        with self._mapped(f"add {dn}"):
             self._conn.add(dn, classes, attrs)
 
     @contextmanager
@@ -230,23 +242,23 @@ class Directory:
     def modify(self, dn: str, changes: dict, controls: list | None = None) -> None:
         check_values(values for ops in changes.values() for _op, values in ops)
         self.operations += 1
-        with mapped_errors(f"modify {dn}"):
+        with self._mapped(f"modify {dn}"):
             self._conn.modify(dn, changes, controls=controls)
 
     def delete(self, dn: str, controls: list | None = None) -> None:
         self.operations += 1
-        with mapped_errors(f"delete {dn}"):
+        with self._mapped(f"delete {dn}"):
             self._conn.delete(dn, controls=controls)
 
     def set_password(self, dn: str, new_password: str | None) -> str | None:
         """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated."""
         self.operations += 1
-        with mapped_errors(f"password of {dn}"):
+        with self._mapped(f"password of {dn}"):
             result = self._conn.extend.standard.modify_password(dn, None, new_password)
         return result if isinstance(result, str) else None
 
     def who_am_i(self) -> str:
-        with mapped_errors("who am i"):
+        with self._mapped("who am i"):
             return self._conn.extend.standard.who_am_i() or ""
 
     def close(self) -> None:
@@ -321,15 +333,22 @@ def open_first(urls: list[str], bind_dn: str, password: str, *, final: tuple = (
     Exceptions in `final` are an answer, not an outage: they are raised at once, without trying the next URL.
     Otherwise DirectoryUnavailable names the cause for each server tried (logged too)."""
     causes, last = [], None
-    for url in urls:
+    for url in resting.in_trying_order(urls):
+        server = failures.host_and_port(url)
         try:
-            return open_bound(url, bind_dn, password)
+            conn = open_bound(url, bind_dn, password)
         except final:
             raise
         except failures.CONNECTION_ERRORS as e:
             causes.append(cause(url, e, bind_dn))
             logger.warning("directory unusable: %s", causes[-1])
+            if resting.is_outage(e):
+                resting.rest(*server)
             last = e
+        else:
+            if resting.is_resting(*server):
+                resting.wake(*server)  # it answered: tried first again, in its place, by every worker
+            return conn
     raise DirectoryUnavailable("no directory server answered", causes=tuple(causes)) from last
 
 

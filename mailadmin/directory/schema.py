@@ -35,6 +35,7 @@ DOMAIN_DESCRIPTION = "virtualdomaindescription"
 MEMBERS = "mailaliasmember"
 CSN = "entryCSN"
 UUID = "entryUUID"
+CONTEXT_CSN = "contextCSN"  # on the suffix entry, per provider (serverID): the newest change it holds from each
 
 ENABLED_VALUE, DISABLED_VALUE = "OK", "NONE"
 HIDDEN_VALUE, SHOWN_VALUE = "YES", "NO"
@@ -47,6 +48,10 @@ DOMAIN_ATTRS = (DOMAIN, DOMAIN_DESCRIPTION, QUOTA, CSN)
 VALIAS_ATTRS = (ALIASES, MAIL, MEMBERS, ENABLED, CSN)
 # What mailAccount allows (MDS mail.schema), for a server whose subschema cannot be read.
 MAIL_ACCOUNT_ALLOWS = (MAIL, ALIASES, FORWARDS, ENABLED, MAILBOX, QUOTA, MAILHOST, MAILPROXY, HIDDEN)
+
+
+def base_dn() -> str:
+    return settings.LDAP_BASE_DN
 
 
 def users_dn() -> str:

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError, importing.ImportFileError) as e:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": e}) from None
         interrupted = None
-        with directory_command() as directory, claim_lock():  # nobody claims an address between check and add
+        with directory_command() as directory, claim_lock(directory):  # nobody claims an address between check and add
             outcomes = importing.plan(directory, rows)
             failed = any(o.status == ERROR for o in outcomes)
             if not dry_run and (continue_on_error or not failed):
