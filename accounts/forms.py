@@ -1,9 +1,10 @@
-"""Account, virtual alias and "enable mail" forms: they normalise input and own their directory action.
+"""Account and "enable mail" forms: they normalise input and own their directory action.
 
 None of them needs a request: management commands pass plain data dicts, e.g.
-`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory)`.
-Every action method returns its result, or None after `add_error` when the directory refused
-(AlreadyExists, Conflict, Invalid). `access=None` means "no console user": the command-line, which may do anything.
+`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory, actor=actor())`.
+Every action method takes the `actor` the audit log names, writes its one audit row (mailadmin.events names the
+event), and returns its result, or None after `add_error` when the directory refused (AlreadyExists, Conflict,
+Invalid). `access=None` means "no console user": the command-line, which may do anything.
 
 Forms that change an existing entry carry its `csn` (entryCSN) in a hidden field: the change is applied only if
 the entry is still at the version the form was opened on; otherwise the form says "changed by someone else", and
@@ -21,8 +22,16 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from domains.forms import CONFLICT_MESSAGE
-from domains.validators import (
+from mailadmin import addresses, events
+from mailadmin.addresses import TEXT_MAX
+from mailadmin.audit import audited_action
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory.accounts import Account, NewAccount, Person
+from mailadmin.directory.domains import MailDomain
+from mailadmin.directory.saslprep import bindable
+from mailadmin.fields import (
+    CONFLICT_MESSAGE,
     AddressField,
     AddressListField,
     HostField,
@@ -30,61 +39,13 @@ from domains.validators import (
     QuotaField,
     TextField,
     UidField,
+    check_new_addresses,
+    in_use_message,
+    refused_message,
 )
-from mailadmin import addresses
-from mailadmin.addresses import TEXT_MAX, display_address, domain_of
-from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
-from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import aliases as ldap_aliases
-from mailadmin.directory import domains as ldap_domains
-from mailadmin.directory.accounts import Account, NewAccount, Person
-from mailadmin.directory.aliases import VirtualAlias
-from mailadmin.directory.domains import MailDomain
-from mailadmin.directory.saslprep import bindable
-from mailadmin.permissions import Access, is_admin_address
+from mailadmin.permissions import Access
 
 PASSWORD_MAX = 128
-_USE_MESSAGES = {
-    claims.ACCOUNT: _l("%(address)s is already the address of the account %(owner)s."),
-    claims.ACCOUNT_ALIAS: _l("%(address)s is already an alias of the account %(owner)s."),
-    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias."),
-}
-
-
-def in_use_message(directory: Directory, error: AlreadyExists) -> str:
-    """A sentence naming where the refused address is used (one more lookup, on the error path only)."""
-    uses = claims.uses(directory, error.address) if "@" in error.address else []
-    values = {"address": display_address(error.address)}
-    if not uses:
-        return _("%(address)s is already in use.") % values
-    return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
-
-
-def refused_message(error: Invalid) -> str:
-    return _("The directory refused the change: %(reason)s") % {"reason": error}
-
-
-def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
-                        access: Access | None) -> bool:
-    """Addresses an entry is to accept must be in a domain the directory hosts and, for console users, one they
-    administer (so nobody claims mail of another customer's domain); below superadmins, never the address a console
-    user signs in with (it would let them sign in as that user). Adds errors to `field`; True when all pass."""
-    values = list(values)
-    hosted = ldap_domains.hosted(directory, {domain_of(v) for v in values})
-    for value in values:
-        shown = {"address": display_address(value)}
-        # "Not administered" comes first: another customer's domain and a domain not hosted here get the same answer,
-        # so the message does not tell a domain admin which domains are hosted.
-        if access is not None and not access.administers(domain_of(value)):
-            form.add_error(field, _("You do not administer the domain of %(address)s.") % shown)
-        elif domain_of(value) not in hosted:
-            form.add_error(field, _("%(address)s is not in a domain hosted here.") % shown)
-        elif access is not None and not access.superadmin and is_admin_address(value):
-            form.add_error(field, _("%(address)s is the sign-in address of a console user: only a superadmin may "
-                                    "give it to an account or list.") % shown)
-    return field not in form.errors
-
-
 def with_copy(targets: Iterable[str], own: str, keep_copy: bool) -> tuple[str, ...]:
     """The maildrop values for forwarding to `targets`: the account's own address among them keeps a copy
     (Postfix delivers an address that expands to itself). Without targets, mail is simply delivered locally."""
@@ -168,7 +129,24 @@ class AccountCreateForm(PasswordFields):
             return "aliases"
         return "uid" if address == data["uid"] and address != data["address"] else "local_part"
 
-    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+    def save(self, directory: Directory, *, actor: str) -> tuple[Account, str | None] | None:
+        # Read first: a refusal drops the field from cleaned_data. The password never reaches the log.
+        wanted = {k: v for k, v in self.cleaned_data.items() if not k.startswith("password")}
+        return audited_action(self, actor, events.ACCOUNT_CREATE, wanted["address"], lambda: self._create(directory),
+                              new=lambda created: created[0] if created else wanted)
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): every check it makes before writing (domains hosted and administered, every address
+        still free), with the same form errors; True when save() would go on to write."""
+        data = self.cleaned_data
+        own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
+        if check_new_addresses(self, "aliases", data["aliases"], directory, self.access) and own:
+            for address in (data["address"], *data["aliases"]):
+                if claims.holders(directory, address):
+                    self.add_error(self._field_of(address), in_use_message(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def _create(self, directory: Directory) -> tuple[Account, str | None] | None:
         data = self.cleaned_data
         own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
         if not check_new_addresses(self, "aliases", data["aliases"], directory, self.access) or not own:
@@ -298,8 +276,13 @@ class AccountEditForm(AccountForm):
         current = {key: getattr(self.account, key) for key in wanted}
         return {key: value for key, value in wanted.items() if not _same(current[key], value)}
 
-    def save(self, directory: Directory) -> Account | None:
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
         changes = self.changes()
+        return audited_action(self, actor, events.ACCOUNT_UPDATE, self.account.mail,
+                              lambda: self._save(directory, changes),
+                              old={k: getattr(self.account, k) for k in changes}, new=changes)
+
+    def _save(self, directory: Directory, changes: dict) -> Account | None:
         added = set(changes.get("aliases", ())) - set(self.account.aliases)
         if not check_new_addresses(self, "aliases", sorted(added), directory, self.access):
             return None
@@ -325,15 +308,25 @@ class QuotaForm(AccountForm):
         kwargs.setdefault("auto_id", "quota-%s")  # the account page also holds the edit form's id_quota
         super().__init__(*args, account=account, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
-        quota = self.cleaned_data["quota"]
-        if self.cleaned_data["reset"]:
-            try:
-                quota = ldap_accounts.default_quota(directory, self.account.mail)
-            except Invalid as e:
-                self.add_error(None, refused_message(e))
-                return None
-        return self.update(directory, {"quota_kb": quota}, "quota")
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        return audited_action(self, actor, events.ACCOUNT_QUOTA, self.account.mail, lambda: self._save(directory),
+                              old={"quota_kb": self.account.quota_kb},
+                              new=lambda updated: {"quota_kb": updated.quota_kb if updated else None})
+
+    def quota_to_set(self, directory: Directory) -> int | None:
+        """The quota save() would set (the domain's default with `reset`; None: no quota rule of its own): a dry
+        run. A domain that is gone adds a form error."""
+        if not self.cleaned_data["reset"]:
+            return self.cleaned_data["quota"]
+        try:
+            return ldap_accounts.default_quota(directory, self.account.domain)
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
+            return None
+
+    def _save(self, directory: Directory) -> Account | None:
+        quota = self.quota_to_set(directory)
+        return None if self.errors else self.update(directory, {"quota_kb": quota}, "quota")
 
 
 class StatusForm(AccountForm):
@@ -344,8 +337,10 @@ class StatusForm(AccountForm):
         self.enable = enable
         super().__init__(*args, account=account, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
-        return self.update(directory, {"enabled": self.enable})
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        return audited_action(self, actor, events.ACCOUNT_ENABLE if self.enable else events.ACCOUNT_DISABLE,
+                              self.account.mail, lambda: self.update(directory, {"enabled": self.enable}),
+                              old={"enabled": self.account.enabled}, new={"enabled": self.enable})
 
 
 class PasswordForm(PasswordFields):
@@ -356,7 +351,10 @@ class PasswordForm(PasswordFields):
         self.account = account
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+    def save(self, directory: Directory, *, actor: str) -> tuple[Account, str | None] | None:
+        return audited_action(self, actor, events.ACCOUNT_PASSWORD, self.account.mail, lambda: self._save(directory))
+
+    def _save(self, directory: Directory) -> tuple[Account, str | None] | None:
         try:
             return self.account, ldap_accounts.set_password(directory, self.account, self.cleaned_data["password"])
         except Invalid as e:
@@ -384,7 +382,12 @@ class RemoveAccountForm(AccountForm):
         """What removing would do now, for the confirmation page and a dry run."""
         return ldap_accounts.plan_removal(directory, self.account, delete_entry=delete_entry)
 
-    def remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
+    def remove(self, directory: Directory, *, actor: str) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
+        return audited_action(self, actor, events.ACCOUNT_REMOVE, self.account.mail, lambda: self._remove(directory),
+                              old=lambda done: _removal_values(self.account, done)[0],
+                              new=lambda done: _removal_values(self.account, done)[1])
+
+    def _remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
         try:
             removal = ldap_accounts.plan_removal(directory, self.based_on,
                                                  delete_entry=self.cleaned_data["delete_entry"])
@@ -396,7 +399,7 @@ class RemoveAccountForm(AccountForm):
         return None
 
 
-def removal_audit(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
+def _removal_values(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
     """The audit row's before and after values of a removal: the account as read and, when only its mail went, every
     attribute taken away with its values and the virtual aliases it left, so its mail settings can be put back."""
     old = {field.name: getattr(account, field.name) for field in dataclasses.fields(account)}
@@ -414,6 +417,12 @@ class StoredValueField(forms.CharField):
 
     def clean(self, value):
         return super().clean(value).lower()
+
+
+ADDRESS_EVENTS = {
+    ("aliases", True): events.ACCOUNT_ALIASES_ADD, ("aliases", False): events.ACCOUNT_ALIASES_REMOVE,
+    ("forwards", True): events.ACCOUNT_FORWARDS_ADD, ("forwards", False): events.ACCOUNT_FORWARDS_REMOVE,
+}
 
 
 class AccountAddressForm(AccountForm):
@@ -439,7 +448,17 @@ class AccountAddressForm(AccountForm):
         else:
             self.fields["address"].label = _l("Forward to")
 
-    def add(self, directory: Directory) -> Account | None:
+    def add(self, directory: Directory, *, actor: str) -> Account | None:
+        return self._audited(actor, ADDRESS_EVENTS[self.kind, True], lambda: self._add(directory))
+
+    def remove(self, directory: Directory, *, actor: str) -> Account | None:
+        return self._audited(actor, ADDRESS_EVENTS[self.kind, False], lambda: self._remove(directory))
+
+    def _audited(self, actor: str, event: str, run) -> Account | None:
+        return audited_action(self, actor, event, self.account.mail, run, old={self.kind: getattr(self.account, self.kind)},
+                              new=lambda updated: {self.kind: getattr(updated, self.kind) if updated else ()})
+
+    def _add(self, directory: Directory) -> Account | None:
         address = self.cleaned_data["address"]
         if self.kind == "forwards":
             targets = [*self.account.forward_targets, address]
@@ -451,7 +470,7 @@ class AccountAddressForm(AccountForm):
             return None
         return self.update(directory, {"aliases": (*self.account.aliases, address)}, "address")
 
-    def remove(self, directory: Directory) -> Account | None:
+    def _remove(self, directory: Directory) -> Account | None:
         address = self.cleaned_data["address"]
         current = self.account.aliases if self.kind == "aliases" else self.account.forward_targets
         if address not in current:
@@ -461,98 +480,6 @@ class AccountAddressForm(AccountForm):
         if self.kind == "aliases":
             return self.update(directory, {"aliases": tuple(remaining)}, "address")
         return self.update(directory, {"forwards": with_copy(remaining, self.account.mail, self.account.keeps_copy)})
-
-
-class VirtualAliasForm(forms.Form):
-    """Add (`valias=None`: `address` is asked) or edit a virtual alias. `save(directory)` returns the VirtualAlias.
-
-    `members` are typed as account addresses (primary or alias) and stored as those accounts' DNs; `external` are
-    outside recipients. `access` limits members to accounts of domains the user sees.
-    """
-
-    address = AddressField(label=_l("Virtual alias address"))
-    members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
-    external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
-    enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)
-    csn = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, valias: VirtualAlias | None = None, member_addresses: tuple[str, ...] = (),
-                 access: Access | None = None, **kwargs):
-        self.valias = valias
-        self.access = access
-        if valias is not None:
-            kwargs.setdefault("initial", {"members": member_addresses, "external": valias.external,
-                                          "enabled": valias.enabled, "csn": valias.csn})
-        super().__init__(*args, **kwargs)
-        if valias is not None:
-            del self.fields["address"]
-
-    def _member_dns(self, directory: Directory) -> list[str]:
-        dns = []
-        for address in self.cleaned_data["members"]:
-            account = ldap_accounts.get_account(directory, address)
-            if account is None or (self.access is not None and not self.access.sees(account.domain)):
-                self.add_error("members", _("There is no account %(address)s.") % {"address": display_address(address)})
-            else:
-                dns.append(account.dn)
-        return dns
-
-    def save(self, directory: Directory) -> VirtualAlias | None:
-        data = self.cleaned_data
-        members = self._member_dns(directory)
-        if self.valias is None:
-            check_new_addresses(self, "address", [data["address"]], directory, self.access)
-        if self.errors:
-            return None
-        try:
-            if self.valias is None:
-                return ldap_aliases.create_valias(directory, data["address"], members=members,
-                                                  external=data["external"], enabled=data["enabled"])
-            based_on = dataclasses.replace(self.valias, csn=data["csn"] or self.valias.csn)
-            return ldap_aliases.update_valias(directory, based_on, members=members, external=data["external"],
-                                              enabled=data["enabled"])
-        except AlreadyExists as e:
-            self.add_error("address", in_use_message(directory, e))
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-            self.data = self.data.copy()
-            self.data["csn"] = self.valias.csn if self.valias else ""
-        except Invalid as e:
-            self.add_error(None, refused_message(e))
-        return None
-
-
-class VirtualAliasStatusForm(forms.Form):
-    """Enable or disable a virtual alias (members and recipients unchanged). `save` returns the VirtualAlias."""
-
-    def __init__(self, *args, valias: VirtualAlias, enable: bool, **kwargs):
-        self.valias = valias
-        self.enable = enable
-        super().__init__(*args, **kwargs)
-
-    def save(self, directory: Directory) -> VirtualAlias | None:
-        try:
-            return ldap_aliases.update_valias(directory, self.valias, members=self.valias.members,
-                                              external=self.valias.external, enabled=self.enable)
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-        return None
-
-
-class RemoveVirtualAliasForm(forms.Form):
-    """Confirm removal; `remove(directory)` returns the removed VirtualAlias, or None."""
-
-    def __init__(self, *args, valias: VirtualAlias, **kwargs):
-        self.valias = valias
-        super().__init__(*args, **kwargs)
-
-    def remove(self, directory: Directory) -> VirtualAlias | None:
-        try:
-            ldap_aliases.remove_valias(directory, self.valias)
-            return self.valias
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-        return None
 
 
 class EnableMailForm(forms.Form):
@@ -568,7 +495,12 @@ class EnableMailForm(forms.Form):
         kwargs.setdefault("initial", {"address": person.mail})  # a `mail` the person has is the one kept
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        wanted = {"uid": self.person.uid, **self.cleaned_data}  # read first: a refusal drops the field
+        return audited_action(self, actor, events.ACCOUNT_ENABLE_MAIL, wanted["address"], lambda: self._save(directory),
+                              new=wanted)
+
+    def _save(self, directory: Directory) -> Account | None:
         data = self.cleaned_data
         if not check_new_addresses(self, "address", [data["address"]], directory, self.access):
             return None

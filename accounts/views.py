@@ -1,8 +1,6 @@
-"""Account, virtual alias and people pages: look up (404/403 through the helpers below), one form action, redirect."""
+"""Account, people and mail group pages: look up (404/403 through the helpers below), one form action, redirect."""
 
 from __future__ import annotations
-
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,17 +20,16 @@ from mailadmin.addresses import (
     normalise_domain,
     normalise_uid,
 )
-from mailadmin.audit import record, refusal_detail
-from mailadmin.directory import Directory, connect, subschema
+from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
-from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
 from mailadmin.sessions import keep_own_session
+from mailadmin.shortcuts import actor, confirm, post_or_back, posted, require_creator, status_message
 
 from .forms import (
     AccountAddressForm,
@@ -42,11 +39,7 @@ from .forms import (
     PasswordForm,
     QuotaForm,
     RemoveAccountForm,
-    RemoveVirtualAliasForm,
     StatusForm,
-    VirtualAliasForm,
-    VirtualAliasStatusForm,
-    removal_audit,
 )
 
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
@@ -117,29 +110,6 @@ def _get_domain_for_create_or_404(request: HttpRequest, directory: Directory, na
     return domain
 
 
-def _may_change_valias(request: HttpRequest, valias: VirtualAlias, fields: set[str]) -> bool:
-    """Only admins of its domain change a list; a reserved name (postmaster@) is protected as for accounts."""
-    access = access_for(request.user)
-    return access.administers(valias.domain) and access.may_change_account(valias.address, frozenset(fields))
-
-
-def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
-                       fields: set[str] = frozenset()) -> VirtualAlias:
-    """The virtual alias `address`: 404 when missing or hidden, 403 when the user may not change `fields`
-    ("forwards" for members and recipients, "enabled", "remove"; reserved list names are protected as for accounts)."""
-    try:
-        address = normalise_address(address)
-    except ValueError:
-        raise Http404 from None
-    valias = ldap_aliases.get_valias(directory, address)
-    access = access_for(request.user)
-    if valias is None or not access.sees(valias.domain):
-        raise Http404
-    if fields and not _may_change_valias(request, valias, fields):
-        raise PermissionDenied
-    return valias
-
-
 def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> ldap_groups.MailGroup:
     """The MDS mail group whose cn is `name`: 404 when missing or when its address is in a domain hidden from the
     user (groups are only read, so there is no 403)."""
@@ -147,18 +117,6 @@ def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> 
     if group is None or not access_for(request.user).sees(group.domain):
         raise Http404
     return group
-
-
-def _is_creator(access: Access) -> bool:
-    return bool(access.superadmin or access.admin_of)
-
-
-def _require_creator(request: HttpRequest) -> Access:
-    """Adding virtual aliases and enabling mail on people needs a domain to administer (403 otherwise)."""
-    access = access_for(request.user)
-    if not _is_creator(access):
-        raise PermissionDenied
-    return access
 
 
 def _people_scope(access: Access) -> frozenset[str] | None:
@@ -170,7 +128,7 @@ def _people_scope(access: Access) -> frozenset[str] | None:
 def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> Person:
     """The person `uid` without mail: 403 for users who administer no domain; 404 when missing or out of the user's
     reach (see _people_scope); 403 when it is a console user's entry or sign-in address (superadmins only)."""
-    access = _require_creator(request)
+    access = require_creator(request)
     try:
         person = ldap_accounts.get_person(directory, normalise_uid(uid))
     except ValueError:
@@ -186,46 +144,13 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
 # --- Shared bits ------------------------------------------------------------------------------------------------------
 
 
-def post_or_back(page: str):
-    """For the endpoints of the forms of a detail page (`page`, a URL name taking `address`): a POST acts, a GET goes
-    back to the page. A reload or a shared link of such a URL (after a refused submit left the browser on it) then
-    lands on the page, not on an empty 405."""
-
-    def decorate(view):
-        @wraps(view)
-        @require_http_methods(["GET", "HEAD", "POST"])
-        def post_only(request: HttpRequest, address: str) -> HttpResponse:
-            if request.method != "POST":
-                return redirect(page, address=address)
-            return view(request, address)
-
-        return post_only
-
-    return decorate
-
-
-def _confirm(request: HttpRequest, entry: Account | VirtualAlias, question: str, consequence: str, button: str,
+def _confirm(request: HttpRequest, account: Account, question: str, consequence: str, button: str,
              values: dict[str, str]) -> HttpResponse:
-    """The confirmation page of an action that stops mail: it posts `values` back to the same URL."""
-    if isinstance(entry, Account):
-        back = ((reverse("domains:list"), _("Domains")), (reverse("domains:detail", args=[entry.domain]),
-                display_domain(entry.domain)), (reverse("accounts:detail", args=[entry.mail]), display_address(entry.mail)))
-    else:
-        back = ((reverse("aliases:list"), _("Virtual aliases")),
-                (reverse("aliases:detail", args=[entry.address]), display_address(entry.address)))
-    return render(request, "confirm.html", {"crumbs": back, "cancel": back[-1][0], "question": question,
-                                            "consequence": consequence, "button": button, "values": values})
-
-
-def _posted(request: HttpRequest):
-    """The POST data, or None on GET: an empty POST (a bare confirmation) still binds the form."""
-    return request.POST if request.method == "POST" else None
-
-
-def _audit(request: HttpRequest, action: str, target: str, form, result, *, old=None, new=None) -> None:
-    """One audit row per attempted change; a refusal is recorded with the form's messages (never a password)."""
-    detail = "" if result is not None else refusal_detail(form)
-    record(request.user.get_username(), action, target, old=old, new=new, ok=result is not None, detail=detail)
+    """The confirmation page of an action that stops the account's mail, back to the account page on Cancel."""
+    crumbs = ((reverse("domains:list"), _("Domains")),
+              (reverse("domains:detail", args=[account.domain]), display_domain(account.domain)),
+              (reverse("accounts:detail", args=[account.mail]), display_address(account.mail)))
+    return confirm(request, crumbs, question, consequence, button, values)
 
 
 def _account_page(request: HttpRequest, directory: Directory, account: Account, status: int = 200,
@@ -235,7 +160,7 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
     context = {
         "account": account, "may": _abilities(request, account),
         "domain": ldap_domains.get_domain(directory, account.domain),
-        "edit_form": AccountEditForm(account=account, supports_hidden=subschema.knows(directory, "mailhidden"),
+        "edit_form": AccountEditForm(account=account, supports_hidden=directory.features.hidden_accounts,
                                      mailbox_editable=access.superadmin),
         "quota_form": QuotaForm(account=account),
         "password_form": PasswordForm(account=account),
@@ -258,15 +183,6 @@ def _done(request: HttpRequest, message: str, account: Account) -> HttpResponse:
     return redirect("accounts:detail", address=account.mail)
 
 
-def _status_message(request: HttpRequest, address: str, enabled: bool) -> None:
-    """Done, but disabling is a warning (amber), not a success: from now on mail to `address` bounces."""
-    if enabled:
-        messages.success(request, _("%(address)s is enabled.") % {"address": display_address(address)})
-    else:
-        messages.warning(request, _("%(address)s is disabled: its mail now bounces.") % {
-            "address": display_address(address)})
-
-
 def _refused(request: HttpRequest, directory: Directory, account: Account, name: str, form) -> HttpResponse:
     messages.error(request, _("Nothing was changed: see the form below."))
     return _account_page(request, directory, account, status=422 if form.errors else 200, **{name: form})
@@ -279,11 +195,9 @@ def add_account(request: HttpRequest, domain: str) -> HttpResponse:
     """The new-account form; a generated password is shown once, on the response to the POST."""
     with connect() as directory:
         mail_domain = _get_domain_for_create_or_404(request, directory, domain)
-        form = AccountCreateForm(_posted(request), domain=mail_domain, access=access_for(request.user))
+        form = AccountCreateForm(posted(request), domain=mail_domain, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            wanted = {k: v for k, v in form.cleaned_data.items() if not k.startswith("password")}
-            created = form.save(directory)  # a refusal drops the field from cleaned_data: `wanted` was read first
-            _audit(request, "account.create", wanted["address"], form, created, new=wanted)
+            created = form.save(directory, actor=actor(request))
             if created is not None:
                 account, generated = created
                 if generated:
@@ -307,15 +221,13 @@ def edit_account(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address)
         form = AccountEditForm(request.POST, account=account, access=access_for(request.user),
-                               supports_hidden=subschema.knows(directory, "mailhidden"),
+                               supports_hidden=directory.features.hidden_accounts,
                                mailbox_editable=access_for(request.user).superadmin)
         if form.is_valid():
             changes = form.changes()
             touched = tuple(set(changes.get("aliases", account.aliases)) ^ set(account.aliases))
             _require_change(request, account, set(changes), touched)
-            updated = form.save(directory)
-            _audit(request, "account.update", account.mail, form, updated,
-                   old={k: getattr(account, k) for k in changes}, new=changes)
+            updated = form.save(directory, actor=actor(request))
             if updated is not None:
                 return _done(request, _("Saved %(address)s.") % {"address": display_address(account.mail)}, updated)
         return _refused(request, directory, account, "edit_form", form)
@@ -325,12 +237,10 @@ def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpRespons
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["status"])
         form = StatusForm(request.POST, account=account, enable=enable)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.enable" if enable else "account.disable", account.mail, form, updated,
-               old={"enabled": account.enabled}, new={"enabled": enable})
+        updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "status_form", form)
-        _status_message(request, account.mail, enable)
+        status_message(request, account.mail, enable)
         return redirect("accounts:detail", address=account.mail)
 
 
@@ -361,9 +271,7 @@ def set_quota(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["quota"])
         form = QuotaForm(request.POST, account=account)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.quota", account.mail, form, updated, old={"quota_kb": account.quota_kb},
-               new={"quota_kb": updated.quota_kb if updated else None})
+        updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "quota_form", form)
         message = _("%(address)s now has no quota rule of its own.") if updated.quota_kb is None else _(
@@ -378,8 +286,7 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["password"])
         form = PasswordForm(request.POST, account=account)
-        result = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.password", account.mail, form, result)
+        result = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if result is None:
             return _refused(request, directory, account, "password_form", form)
         keep_own_session(request, account.dn)  # the user's other sessions end at their next request
@@ -398,9 +305,7 @@ def _change_address(request: HttpRequest, address: str, kind: str, adding: bool)
         if form.is_valid():
             value = form.cleaned_data["address"]
             _require_change(request, account, ACTIONS[kind], (value,) if kind == "aliases" else ())
-            updated = form.add(directory) if adding else form.remove(directory)
-            _audit(request, f"account.{kind}.{'add' if adding else 'remove'}", account.mail, form, updated,
-                   old={kind: getattr(account, kind)}, new={kind: getattr(updated, kind) if updated else ()})
+            updated = (form.add if adding else form.remove)(directory, actor=actor(request))
             if updated is not None:
                 message = _("Added %(value)s.") if adding else _("Removed %(value)s.")
                 return _done(request, message % {"value": display_address(value)}, updated)
@@ -457,11 +362,9 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["remove"])
         access = access_for(request.user)
-        form = RemoveAccountForm(_posted(request), account=account, access=access)
+        form = RemoveAccountForm(posted(request), account=account, access=access)
         if request.method == "POST" and form.is_valid():
-            done = form.remove(directory)
-            old, new = removal_audit(account, done)
-            _audit(request, "account.remove", account.mail, form, done, old=old, new=new)
+            done = form.remove(directory, actor=actor(request))
             if done is not None:
                 messages.success(request, _removed_message(done[0]))
                 return redirect("domains:detail", name=account.domain)
@@ -477,142 +380,12 @@ def _removed_message(removal: ldap_accounts.Removal) -> str:
     return _("Removed the mail of %(address)s; the person %(uid)s stays in the directory.") % values
 
 
-# --- Virtual aliases --------------------------------------------------------------------------------------------------
-
-
-def _members(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
-    """Member addresses for the edit form (a dangling DN has none and drops out when the form is saved)."""
-    return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
-
-
-def _valiases_offered(directory: Directory) -> bool:
-    """Older MDS schemas have no mailAlias class: such a directory holds no virtual aliases and can take none."""
-    return subschema.knows(directory, "mailAlias", object_class=True)
-
-
-def list_valiases(request: HttpRequest) -> HttpResponse:
-    """Virtual aliases of the domains the user sees."""
-    access = access_for(request.user)
-    with connect() as directory:
-        offered = _valiases_offered(directory)
-        valiases = [v for v in ldap_aliases.list_valiases(directory) if access.sees(v.domain)] if offered else []
-    return render(request, "aliases/list.html",
-                  {"valiases": valiases, "may_add": offered and _is_creator(access), "offered": offered})
-
-
-def add_valias(request: HttpRequest) -> HttpResponse:
-    with connect() as directory:
-        access = _require_creator(request)
-        if not _valiases_offered(directory):
-            return render(request, "aliases/list.html", {"valiases": [], "offered": False}, status=404)
-        form = VirtualAliasForm(_posted(request), access=access)
-        if request.method == "POST" and form.is_valid():
-            address = form.cleaned_data["address"]  # read first: a refusal drops the field from cleaned_data
-            valias = form.save(directory)
-            _audit(request, "valias.create", address, form, valias, new=valias)
-            if valias is not None:
-                messages.success(request, _("Created %(address)s.") % {"address": display_address(valias.address)})
-                return redirect("aliases:detail", address=valias.address)
-    return render(request, "aliases/form.html", {"form": form, "adding": True})
-
-
-def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlias,
-                 form: VirtualAliasForm | None = None, status: int = 200) -> HttpResponse:
-    members = ldap_aliases.member_accounts(directory, valias)
-    if form is None:
-        form = VirtualAliasForm(valias=valias, member_addresses=tuple(a.mail for _dn, a in members if a))
-    may = {action: _may_change_valias(request, valias, fields)
-           for action, fields in (("edit", {"forwards"}), ("status", {"enabled"}), ("remove", {"remove"}))}
-    context = {"valias": valias, "members": members, "form": form, "may": may}
-    return render(request, "aliases/detail.html", context, status=status)
-
-
-def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
-    """Members (with a warning for disabled accounts, whose copies bounce), external recipients, edit form."""
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address)
-        if valias.address != address:
-            return redirect("aliases:detail", address=valias.address)
-        return _valias_page(request, directory, valias)
-
-
-@post_or_back("aliases:detail")
-def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"forwards"})
-        form = VirtualAliasForm(request.POST, valias=valias, member_addresses=_members(directory, valias),
-                                access=access_for(request.user))
-        if form.is_valid():
-            _require_valias_status(request, valias, form.cleaned_data["enabled"])
-            updated = form.save(directory)
-            _audit(request, "valias.update", valias.address, form, updated, old=valias, new=updated)
-            if updated is not None:
-                messages.success(request, _("Saved %(address)s.") % {"address": display_address(valias.address)})
-                return redirect("aliases:detail", address=valias.address)
-        messages.error(request, _("Nothing was changed: see the form below."))
-        return _valias_page(request, directory, valias, form, status=422)
-
-
-def _require_valias_status(request: HttpRequest, valias: VirtualAlias, enabled: bool) -> None:
-    """The edit form carries the status too: changing it needs the "enabled" right (reserved lists)."""
-    if enabled != valias.enabled and not _may_change_valias(request, valias, {"enabled"}):
-        raise PermissionDenied
-
-
-def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> HttpResponse:
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"enabled"})
-        form = VirtualAliasStatusForm(request.POST, valias=valias, enable=enable)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "valias.enable" if enable else "valias.disable", valias.address, form, updated,
-               old={"enabled": valias.enabled}, new={"enabled": enable})
-    if updated is None:
-        messages.error(request, " ".join(form.non_field_errors()))
-    else:
-        _status_message(request, valias.address, enable)
-    return redirect("aliases:detail", address=valias.address)
-
-
-@post_or_back("aliases:detail")
-def enable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_valias_status(request, address, True)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    """Disabling bounces the virtual alias's mail at once: confirm on GET, disable on POST."""
-    if request.method == "POST":
-        return _set_valias_status(request, address, False)
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"enabled"})
-    if not valias.enabled:
-        return redirect("aliases:detail", address=valias.address)
-    shown = display_address(valias.address)
-    return _confirm(request, valias, _("Disable %(address)s?") % {"address": shown},
-                    _("Mail to %(address)s bounces from now on; its members and recipients stay as they are. You can "
-                      "enable it again later.") % {"address": shown}, _("Disable virtual alias"), {})
-
-
-def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
-    """Confirm on GET, remove on POST."""
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"remove"})
-        form = RemoveVirtualAliasForm(_posted(request), valias=valias)
-        if request.method == "POST" and form.is_valid():
-            removed = form.remove(directory)
-            _audit(request, "valias.remove", valias.address, form, removed, old=valias)
-            if removed is not None:
-                messages.success(request, _("Removed %(address)s.") % {"address": display_address(valias.address)})
-                return redirect("aliases:list")
-    return render(request, "aliases/remove.html", {"form": form, "valias": valias})
-
-
 # --- People -----------------------------------------------------------------------------------------------------------
 
 
 def list_people(request: HttpRequest) -> HttpResponse:
     """Directory persons without mail that the user may give mail to (see _people_scope), filtered by text."""
-    access = _require_creator(request)
+    access = require_creator(request)
     text, scope = request.GET.get("q", "").strip()[:100], _people_scope(access)
     with connect() as directory:
         people = ldap_accounts.search_people(directory, text, domains=scope)
@@ -623,11 +396,9 @@ def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:
     """Give one person a mail account in a domain the user administers."""
     with connect() as directory:
         person = _get_person_or_404(request, directory, uid)
-        form = EnableMailForm(_posted(request), person=person, access=access_for(request.user))
+        form = EnableMailForm(posted(request), person=person, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            wanted = {"uid": person.uid, **form.cleaned_data}  # read first: a refusal drops the field
-            account = form.save(directory)
-            _audit(request, "account.enable_mail", wanted["address"], form, account, new=wanted)
+            account = form.save(directory, actor=actor(request))
             if account is not None:
                 return _done(request, _("%(name)s now has the address %(address)s.") % {
                     "name": person.name or person.uid, "address": display_address(account.mail)}, account)

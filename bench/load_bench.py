@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from domain_ldif import SUFFIX, domain_ldif  # noqa: E402
 
-from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
+from devtools.slapd import Instance, free_port  # noqa: E402
 from tests.apphost import AppHost, Console  # noqa: E402
 
 DOMAIN = "load.test"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _l
 
-from domains.validators import AddressField
+from mailadmin.fields import AddressField
 
 
 class RouteForm(forms.Form):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mailadmin import events
+
 
 class ClaimLock(models.Model):
     """One row per lock; updating it inside a transaction serialises address claims, across app hosts on PostgreSQL."""
@@ -53,31 +55,31 @@ class DirectoryIdentity(models.Model):
 
 # What the audit codes mean, for people reading the log in the console; a code missing here is shown as is.
 ACTION_LABELS = {
-    "domain.add": _("Domain added"),
-    "domain.change": _("Domain changed"),
-    "domain.remove": _("Domain removed"),
-    "account.create": _("Account created"),
-    "account.update": _("Account changed"),
-    "account.enable": _("Account enabled"),
-    "account.disable": _("Account disabled"),
-    "account.quota": _("Quota changed"),
-    "account.password": _("Password set"),
-    "account.aliases.add": _("Alias added"),
-    "account.aliases.remove": _("Alias removed"),
-    "account.forwards.add": _("Forward added"),
-    "account.forwards.remove": _("Forward removed"),
-    "account.remove": _("Account removed"),
-    "account.enable_mail": _("Mail enabled for a person"),
-    "valias.create": _("Virtual alias created"),
-    "valias.update": _("Virtual alias changed"),
-    "valias.enable": _("Virtual alias enabled"),
-    "valias.disable": _("Virtual alias disabled"),
-    "valias.remove": _("Virtual alias removed"),
-    "account.import": _("Accounts imported"),
-    "directory.fix": _("Directory repaired"),
-    "role.grant": _("Role granted"),
-    "role.revoke": _("Role revoked"),
-    "role.confirm": _("Sign-in entry confirmed"),
+    events.DOMAIN_ADD: _("Domain added"),
+    events.DOMAIN_CHANGE: _("Domain changed"),
+    events.DOMAIN_REMOVE: _("Domain removed"),
+    events.ACCOUNT_CREATE: _("Account created"),
+    events.ACCOUNT_UPDATE: _("Account changed"),
+    events.ACCOUNT_ENABLE: _("Account enabled"),
+    events.ACCOUNT_DISABLE: _("Account disabled"),
+    events.ACCOUNT_QUOTA: _("Quota changed"),
+    events.ACCOUNT_PASSWORD: _("Password set"),
+    events.ACCOUNT_ALIASES_ADD: _("Alias added"),
+    events.ACCOUNT_ALIASES_REMOVE: _("Alias removed"),
+    events.ACCOUNT_FORWARDS_ADD: _("Forward added"),
+    events.ACCOUNT_FORWARDS_REMOVE: _("Forward removed"),
+    events.ACCOUNT_REMOVE: _("Account removed"),
+    events.ACCOUNT_ENABLE_MAIL: _("Mail enabled for a person"),
+    events.VALIAS_CREATE: _("Virtual alias created"),
+    events.VALIAS_UPDATE: _("Virtual alias changed"),
+    events.VALIAS_ENABLE: _("Virtual alias enabled"),
+    events.VALIAS_DISABLE: _("Virtual alias disabled"),
+    events.VALIAS_REMOVE: _("Virtual alias removed"),
+    events.ACCOUNT_IMPORT: _("Accounts imported"),
+    events.DIRECTORY_FIX: _("Directory repaired"),
+    events.ROLE_GRANT: _("Role granted"),
+    events.ROLE_REVOKE: _("Role revoked"),
+    events.ROLE_CONFIRM: _("Sign-in entry confirmed"),
 }
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mailadmin",
     "domains",
     "accounts",
+    "aliases",
 ]
 
 MIDDLEWARE = [

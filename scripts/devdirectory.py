@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailadmin.directory.slapd.instance import Instance, free_port, provider_pair  # noqa: E402
+from devtools.slapd import Instance, free_port, provider_pair  # noqa: E402
 
 DIR = ROOT / "var" / "ldap"
 SECOND = ROOT / "var" / "ldap2"  # the second provider, with DEV_LDAP_PROVIDERS=2

@@ -27,8 +27,8 @@ import pytest_django.plugin as django_plugin
 from django.conf import settings
 from django.core.cache import caches
 
+from devtools.slapd import SLAPD, Instance, free_port
 from mailadmin.directory import Directory, connect, features
-from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_LDIF = (Path(__file__).parent / "base.ldif").read_text()

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mailadmin.directory.slapd.instance import free_port
+from devtools.slapd import free_port
 
 INSTALL = "PostgreSQL is not installed: run `make test`, which installs it (scripts/system-deps.sh test)"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mailadmin.directory.slapd.instance import free_port
+from devtools.slapd import free_port
 from tests.apphost import ROOT, NoRedirect
 from tests.conftest import start_instance
 from tests.postgres import Cluster

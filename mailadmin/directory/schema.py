@@ -18,6 +18,7 @@ MAIL_DOMAIN = "mailDomain"
 MAIL_ALIAS = "mailAlias"
 MAIL_GROUP = "mailGroup"  # auxiliary, on a posixGroup under ou=Groups: an MDS mail group
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
+ACCOUNT_CLASSES = [*PERSON_CLASSES, MAIL_ACCOUNT]  # of an entry that is nothing but a mail account
 
 # Attributes
 MAIL = "mail"

@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from mailadmin import events
 from mailadmin.addresses import display_address, display_domain, format_quota
 from mailadmin.models import AuditEntry
 
@@ -69,7 +70,7 @@ def widget(field: BoundField) -> str:
 
 # The page of what an audit row changed, by the first part of its action code.
 ENTRY_PAGES = {"domain": "domains:detail", "account": "accounts:detail", "valias": "aliases:detail"}
-NO_PAGE = {"domain.remove", "account.remove", "valias.remove", "account.import"}
+NO_PAGE = {events.DOMAIN_REMOVE, events.ACCOUNT_REMOVE, events.VALIAS_REMOVE, events.ACCOUNT_IMPORT}
 
 
 @register.filter

@@ -6,8 +6,8 @@ import time
 import pytest
 from django.conf import settings
 
+from devtools.slapd import free_port
 from mailadmin.directory import DirectoryUnavailable, connect, resting
-from mailadmin.directory.slapd.instance import free_port
 from tests.hung import HungServer
 
 

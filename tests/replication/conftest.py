@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from mailadmin.directory.slapd.instance import SLAPD, Instance, provider_pair
+from devtools.slapd import SLAPD, Instance, provider_pair
 from tests.conftest import BASE_LDIF, OUS, SUFFIX, use_instance
 
 

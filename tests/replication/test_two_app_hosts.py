@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mailadmin.directory.slapd.instance import free_port
+from devtools.slapd import free_port
 from tests.apphost import ROOT, AppHost, Console
 from tests.conftest import SUFFIX
 from tests.hung import HungServer

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import QuotaForm
 from mailadmin.addresses import display_address, format_quota
-from mailadmin.commands import audited_form, directory_command, find_account, run_form
+from mailadmin.commands import actor, directory_command, find_account, run_form
 
 
 class Command(BaseCommand):
@@ -21,8 +21,7 @@ class Command(BaseCommand):
             if dry_run:
                 run_form(form, lambda: True)
             else:
-                account = audited_form(form, lambda: form.save(directory), event="account.quota", target=account.mail,
-                                       old=account)
+                account = run_form(form, lambda: form.save(directory, actor=actor()))
         kb = form.cleaned_data["quota"]
         if kb is None:
             text = _("Would remove the quota rule of %(address)s.") if dry_run else _(

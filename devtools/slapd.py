@@ -13,7 +13,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+# The config template and schema stay beside the runtime package, where deployment finds them.
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "mailadmin" / "directory" / "slapd"
 SLAPD = "/usr/sbin/slapd"
 
 
@@ -55,7 +56,7 @@ class Instance:
     suffix: str = "dc=example,dc=org"
     sizelimit: int = 500
     mail_schema: bool = True  # False: a directory without the MDS schema (initdirectory's tests)
-    schema_file: Path = HERE / "mail.schema"  # another mail schema, e.g. an older MDS one without mailAlias
+    schema_file: Path = CONFIG_DIR / "mail.schema"  # another mail schema, e.g. an older MDS one without mailAlias
     allow: str = ""  # an `allow` line, e.g. "bind_anon_dn" (the empty-password tests)
     tls_cert: Path | None = None  # with tls_key (and tls_ca): StartTLS on `uri`, and ldaps on `tls_port` when set
     tls_key: Path | None = None
@@ -132,12 +133,12 @@ class Instance:
             "LDAP_SERVER_ID": str(self.server_id),
             "LDAP_PEERS": " ".join(self.peers),
         }
-        subprocess.run(["bash", str(HERE / "make-config.sh")], env=env, check=True)
+        subprocess.run(["bash", str(CONFIG_DIR / "make-config.sh")], env=env, check=True)
         self.start(first=True)
         if self.peers and self.server_id > 1:
             self.wait_for(self.service_dn)  # the base entries come from the first provider
             return
-        base = (HERE / "base.ldif.in").read_text()
+        base = (CONFIG_DIR / "base.ldif.in").read_text()
         dc = self.suffix.split(",")[0].split("=", 1)[1]
         ldif = (
             base.replace("@SUFFIX@", self.suffix)
