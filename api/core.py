@@ -21,6 +21,7 @@ from mailadmin.fields import CONFLICT_MESSAGE
 from mailadmin.permissions import CONSOLE_USER
 
 from .models import ApiToken
+from .schemas import ProblemOut
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -99,7 +100,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        return f"throttle_api_token_{request.auth.pk}" if request.auth else None
+        return f"throttle_api_token_{request.auth.digest}" if request.auth else None
 
 
 api = NinjaAPI(
@@ -174,3 +175,26 @@ api.add_exception_handler(DirectoryUnavailable, _handler(503, _l("The directory 
                                                                  "changed. Try again."), log=True))
 api.add_exception_handler(Refused, _handler(502, _l("The directory refused the request."), log=True))
 api.add_exception_handler(TooManyResults, _handler(422, _l("Too many results: narrow the search.")))
+
+
+# --- What every operation shares ------------------------------------------------------------------------------------
+
+ERRORS = {code: ProblemOut for code in (401, 403, 404, 422, 429, 503)}
+WRITE_ERRORS = {**ERRORS, 409: ProblemOut, 412: ProblemOut, 428: ProblemOut}
+
+
+def actor(request: HttpRequest) -> str:
+    """Who the audit log names for a change made through the API."""
+    return f"api:{request.user.get_username()}"
+
+
+def versioned(response: HttpResponse, version: str) -> None:
+    response["ETag"] = etag(version)
+
+
+def refused(form, current: dict | None = None) -> Problem:
+    """The answer to a form that refused: 412 when the entry changed meanwhile, 409 when an address is taken (the
+    message names its holder), 422 otherwise."""
+    if conflicted(form):
+        return Problem(412, str(form.errors["__all__"][0]), current=current)
+    return form_problem(form, 409 if in_use(form) else 422)

@@ -29,7 +29,7 @@ from mailadmin.directory.accounts import Account
 from mailadmin.paging import MAX_PAGE
 from mailadmin.permissions import access_for
 
-from .core import Problem, api, conflicted, etag, form_problem, in_use, required_version
+from .core import ERRORS, WRITE_ERRORS, Problem, actor, api, form_problem, refused, required_version, versioned
 from .schemas import (
     AccountCreated,
     AccountIn,
@@ -43,7 +43,6 @@ from .schemas import (
     DomainPatch,
     PasswordIn,
     PasswordOut,
-    ProblemOut,
     QuotaIn,
     account_out,
     canonical_url,
@@ -51,32 +50,12 @@ from .schemas import (
     quota_text,
 )
 
-ERRORS = {code: ProblemOut for code in (401, 403, 404, 422, 429, 503)}
-WRITE_ERRORS = {**ERRORS, 409: ProblemOut, 412: ProblemOut, 428: ProblemOut}
-
-
-def actor(request: HttpRequest) -> str:
-    """Who the audit log names for a change made through the API."""
-    return f"api:{request.user.get_username()}"
-
 
 def _paging(page: int, per_page: int, total: int) -> dict:
     pages = max(1, -(-total // per_page))
     if page > pages:
         raise Http404("no such page")
     return {"total": total, "page": page, "pages": pages, "per_page": per_page}
-
-
-def _versioned(response: HttpResponse, version: str) -> None:
-    response["ETag"] = etag(version)
-
-
-def _refused(form, current: dict | None = None) -> Problem:
-    """The answer to a form that refused: 412 when the entry changed meanwhile, 409 when an address is taken (the
-    message names its holder), 422 otherwise."""
-    if conflicted(form):
-        return Problem(412, str(form.errors["__all__"][0]), current=current)
-    return form_problem(form, 409 if in_use(form) else 422)
 
 
 # --- Domains ----------------------------------------------------------------------------------------------------------
@@ -103,8 +82,8 @@ def create_domain(request: HttpRequest, response: HttpResponse, body: DomainIn):
     with connect() as directory:
         domain = form.save(directory, actor=actor(request)) if form.is_valid() else None
     if domain is None:
-        raise _refused(form)
-    _versioned(response, domain.csn)
+        raise refused(form)
+    versioned(response, domain.csn)
     response["Location"] = reverse("api:domain", kwargs={"name": domain.name})
     return Status(201, domain_out(domain))
 
@@ -113,7 +92,7 @@ def create_domain(request: HttpRequest, response: HttpResponse, body: DomainIn):
 def get_domain(request: HttpRequest, response: HttpResponse, name: str):
     with connect() as directory:
         domain = get_domain_or_404(request, directory, name)
-    _versioned(response, domain.csn)
+    versioned(response, domain.csn)
     return domain_out(domain)
 
 
@@ -131,8 +110,8 @@ def change_domain(request: HttpRequest, response: HttpResponse, name: str, body:
         }, domain=domain)
         updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
-            raise _refused(form, form.current and domain_out(form.current))
-    _versioned(response, updated.csn)
+            raise refused(form, form.current and domain_out(form.current))
+    versioned(response, updated.csn)
     return domain_out(updated)
 
 
@@ -146,7 +125,7 @@ def delete_domain(request: HttpRequest, name: str):
         if not (form.is_valid() and form.remove(directory, actor=actor(request))):
             if form.users:
                 raise Problem(409, str(form.errors["__all__"][0]), errors={"users": list(form.users)})
-            raise _refused(form, domain_out(domain))
+            raise refused(form, domain_out(domain))
     return Status(204, None)
 
 
@@ -158,7 +137,7 @@ def _out(request: HttpRequest, account: Account) -> dict:
 
 
 def _answer(request: HttpRequest, response: HttpResponse, account: Account) -> dict:
-    _versioned(response, account.csn)
+    versioned(response, account.csn)
     return _out(request, account)
 
 
@@ -188,7 +167,7 @@ def create_account(request: HttpRequest, response: HttpResponse, name: str, body
         form = AccountCreateForm(data, domain=domain, access=access_for(request.user))
         created = form.save(directory, actor=actor(request)) if form.is_valid() else None
     if created is None:
-        raise _refused(form)
+        raise refused(form)
     account, generated = created
     response["Location"] = canonical_url(account)
     response["Cache-Control"] = "no-store"
@@ -236,7 +215,7 @@ def change_account(request: HttpRequest, response: HttpResponse, address: str, b
         require_change(request, account, set(changes), tuple(set(changes.get("aliases", account.aliases)) ^ set(account.aliases)))
         updated = form.save(directory, actor=actor(request))
         if updated is None:
-            raise _refused(form, _current(request, directory, account))
+            raise refused(form, _current(request, directory, account))
     return _answer(request, response, updated)
 
 
@@ -257,7 +236,7 @@ def _account_action(request: HttpRequest, address: str, fields: set[str], make_f
             raise form_problem(form)
         result = act(form, directory)
         if result is None:
-            raise _refused(form, _current(request, directory, account))
+            raise refused(form, _current(request, directory, account))
         return result
 
 
@@ -300,7 +279,7 @@ def set_password(request: HttpRequest, response: HttpResponse, address: str, bod
     with connect() as directory:
         now = ldap_accounts.get_account_by_dn(directory, account.dn) or account
     response["Cache-Control"] = "no-store"
-    _versioned(response, now.csn)
+    versioned(response, now.csn)
     return {"password": generated, "version": now.csn}
 
 

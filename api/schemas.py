@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from mailadmin.directory.accounts import Account
+from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 
 Quota = str | int | None
@@ -153,3 +154,55 @@ def canonical_url(account: Account) -> str:
 def quota_text(value: Quota) -> str:
     """A quota as the forms read it: "" (none), a number of kB or a text with a unit."""
     return "" if value is None else str(value)
+
+
+class ValiasOut(Schema):
+    address: str
+    members: list[str] = Field(description="Addresses of the member accounts")
+    external: list[str] = Field(description="Outside recipients")
+    enabled: bool
+    version: str = Field(description="entryCSN; also the ETag")
+
+
+class ValiasIn(Strict):
+    address: str
+    members: list[str] = []
+    external: list[str] = []
+    enabled: bool = True
+
+
+class ValiasPatch(Strict):
+    members: list[str] | None = None
+    external: list[str] | None = None
+    enabled: bool | None = None
+
+
+class ValiasList(Schema):
+    total: int
+    items: list[ValiasOut]
+
+
+class StepOut(Schema):
+    name: str
+    outcome: str
+    explanation: str
+    status: str
+
+
+class RouteOut(Schema):
+    address: str
+    steps: list[StepOut]
+    verdict: str
+    delivered: bool
+    next_addresses: list[str]
+
+
+class SearchOut(Schema):
+    accounts: list[AccountOut]
+    truncated: bool = Field(description="More accounts matched than the list holds: narrow the text")
+    valias: ValiasOut | None = None
+
+
+def valias_out(valias: VirtualAlias, members: tuple[str, ...]) -> dict:
+    return {"address": valias.address, "members": list(members), "external": list(valias.external),
+            "enabled": valias.enabled, "version": valias.csn}

@@ -29,7 +29,7 @@ def _as_address(text: str) -> str | None:
         return None
 
 
-def _find(directory: Directory, access: Access, text: str) -> tuple[list[Account], bool, VirtualAlias | None]:
+def find(directory: Directory, access: Access, text: str) -> tuple[list[Account], bool, VirtualAlias | None]:
     """Accounts matching `text` in the user's domains, whether there were more, and the virtual alias named `text`."""
     address = _as_address(text)
     accounts, truncated = ldap_accounts.search_accounts(
@@ -46,7 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if not query:
         return render(request, "search.html", {"query": ""})
     with connect() as directory:
-        accounts, truncated, valias = _find(directory, access_for(request.user), query)
+        accounts, truncated, valias = find(directory, access_for(request.user), query)
     if len(accounts) == 1 and valias is None and not truncated:
         return redirect(f"/accounts/{quote(accounts[0].mail, safe='@+')}/")
     if valias is not None and not accounts:

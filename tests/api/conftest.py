@@ -27,8 +27,7 @@ class ApiClient:
         headers = dict(self.headers)
         if if_match is not None:
             headers["If-Match"] = if_match
-        url = path if path.startswith("/") and not path.startswith("/accounts") and not path.startswith("/domains") \
-            else API + path
+        url = path if path.startswith("/api/") else API + path
         function = getattr(self.client, method.lower())
         if method == "GET":
             return function(url, query, headers=headers)
