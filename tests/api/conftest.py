@@ -11,7 +11,7 @@ from django.test import Client
 
 from api.models import ApiToken
 from mailadmin.models import Role
-from tests.security.conftest import PERSONAS
+from tests.security.conftest import PERSONAS, login_as  # noqa: F401 (a fixture for the token page tests)
 
 API = "/api/v1"
 
