@@ -3,7 +3,9 @@ If-Match) and the one error shape, application/problem+json (RFC 9457)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -198,3 +200,18 @@ def refused(form, current: dict | None = None) -> Problem:
     if conflicted(form):
         return Problem(412, str(form.errors["__all__"][0]), current=current)
     return form_problem(form, 409 if in_use(form) else 422)
+
+
+def versioned_write(request: HttpRequest, directory, entry, value: Callable[[object], dict], make_form, act,
+                    now: Callable[[], dict | None]):
+    """The road of every write to an existing entry: check If-Match against `entry.csn` (412 with `value(entry)`),
+    bind `make_form(entry at the version sent)`, run `act(form, directory)` (the form action, audited) and return its
+    result; a refusal raises refused(form) with `now()`, the entry as it is after someone else's change."""
+    version = required_version(request, entry.csn, value(entry))
+    form = make_form(dataclasses.replace(entry, csn=version))
+    if not form.is_valid():
+        raise form_problem(form)
+    result = act(form, directory)
+    if result is None:
+        raise refused(form, now())
+    return result

@@ -3,8 +3,6 @@ console's form with the JSON it was sent, and calls the same form action, audite
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -29,7 +27,18 @@ from mailadmin.directory.accounts import Account
 from mailadmin.paging import MAX_PAGE
 from mailadmin.permissions import access_for
 
-from .core import ERRORS, WRITE_ERRORS, Problem, actor, api, form_problem, refused, required_version, versioned
+from .core import (
+    ERRORS,
+    WRITE_ERRORS,
+    Problem,
+    actor,
+    api,
+    form_problem,
+    refused,
+    required_version,
+    versioned,
+    versioned_write,
+)
 from .schemas import (
     AccountCreated,
     AccountIn,
@@ -226,18 +235,11 @@ def _current(request: HttpRequest, directory: Directory, account: Account) -> di
 
 
 def _account_action(request: HttpRequest, address: str, fields: set[str], make_form, act):
-    """Look the account up (403 unless `fields` may change), check If-Match, bind `make_form(account, version)` and
-    run `act(form, directory)`; return its result, or raise the form's refusal."""
+    """Look the account up (403 unless `fields` may change) and write through core.versioned_write."""
     with connect() as directory:
         account = get_account_or_404(request, directory, address, fields)
-        version = required_version(request, account.csn, _out(request, account))
-        form = make_form(dataclasses.replace(account, csn=version))
-        if not form.is_valid():
-            raise form_problem(form)
-        result = act(form, directory)
-        if result is None:
-            raise refused(form, _current(request, directory, account))
-        return result
+        return versioned_write(request, directory, account, lambda a: _out(request, a), make_form, act,
+                               lambda: _current(request, directory, account))
 
 
 def _set_status(request: HttpRequest, response: HttpResponse, address: str, enable: bool) -> dict:

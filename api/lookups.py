@@ -21,7 +21,7 @@ from mailadmin.permissions import access_for
 from mailadmin.search_views import QUERY_MAX, find
 from mailadmin.shortcuts import require_creator
 
-from .core import ERRORS, WRITE_ERRORS, actor, api, form_problem, refused, required_version, versioned
+from .core import ERRORS, WRITE_ERRORS, actor, api, form_problem, refused, required_version, versioned, versioned_write
 from .schemas import RouteOut, SearchOut, ValiasIn, ValiasList, ValiasOut, ValiasPatch, account_out, valias_out
 
 
@@ -102,14 +102,14 @@ def _now(directory, valias: VirtualAlias) -> dict | None:
 
 
 def _valias_action(request: HttpRequest, address: str, fields: set[str], make_form, act) -> tuple:
+    """Look the virtual alias up (403 unless `fields` may change), write through core.versioned_write, and return
+    the result with its member addresses."""
     with connect() as directory:
         _features(directory)
         valias = get_valias_or_404(request, directory, address, fields)
-        version = required_version(request, valias.csn, valias_out(valias, member_addresses(directory, valias)))
-        form = make_form(dataclasses.replace(valias, csn=version))
-        result = act(form, directory) if form.is_valid() else None
-        if result is None:
-            raise refused(form, _now(directory, valias))
+        result = versioned_write(request, directory, valias,
+                                 lambda v: valias_out(v, member_addresses(directory, v)), make_form, act,
+                                 lambda: _now(directory, valias))
         return result, member_addresses(directory, result) if fields != {"remove"} else ()
 
 
