@@ -85,6 +85,7 @@ def test_the_mailbox_path_is_for_superadmins_only(api_as):
                                         if_match="*"), 403)
 
 
+@pytest.mark.both_profiles  # a VLV window with sssvlv, the streaming fallback on a stock directory
 def test_accounts_are_paged_on_the_server_with_a_total(api_as, big_domain):
     client = api_as("superadmin")
     first = client.get(f"/domains/{big_domain}/accounts", per_page=100).json()
