@@ -40,7 +40,7 @@ from mailadmin.fields import (
     TextField,
     UidField,
     check_new_addresses,
-    in_use_message,
+    in_use_error,
     refused_message,
 )
 from mailadmin.permissions import Access
@@ -143,7 +143,7 @@ class AccountCreateForm(PasswordFields):
         if check_new_addresses(self, "aliases", data["aliases"], directory, self.access) and own:
             for address in (data["address"], *data["aliases"]):
                 if claims.holders(directory, address):
-                    self.add_error(self._field_of(address), in_use_message(directory, AlreadyExists(address=address)))
+                    self.add_error(self._field_of(address), in_use_error(directory, AlreadyExists(address=address)))
         return not self.errors
 
     def _create(self, directory: Directory) -> tuple[Account, str | None] | None:
@@ -159,7 +159,7 @@ class AccountCreateForm(PasswordFields):
         try:
             return ldap_accounts.create_account(directory, new, data["password"])
         except AlreadyExists as e:
-            self.add_error(self._field_of(e.address), in_use_message(directory, e))
+            self.add_error(self._field_of(e.address), in_use_error(directory, e))
         except Invalid as e:
             self.password_refused(e)
         return None
@@ -193,7 +193,7 @@ class AccountForm(forms.Form):
         try:
             return ldap_accounts.update_account(directory, self.based_on, fields)
         except AlreadyExists as e:
-            self.add_error(field, in_use_message(directory, e))
+            self.add_error(field, in_use_error(directory, e))
         except Conflict:
             self.conflict()
         except Invalid as e:
@@ -508,7 +508,7 @@ class EnableMailForm(forms.Form):
         try:
             return ldap_accounts.enable_mail(directory, self.person, new)
         except AlreadyExists as e:
-            self.add_error("address", in_use_message(directory, e))
+            self.add_error("address", in_use_error(directory, e))
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         except Invalid as e:

@@ -16,8 +16,6 @@ from mailadmin.addresses import (
     display_domain,
     domain_of,
     format_quota,
-    normalise_address,
-    normalise_domain,
     normalise_uid,
 )
 from mailadmin.directory import Directory, connect
@@ -26,8 +24,7 @@ from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
-from mailadmin.directory.domains import MailDomain
-from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
+from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry
 from mailadmin.sessions import keep_own_session
 from mailadmin.shortcuts import actor, confirm, post_or_back, posted, require_creator, status_message
 
@@ -41,74 +38,9 @@ from .forms import (
     RemoveAccountForm,
     StatusForm,
 )
+from .lookups import ACTIONS, abilities, get_account_or_404, get_domain_for_create_or_404, require_change
 
-# What each action on the account page changes, in the vocabulary of Access.may_change_account.
-ACTIONS = {
-    "quota": {"quota_kb"}, "status": {"enabled"}, "password": {"password"}, "aliases": {"aliases"},
-    "forwards": {"forwards"}, "remove": {"remove"},
-    "edit": {"name", "first_name", "last_name", "aliases", "forwards", "quota_kb", "enabled"},
-}
-
-
-# --- Lookup helpers: every permission decision of this module is taken here -----------------------------------------
-
-
-def _protected(address: str) -> bool:
-    return is_reserved(address) or is_admin_address(address)
-
-
-def _may_change(access: Access, account: Account, fields: set[str], touched: tuple[str, ...] = ()) -> bool:
-    """Whether `fields` of `account` may change. A reserved or admin's address the account accepts (abuse@, or the
-    address an admin signs in with, as an alias) protects the account like its primary address would, and adding or
-    removing such an alias counts as re-pointing it."""
-    checks = [(account.mail, fields), *((a, fields) for a in account.aliases if _protected(a))]
-    checks += [(a, fields | {"address"}) for a in touched if _protected(a)]
-    return all(access.may_change_account(address, frozenset(f)) for address, f in checks)
-
-
-def _get_account_or_404(request: HttpRequest, directory: Directory, address: str, fields: set[str] = frozenset(),
-                        touched: tuple[str, ...] = ()) -> Account:
-    """The account accepting `address` (primary or alias). Http404 when there is none or its domain is hidden from
-    the user; PermissionDenied (403) when the user may not change `fields` of it (see _may_change)."""
-    try:
-        address = normalise_address(address)
-    except ValueError:
-        raise Http404 from None
-    account = ldap_accounts.get_account(directory, address)
-    access = access_for(request.user)
-    if account is None or not access.sees(account.domain):
-        raise Http404
-    if fields and not _may_change(access, account, set(fields), touched):
-        raise PermissionDenied
-    return account
-
-
-def _require_change(request: HttpRequest, account: Account, fields: set[str], touched: tuple[str, ...] = ()) -> None:
-    """PermissionDenied unless the user may change `fields` (known only once a form has been read)."""
-    if not _may_change(access_for(request.user), account, fields, touched):
-        raise PermissionDenied
-
-
-def _abilities(request: HttpRequest, account: Account) -> dict[str, bool]:
-    """Which actions the account page offers this user."""
-    access = access_for(request.user)
-    return {action: _may_change(access, account, fields) for action, fields in ACTIONS.items()}
-
-
-def _get_domain_for_create_or_404(request: HttpRequest, directory: Directory, name: str) -> MailDomain:
-    """The hosted domain `name`: 404 when missing or hidden from the user, 403 when the user may not create in it."""
-    try:
-        name = normalise_domain(name)
-    except ValueError:
-        raise Http404 from None
-    access = access_for(request.user)
-    domain = ldap_domains.get_domain(directory, name) if access.sees(name) else None
-    if domain is None:
-        raise Http404
-    if not access.may_create_in(domain.name):
-        raise PermissionDenied
-    return domain
-
+# --- Lookup helpers: with those of accounts/lookups.py, every permission decision of the account pages -------------
 
 def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> ldap_groups.MailGroup:
     """The MDS mail group whose cn is `name`: 404 when missing or when its address is in a domain hidden from the
@@ -158,7 +90,7 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
     """The account page, with fresh forms for every action unless a bound (failed) one is given."""
     access = access_for(request.user)
     context = {
-        "account": account, "may": _abilities(request, account),
+        "account": account, "may": abilities(request, account),
         "domain": ldap_domains.get_domain(directory, account.domain),
         "edit_form": AccountEditForm(account=account, supports_hidden=directory.features.hidden_accounts,
                                      mailbox_editable=access.superadmin),
@@ -194,7 +126,7 @@ def _refused(request: HttpRequest, directory: Directory, account: Account, name:
 def add_account(request: HttpRequest, domain: str) -> HttpResponse:
     """The new-account form; a generated password is shown once, on the response to the POST."""
     with connect() as directory:
-        mail_domain = _get_domain_for_create_or_404(request, directory, domain)
+        mail_domain = get_domain_for_create_or_404(request, directory, domain)
         form = AccountCreateForm(posted(request), domain=mail_domain, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
             created = form.save(directory, actor=actor(request))
@@ -209,7 +141,7 @@ def add_account(request: HttpRequest, domain: str) -> HttpResponse:
 def account_detail(request: HttpRequest, address: str) -> HttpResponse:
     """Everything about one account; an alias address redirects to the primary address."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address)
+        account = get_account_or_404(request, directory, address)
         if account.mail != address:
             return redirect("accounts:detail", address=account.mail)
         return _account_page(request, directory, account)
@@ -219,14 +151,14 @@ def account_detail(request: HttpRequest, address: str) -> HttpResponse:
 def edit_account(request: HttpRequest, address: str) -> HttpResponse:
     """Save the edit form in one modify; a stale form is refused with the current values shown."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address)
+        account = get_account_or_404(request, directory, address)
         form = AccountEditForm(request.POST, account=account, access=access_for(request.user),
                                supports_hidden=directory.features.hidden_accounts,
                                mailbox_editable=access_for(request.user).superadmin)
         if form.is_valid():
             changes = form.changes()
             touched = tuple(set(changes.get("aliases", account.aliases)) ^ set(account.aliases))
-            _require_change(request, account, set(changes), touched)
+            require_change(request, account, set(changes), touched)
             updated = form.save(directory, actor=actor(request))
             if updated is not None:
                 return _done(request, _("Saved %(address)s.") % {"address": display_address(account.mail)}, updated)
@@ -235,7 +167,7 @@ def edit_account(request: HttpRequest, address: str) -> HttpResponse:
 
 def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpResponse:
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS["status"])
+        account = get_account_or_404(request, directory, address, ACTIONS["status"])
         form = StatusForm(request.POST, account=account, enable=enable)
         updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
@@ -255,7 +187,7 @@ def disable_account(request: HttpRequest, address: str) -> HttpResponse:
     if request.method == "POST":
         return _set_status(request, address, False)
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS["status"])
+        account = get_account_or_404(request, directory, address, ACTIONS["status"])
     if not account.enabled:
         return redirect("accounts:detail", address=account.mail)
     shown = display_address(account.mail)
@@ -269,7 +201,7 @@ def disable_account(request: HttpRequest, address: str) -> HttpResponse:
 def set_quota(request: HttpRequest, address: str) -> HttpResponse:
     """Set the quota, or reset it to the domain default (the "reset" button)."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS["quota"])
+        account = get_account_or_404(request, directory, address, ACTIONS["quota"])
         form = QuotaForm(request.POST, account=account)
         updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
@@ -284,7 +216,7 @@ def set_quota(request: HttpRequest, address: str) -> HttpResponse:
 def set_password(request: HttpRequest, address: str) -> HttpResponse:
     """Set or generate the password; a generated one is shown once, on this response, and stored nowhere."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS["password"])
+        account = get_account_or_404(request, directory, address, ACTIONS["password"])
         form = PasswordForm(request.POST, account=account)
         result = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if result is None:
@@ -299,12 +231,12 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
 def _change_address(request: HttpRequest, address: str, kind: str, adding: bool) -> HttpResponse:
     """Add or remove one alias or forward, as one modify."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS[kind])
+        account = get_account_or_404(request, directory, address, ACTIONS[kind])
         form = AccountAddressForm(request.POST, account=account, kind=kind, removing=not adding,
                                   access=access_for(request.user))
         if form.is_valid():
             value = form.cleaned_data["address"]
-            _require_change(request, account, ACTIONS[kind], (value,) if kind == "aliases" else ())
+            require_change(request, account, ACTIONS[kind], (value,) if kind == "aliases" else ())
             updated = (form.add if adding else form.remove)(directory, actor=actor(request))
             if updated is not None:
                 message = _("Added %(value)s.") if adding else _("Removed %(value)s.")
@@ -316,7 +248,7 @@ def _confirm_removal(request: HttpRequest, address: str, kind: str) -> HttpRespo
     """The confirmation page for removing the alias or forward named by ?address= (back to the account page when
     the account has no such value any more)."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS[kind])
+        account = get_account_or_404(request, directory, address, ACTIONS[kind])
     value = request.GET.get("address", "")
     if value not in getattr(account, "aliases" if kind == "aliases" else "forward_targets"):
         return redirect("accounts:detail", address=account.mail)
@@ -360,7 +292,7 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
     """Confirm on GET, remove on POST (also from every virtual alias), then go to the domain. A person keeps its
     entry and loses only its mail, unless a superadmin chooses to delete the whole entry."""
     with connect() as directory:
-        account = _get_account_or_404(request, directory, address, ACTIONS["remove"])
+        account = get_account_or_404(request, directory, address, ACTIONS["remove"])
         access = access_for(request.user)
         form = RemoveAccountForm(posted(request), account=account, access=access)
         if request.method == "POST" and form.is_valid():

@@ -21,7 +21,7 @@ from mailadmin.fields import (
     AddressField,
     AddressListField,
     check_new_addresses,
-    in_use_message,
+    in_use_error,
     refused_message,
 )
 from mailadmin.permissions import Access
@@ -83,7 +83,7 @@ class VirtualAliasForm(forms.Form):
             return ldap_aliases.update_valias(directory, based_on, members=members, external=data["external"],
                                               enabled=data["enabled"])
         except AlreadyExists as e:
-            self.add_error("address", in_use_message(directory, e))
+            self.add_error("address", in_use_error(directory, e))
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
             self.data = self.data.copy()

@@ -22,13 +22,13 @@ from .forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusF
 # --- Lookup helpers: every permission decision of this module is taken here -----------------------------------------
 
 
-def _may_change_valias(request: HttpRequest, valias: VirtualAlias, fields: set[str]) -> bool:
+def may_change_valias(request: HttpRequest, valias: VirtualAlias, fields: set[str]) -> bool:
     """Only admins of its domain change a list; a reserved name (postmaster@) is protected as for accounts."""
     access = access_for(request.user)
     return access.administers(valias.domain) and access.may_change_account(valias.address, frozenset(fields))
 
 
-def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
+def get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
                        fields: set[str] = frozenset()) -> VirtualAlias:
     """The virtual alias `address`: 404 when missing or hidden, 403 when the user may not change `fields`
     ("forwards" for members and recipients, "enabled", "remove"; reserved list names are protected as for accounts)."""
@@ -40,7 +40,7 @@ def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
     access = access_for(request.user)
     if valias is None or not access.sees(valias.domain):
         raise Http404
-    if fields and not _may_change_valias(request, valias, fields):
+    if fields and not may_change_valias(request, valias, fields):
         raise PermissionDenied
     return valias
 
@@ -48,7 +48,7 @@ def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
 # --- Pages ------------------------------------------------------------------------------------------------------------
 
 
-def _members(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
+def member_addresses(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
     """Member addresses for the edit form (a dangling DN has none and drops out when the form is saved)."""
     return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
 
@@ -82,7 +82,7 @@ def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlia
     members = ldap_aliases.member_accounts(directory, valias)
     if form is None:
         form = VirtualAliasForm(valias=valias, member_addresses=tuple(a.mail for _dn, a in members if a))
-    may = {action: _may_change_valias(request, valias, fields)
+    may = {action: may_change_valias(request, valias, fields)
            for action, fields in (("edit", {"forwards"}), ("status", {"enabled"}), ("remove", {"remove"}))}
     context = {"valias": valias, "members": members, "form": form, "may": may}
     return render(request, "aliases/detail.html", context, status=status)
@@ -91,7 +91,7 @@ def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlia
 def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
     """Members (with a warning for disabled accounts, whose copies bounce), external recipients, edit form."""
     with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address)
+        valias = get_valias_or_404(request, directory, address)
         if valias.address != address:
             return redirect("aliases:detail", address=valias.address)
         return _valias_page(request, directory, valias)
@@ -100,11 +100,11 @@ def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
 @post_or_back("aliases:detail")
 def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"forwards"})
-        form = VirtualAliasForm(request.POST, valias=valias, member_addresses=_members(directory, valias),
+        valias = get_valias_or_404(request, directory, address, {"forwards"})
+        form = VirtualAliasForm(request.POST, valias=valias, member_addresses=member_addresses(directory, valias),
                                 access=access_for(request.user))
         if form.is_valid():
-            _require_valias_status(request, valias, form.cleaned_data["enabled"])
+            require_valias_status(request, valias, form.cleaned_data["enabled"])
             updated = form.save(directory, actor=actor(request))
             if updated is not None:
                 messages.success(request, _("Saved %(address)s.") % {"address": display_address(valias.address)})
@@ -113,15 +113,15 @@ def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
         return _valias_page(request, directory, valias, form, status=422)
 
 
-def _require_valias_status(request: HttpRequest, valias: VirtualAlias, enabled: bool) -> None:
+def require_valias_status(request: HttpRequest, valias: VirtualAlias, enabled: bool) -> None:
     """The edit form carries the status too: changing it needs the "enabled" right (reserved lists)."""
-    if enabled != valias.enabled and not _may_change_valias(request, valias, {"enabled"}):
+    if enabled != valias.enabled and not may_change_valias(request, valias, {"enabled"}):
         raise PermissionDenied
 
 
 def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> HttpResponse:
     with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"enabled"})
+        valias = get_valias_or_404(request, directory, address, {"enabled"})
         form = VirtualAliasStatusForm(request.POST, valias=valias, enable=enable)
         updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
     if updated is None:
@@ -142,7 +142,7 @@ def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
     if request.method == "POST":
         return _set_valias_status(request, address, False)
     with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"enabled"})
+        valias = get_valias_or_404(request, directory, address, {"enabled"})
     if not valias.enabled:
         return redirect("aliases:detail", address=valias.address)
     shown = display_address(valias.address)
@@ -156,7 +156,7 @@ def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
 def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
     """Confirm on GET, remove on POST."""
     with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"remove"})
+        valias = get_valias_or_404(request, directory, address, {"remove"})
         form = RemoveVirtualAliasForm(posted(request), valias=valias)
         if request.method == "POST" and form.is_valid():
             removed = form.remove(directory, actor=actor(request))

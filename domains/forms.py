@@ -43,8 +43,8 @@ class DomainForm(forms.Form):
         try:
             return self._add(directory, actor) if self.domain is None else self._change(directory, actor)
         except AlreadyExists:
-            self.add_error("name", _("The domain %(name)s exists already.")
-                           % {"name": display_domain(self.cleaned_data["name"])})
+            self.add_error("name", forms.ValidationError(_("The domain %(name)s exists already."), code="in_use",
+                                                         params={"name": display_domain(self.cleaned_data["name"])}))
         except Conflict:
             self._show_current(directory)
         except Invalid as e:

@@ -24,7 +24,7 @@ ACCOUNTS_PER_PAGE = 50
 QUERY_MAX = 254  # longer than any address: a longer filter text cannot match anything useful
 
 
-def _get_domain_or_404(
+def get_domain_or_404(
     request: HttpRequest, directory: Directory, name: str, write: bool = False, *, remove: bool = False
 ) -> MailDomain:
     """The domain named in the URL (Unicode or A-label). Raise Http404 when it is not a domain, does not exist or is
@@ -55,7 +55,7 @@ def _query(request: HttpRequest) -> str:
     return request.GET.get("q", "").strip()[:QUERY_MAX]
 
 
-def _matching(domains: list[MailDomain], text: str) -> list[MailDomain]:
+def matching(domains: list[MailDomain], text: str) -> list[MailDomain]:
     """Domains whose name (either form) or description contains `text`, case-insensitively."""
     needle = text.lower()
     return [d for d in domains if needle in f"{d.name} {d.display_name} {d.description}".lower()]
@@ -71,7 +71,7 @@ def list_domains(request: HttpRequest) -> HttpResponse:
     with connect() as directory:
         domains = access.visible(ldap_domains.list_domains(directory))
         if query:
-            domains = _matching(domains, query)
+            domains = matching(domains, query)
         pages = max(1, -(-len(domains) // DOMAINS_PER_PAGE))
         if page > pages:
             raise Http404("no such page")
@@ -88,7 +88,7 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
     page, query = requested_page(request), _query(request)
     access = access_for(request.user)
     with connect() as directory:
-        domain = _get_domain_or_404(request, directory, name)
+        domain = get_domain_or_404(request, directory, name)
         accounts = ldap_accounts.list_domain_accounts(
             directory, domain.name, page=page, per_page=ACCOUNTS_PER_PAGE, text=query
         )
@@ -119,7 +119,7 @@ def add_domain(request: HttpRequest) -> HttpResponse:
 def edit_domain(request: HttpRequest, name: str) -> HttpResponse:
     """Description and default quota; a form opened before someone else's change is not applied over it."""
     with connect() as directory:
-        domain = _get_domain_or_404(request, directory, name, write=True)
+        domain = get_domain_or_404(request, directory, name, write=True)
         form = DomainForm(_posted(request), domain=domain)
         if form.is_valid() and form.save(directory, actor=request.user.get_username()):
             messages.success(request, _("Saved the domain %(name)s.") % {"name": domain.display_name})
@@ -130,7 +130,7 @@ def edit_domain(request: HttpRequest, name: str) -> HttpResponse:
 def remove_domain(request: HttpRequest, name: str) -> HttpResponse:
     """Confirm on GET, remove on POST; refused while accounts or aliases use the domain. Superadmins only."""
     with connect() as directory:
-        domain = _get_domain_or_404(request, directory, name, remove=True)
+        domain = get_domain_or_404(request, directory, name, remove=True)
         form = RemoveDomainForm(_posted(request), domain=domain)
         if form.is_valid() and form.remove(directory, actor=request.user.get_username()):
             messages.success(request, _("Removed the domain %(name)s.") % {"name": domain.display_name})

@@ -31,3 +31,6 @@ DIRECTORY_FIX = "directory.fix"
 ROLE_GRANT = "role.grant"
 ROLE_REVOKE = "role.revoke"
 ROLE_CONFIRM = "role.confirm"
+
+API_TOKEN_CREATE = "api_token.create"  # noqa: S105 (an event name, not a secret)
+API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105

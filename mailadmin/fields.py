@@ -166,6 +166,11 @@ def in_use_message(directory: Directory, error: AlreadyExists) -> str:
     return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
 
 
+def in_use_error(directory: Directory, error: AlreadyExists) -> ValidationError:
+    """in_use_message as a form error with the code "in_use": the JSON API answers it with 409."""
+    return ValidationError(in_use_message(directory, error), code="in_use")
+
+
 def refused_message(error: Invalid) -> str:
     return gettext("The directory refused the change: %(reason)s") % {"reason": error}
 

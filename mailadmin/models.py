@@ -80,6 +80,8 @@ ACTION_LABELS = {
     events.ROLE_GRANT: _("Role granted"),
     events.ROLE_REVOKE: _("Role revoked"),
     events.ROLE_CONFIRM: _("Sign-in entry confirmed"),
+    events.API_TOKEN_CREATE: _("API token created"),
+    events.API_TOKEN_REVOKE: _("API token revoked"),
 }
 
 

@@ -30,7 +30,7 @@ def _as_address(text: str) -> str | None:
         return None
 
 
-def _find(directory: Directory, access: Access, text: str,
+def find(directory: Directory, access: Access, text: str,
           status: str = "") -> tuple[list[Account], bool, VirtualAlias | None]:
     """Accounts matching `text` (or every account, or every disabled one: `status`) in the user's domains, whether
     there were more, and the virtual alias named `text`."""
@@ -53,7 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif not query:
         return render(request, "search.html", {"query": ""})
     with connect() as directory:
-        accounts, truncated, valias = _find(directory, access_for(request.user), query, status)
+        accounts, truncated, valias = find(directory, access_for(request.user), query, status)
     if status:
         return render(request, "search.html", {
             "status": status, "accounts": accounts, "truncated": truncated, "limit": SEARCH_LIMIT})

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "domains",
     "accounts",
     "aliases",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# The JSON API (api/): requests per minute per token, counted in Django's cache (per process with the default cache).
+MAIL_API_RATE = env.str("MAIL_API_RATE", default="600/min")
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 

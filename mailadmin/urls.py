@@ -18,4 +18,6 @@ urlpatterns = [
     path("groups/", include("accounts.group_urls")),
     path("search/", search_views.search, name="search"),
     path("route/", search_views.route, name="route"),
+    path("tokens/", include("api.token_urls")),
+    path("api/v1/", include("api.urls")),
 ]

@@ -102,8 +102,9 @@ ALLOWED_IMPORTS = {
     "domains": {"mailadmin", "domains"},
     "accounts": {"mailadmin", "accounts"},
     "aliases": {"mailadmin", "aliases"},
+    "api": {"mailadmin", "api", "domains", "accounts", "aliases"},  # the console in another form: above the apps
 }
-PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "aliases", "devtools", "tests", "bench", "scripts"}
+PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "aliases", "api", "devtools", "tests", "bench", "scripts"}
 
 
 def _imported_packages(tree: ast.AST) -> set[str]:

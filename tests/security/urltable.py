@@ -45,6 +45,7 @@ class Target:
     valias: str
     person: str = "pierre"  # a person without mail account, tied to example.test by its `mail`: one for both targets
     group: str = ""  # an MDS mail group (cn) whose address is in the domain, from tests/mds_people.ldif
+    token: int = 999_999  # no such API token: revoking one that is not the user's own is a 404 (tests/api)
 
 
 TARGETS = {
@@ -211,16 +212,22 @@ RULES: dict[str, Rule] = {
     "search": Rule(get=by_domain(Row(302, 302, 302, 200, 302)), post=by_domain(Row(302, 302, 302, 200, 302)),
                    query=lambda t: {"q": t.account}),
     "route": Rule(get=ALL, post=ALL, query=lambda t: {"address": t.account}),
+    # Everyone's own API tokens: a POST creates one (201, shown once); the API's own URLs are in tests/api/apitable.py.
+    "tokens:list": Rule(get=ALL, post=Row(201, 201, 201, 201, 201), data=lambda t, d: {"name": "billing"}),
+    "tokens:revoke": Rule(path="token", get=NOT_ALLOWED, post=Row(404, 404, 404, 404, 404), post_only=True),
 }
 
 
 def url_names(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(namespaced name, path parameter names) of every pattern of the URLconf, through every include.
-    An unnamed pattern yields its regex instead of a name, so that it fails the "has a rule" test too."""
+    """(namespaced name, path parameter names) of every pattern of the URLconf, through every include, but the JSON
+    API's (`api:`, whose matrix is tests/api/apitable.py). An unnamed pattern yields its regex instead of a name, so
+    that it fails the "has a rule" test too."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         params = tuple(pattern.pattern.converters)
         if isinstance(pattern, URLResolver):
+            if pattern.namespace == "api":
+                continue
             namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
             for name, inner in url_names(pattern, namespace):
                 yield name, params + inner

@@ -1,0 +1,167 @@
+"""The API's virtual aliases, route explanation and search: the console's lookups and forms, as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Status
+
+from aliases.forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
+from aliases.views import get_valias_or_404, member_addresses, require_valias_status
+from domains.views import get_domain_or_404
+from mailadmin.addresses import domain_of
+from mailadmin.directory import aliases as ldap_aliases
+from mailadmin.directory import connect
+from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.routing import trace
+from mailadmin.forms import RouteForm
+from mailadmin.permissions import access_for
+from mailadmin.search_views import QUERY_MAX, find
+from mailadmin.shortcuts import require_creator
+
+from .core import ERRORS, WRITE_ERRORS, actor, api, form_problem, refused, required_version, versioned, versioned_write
+from .schemas import RouteOut, SearchOut, ValiasIn, ValiasList, ValiasOut, ValiasPatch, account_out, valias_out
+
+
+def _lines(values: list[str]) -> str:
+    return "\n".join(values)
+
+
+def _features(directory) -> None:
+    """Directories whose schema has no mailAlias class offer no virtual aliases: 404, as on the console."""
+    if not directory.features.virtual_aliases:
+        raise Http404("no virtual aliases")
+
+
+def _answer(response: HttpResponse, directory, valias: VirtualAlias) -> dict:
+    versioned(response, valias.csn)
+    return valias_out(valias, member_addresses(directory, valias))
+
+
+@api.get("/domains/{name}/valiases", response={200: ValiasList, **ERRORS}, tags=["virtual aliases"])
+def list_valiases(request: HttpRequest, name: str):
+    """The domain's virtual aliases (lists are few: no paging)."""
+    with connect() as directory:
+        _features(directory)
+        domain = get_domain_or_404(request, directory, name)
+        valiases = ldap_aliases.list_valiases(directory, domain.name)
+        items = [valias_out(v, member_addresses(directory, v)) for v in valiases]
+    return {"total": len(items), "items": items}
+
+
+@api.post("/valiases", response={201: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
+def create_valias(request: HttpRequest, response: HttpResponse, body: ValiasIn):
+    """A new virtual alias, in a domain the user administers; 409 names the holder of a taken address."""
+    access = require_creator(request)
+    with connect() as directory:
+        _features(directory)
+        form = VirtualAliasForm({"address": body.address, "members": _lines(body.members),
+                                 "external": _lines(body.external), "enabled": body.enabled}, access=access)
+        valias = form.save(directory, actor=actor(request)) if form.is_valid() else None
+        if valias is None:
+            raise refused(form)
+        response["Location"] = reverse("api:valias", kwargs={"address": valias.address})
+        return Status(201, _answer(response, directory, valias))
+
+
+@api.get("/valiases/{address}", response={200: ValiasOut, **ERRORS}, tags=["virtual aliases"], url_name="valias")
+def get_valias(request: HttpRequest, response: HttpResponse, address: str):
+    with connect() as directory:
+        _features(directory)
+        return _answer(response, directory, get_valias_or_404(request, directory, address))
+
+
+@api.patch("/valiases/{address}", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
+def change_valias(request: HttpRequest, response: HttpResponse, address: str, body: ValiasPatch):
+    """Members, outside recipients and status; only the fields sent. Needs If-Match."""
+    with connect() as directory:
+        _features(directory)
+        valias = get_valias_or_404(request, directory, address, {"forwards"})
+        members = member_addresses(directory, valias)
+        version = required_version(request, valias.csn, valias_out(valias, members))
+        sent = body.model_fields_set
+        form = VirtualAliasForm({
+            "members": _lines(body.members if "members" in sent else list(members)),
+            "external": _lines(body.external if "external" in sent else list(valias.external)),
+            "enabled": body.enabled if "enabled" in sent else valias.enabled, "csn": version,
+        }, valias=valias, member_addresses=members, access=access_for(request.user))
+        if not form.is_valid():
+            raise form_problem(form)
+        require_valias_status(request, valias, form.cleaned_data["enabled"])
+        updated = form.save(directory, actor=actor(request))
+        if updated is None:
+            raise refused(form, _now(directory, valias))
+        return _answer(response, directory, updated)
+
+
+def _now(directory, valias: VirtualAlias) -> dict | None:
+    now = ldap_aliases.get_valias(directory, valias.address)
+    return None if now is None else valias_out(now, member_addresses(directory, now))
+
+
+def _valias_action(request: HttpRequest, address: str, fields: set[str], make_form, act) -> tuple:
+    """Look the virtual alias up (403 unless `fields` may change), write through core.versioned_write, and return
+    the result with its member addresses."""
+    with connect() as directory:
+        _features(directory)
+        valias = get_valias_or_404(request, directory, address, fields)
+        result = versioned_write(request, directory, valias,
+                                 lambda v: valias_out(v, member_addresses(directory, v)), make_form, act,
+                                 lambda: _now(directory, valias))
+        return result, member_addresses(directory, result) if fields != {"remove"} else ()
+
+
+def _set_status(request: HttpRequest, response: HttpResponse, address: str, enable: bool) -> dict:
+    updated, members = _valias_action(request, address, {"enabled"},
+                                      lambda valias: VirtualAliasStatusForm({}, valias=valias, enable=enable),
+                                      lambda form, directory: form.save(directory, actor=actor(request)))
+    versioned(response, updated.csn)
+    return valias_out(updated, members)
+
+
+@api.post("/valiases/{address}/enable", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
+def enable_valias(request: HttpRequest, response: HttpResponse, address: str):
+    return _set_status(request, response, address, True)
+
+
+@api.post("/valiases/{address}/disable", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
+def disable_valias(request: HttpRequest, response: HttpResponse, address: str):
+    return _set_status(request, response, address, False)
+
+
+@api.delete("/valiases/{address}", response={204: None, **WRITE_ERRORS}, tags=["virtual aliases"])
+def delete_valias(request: HttpRequest, address: str):
+    _valias_action(request, address, {"remove"}, lambda valias: RemoveVirtualAliasForm({}, valias=valias),
+                   lambda form, directory: form.remove(directory, actor=actor(request)))
+    return Status(204, None)
+
+
+# --- Route and search -------------------------------------------------------------------------------------------------
+
+
+@api.get("/route", response={200: RouteOut, **ERRORS}, tags=["lookups"])
+def route(request: HttpRequest, address: str = Query(..., max_length=QUERY_MAX)):
+    """Where mail for `address` goes: Postfix's lookups, step by step (404 for a domain hidden from the user)."""
+    form = RouteForm({"address": address})
+    if not form.is_valid():
+        raise form_problem(form)
+    if not access_for(request.user).sees(domain_of(form.cleaned_data["address"])):
+        raise Http404
+    with connect() as directory:
+        found = trace(directory, form.cleaned_data["address"])
+    return dataclasses.asdict(found)
+
+
+@api.get("/search", response={200: SearchOut, **ERRORS}, tags=["lookups"])
+def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=QUERY_MAX)):
+    """Accounts whose address, alias, name or login matches `q`, in the domains the user sees, and the virtual alias
+    named `q`."""
+    access = access_for(request.user)
+    with connect() as directory:
+        accounts, truncated, valias = find(directory, access, q.strip())
+        found = valias and valias_out(valias, member_addresses(directory, valias))
+    return {"accounts": [account_out(a, superadmin=access.superadmin) for a in accounts], "truncated": truncated,
+            "valias": found or None}
+

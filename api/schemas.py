@@ -1,0 +1,208 @@
+"""What the API reads and answers, as pydantic schemas (they make the OpenAPI document). Quotas are read in the
+console's units ("500M", "1.5G", "204800" kB, "unlimited") and answered in kB."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from mailadmin.directory.accounts import Account
+from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.domains import MailDomain
+
+Quota = str | int | None
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, never silently ignored
+
+
+class ProblemOut(Schema):
+    type: str = "about:blank"
+    title: str
+    status: int
+    errors: dict[str, list[str]] | None = Field(None, description="The forms' messages, keyed by field; '_': none")
+    current: dict | None = Field(None, description="412 only: the resource as it is now (with its version)")
+
+
+class DomainOut(Schema):
+    name: str = Field(description="A-label, lower case")
+    display_name: str
+    description: str
+    default_quota_kb: int | None
+    account_count: int | None = None
+    version: str = Field(description="entryCSN; also the ETag")
+
+
+class DomainIn(Strict):
+    name: str
+    description: str = ""
+    default_quota: Quota = None
+
+
+class DomainPatch(Strict):
+    description: str | None = None
+    default_quota: Quota = None
+
+
+class AccountOut(Schema):
+    address: str = Field(description="The primary address")
+    canonical: str = Field(description="The account's own URL (by its primary address): an alias resolves to it")
+    uid: str
+    name: str
+    first_name: str
+    last_name: str
+    aliases: list[str]
+    forwards: list[str]
+    keep_copy: bool
+    quota_kb: int | None = Field(description="0: unlimited; null: no quota rule of its own")
+    enabled: bool
+    hidden: bool
+    mailhost: str
+    mailproxy: str
+    mailbox: str | None = Field(None, description="Superadmins only")
+    version: str = Field(description="entryCSN; also the ETag")
+
+
+class AccountCreated(AccountOut):
+    password: str | None = Field(None, description="The generated password, shown in this answer only")
+
+
+class AccountIn(Strict):
+    local_part: str
+    first_name: str = ""
+    last_name: str = ""
+    uid: str = ""
+    password: str | None = None
+    generate: bool = False
+    quota: Quota = Field(None, description="Empty: the domain's default")
+    aliases: list[str] = []
+    forwards: list[str] = []
+    keep_copy: bool = False
+
+
+class AccountPatch(Strict):
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    aliases: list[str] | None = None
+    forwards: list[str] | None = None
+    keep_copy: bool | None = None
+    quota: Quota = None
+    enabled: bool | None = None
+    hidden: bool | None = None
+    mailhost: str | None = None
+    mailproxy: str | None = None
+    mailbox: str | None = None
+
+
+class QuotaIn(Strict):
+    quota: Quota = None
+    reset: bool = Field(False, description="Set the domain's default quota")
+
+
+class PasswordIn(Strict):
+    password: str | None = None
+    generate: bool = False
+
+
+class PasswordOut(Schema):
+    password: str | None = Field(None, description="The generated password, shown in this answer only")
+    version: str
+
+
+class AddressIn(Strict):
+    address: str
+    keep_copy: bool = Field(False, description="Forwards only: keep a copy in the mailbox")
+
+
+class PageOut(Schema):
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+class DomainPage(PageOut):
+    items: list[DomainOut]
+
+
+class AccountPage(PageOut):
+    items: list[AccountOut]
+
+
+def domain_out(domain: MailDomain) -> dict:
+    return {"name": domain.name, "display_name": domain.display_name, "description": domain.description,
+            "default_quota_kb": domain.default_quota_kb, "account_count": domain.account_count, "version": domain.csn}
+
+
+def account_out(account: Account, *, superadmin: bool) -> dict:
+    return {
+        "address": account.mail, "canonical": canonical_url(account), "uid": account.uid, "name": account.name,
+        "first_name": account.first_name, "last_name": account.last_name, "aliases": list(account.aliases),
+        "forwards": list(account.forward_targets), "keep_copy": account.keeps_copy, "quota_kb": account.quota_kb,
+        "enabled": account.enabled, "hidden": account.hidden, "mailhost": account.mailhost,
+        "mailproxy": account.mailproxy, "mailbox": account.mailbox if superadmin else None, "version": account.csn,
+    }
+
+
+def canonical_url(account: Account) -> str:
+    return reverse("api:account", kwargs={"address": account.mail})
+
+
+def quota_text(value: Quota) -> str:
+    """A quota as the forms read it: "" (none), a number of kB or a text with a unit."""
+    return "" if value is None else str(value)
+
+
+class ValiasOut(Schema):
+    address: str
+    members: list[str] = Field(description="Addresses of the member accounts")
+    external: list[str] = Field(description="Outside recipients")
+    enabled: bool
+    version: str = Field(description="entryCSN; also the ETag")
+
+
+class ValiasIn(Strict):
+    address: str
+    members: list[str] = []
+    external: list[str] = []
+    enabled: bool = True
+
+
+class ValiasPatch(Strict):
+    members: list[str] | None = None
+    external: list[str] | None = None
+    enabled: bool | None = None
+
+
+class ValiasList(Schema):
+    total: int
+    items: list[ValiasOut]
+
+
+class StepOut(Schema):
+    name: str
+    outcome: str
+    explanation: str
+    status: str
+
+
+class RouteOut(Schema):
+    address: str
+    steps: list[StepOut]
+    verdict: str
+    delivered: bool
+    next_addresses: list[str]
+
+
+class SearchOut(Schema):
+    accounts: list[AccountOut]
+    truncated: bool = Field(description="More accounts matched than the list holds: narrow the text")
+    valias: ValiasOut | None = None
+
+
+def valias_out(valias: VirtualAlias, members: tuple[str, ...]) -> dict:
+    return {"address": valias.address, "members": list(members), "external": list(valias.external),
+            "enabled": valias.enabled, "version": valias.csn}

@@ -1,0 +1,149 @@
+"""Requests per second of the JSON API's common reads and writes, next to the raw directory operations behind them
+(the same `mailadmin.directory` calls on one open connection, a page on a connection of its own, without HTTP,
+Django, forms, tokens or the audit log).
+
+    .venv/bin/python bench/api_bench.py [N]     # N accounts in the domain (default 10,000)
+
+Starts a throwaway slapd (the test suite's project profile), loads the domain with ldapadd, and drives the API
+through Django's test client (the whole middleware stack in-process: no network, no gunicorn) with a superadmin's
+token. Each API request opens its own directory connection, as a web request does. Prints the figures; asserts
+nothing. The machine these figures come from is shared and noisy: compare the ratios, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailadmin.settings")
+os.environ.setdefault("LDAP_URL", "ldap://127.0.0.1:1")  # replaced below, once the instance runs
+os.environ.setdefault("LDAP_BIND_DN", "cn=mailadmin,ou=system,dc=example,dc=org")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from domain_ldif import domain_ldif  # noqa: E402
+
+from api.models import ApiToken  # noqa: E402
+from devtools.slapd import Instance, free_port  # noqa: E402
+from mailadmin.directory import accounts as ldap_accounts  # noqa: E402
+from mailadmin.directory import connect, features  # noqa: E402
+from mailadmin.directory.accounts import NewAccount  # noqa: E402
+
+DOMAIN = "big.test"
+PASSWORD = "a-long-enough-Passw0rd"
+
+
+def rate(run: Callable[[int], object], count: int) -> float:
+    """Calls per second of `run(i)` for i in range(count)."""
+    start = time.perf_counter()
+    for i in range(count):
+        run(i)
+    return count / (time.perf_counter() - start)
+
+
+class Api:
+    def __init__(self, token: str):
+        self.client = Client(headers={"Authorization": f"Bearer {token}"})
+        self.versions: dict[str, str] = {}
+
+    def ok(self, response, status: int = 200):
+        assert response.status_code == status, response.content  # a failing request would time nothing useful
+        return response
+
+    def get_account(self, i: int):
+        address = f"u{i:06d}@{DOMAIN}"
+        self.versions[address] = self.ok(self.client.get(f"/api/v1/accounts/{address}"))["ETag"]
+
+    def page(self, i: int):
+        self.ok(self.client.get(f"/api/v1/domains/{DOMAIN}/accounts", {"page": i % 100 + 1}))
+
+    def set_quota(self, i: int):
+        address = f"u{i:06d}@{DOMAIN}"
+        response = self.ok(self.client.post(f"/api/v1/accounts/{address}/quota", json.dumps({"quota": f"{300 + i}M"}),
+                                            content_type="application/json", headers={"If-Match": self.versions[address]}))
+        self.versions[address] = response["ETag"]
+
+    def create(self, i: int):
+        self.ok(self.client.post(f"/api/v1/domains/{DOMAIN}/accounts", json.dumps(
+            {"local_part": f"api{i}", "password": PASSWORD}), content_type="application/json"), 201)
+
+
+def raw(directory):
+    """The directory operations behind each request, on one open connection."""
+    accounts = {}
+
+    def get_account(i: int):
+        accounts[i] = ldap_accounts.get_account(directory, f"u{i:06d}@{DOMAIN}")
+
+    def page(i: int):
+        # A connection of its own, as each request has: slapd's sssvlv keeps a sort context per connection and
+        # answers "busy" once a connection holds too many (sssvlv-max-per-conn), so one connection cannot page on.
+        with connect() as own:
+            ldap_accounts.list_domain_accounts(own, DOMAIN, page=i % 100 + 1, per_page=50)
+
+    def set_quota(i: int):
+        accounts[i] = ldap_accounts.update_account(directory, accounts[i], {"quota_kb": (400 + i) * 1024})
+
+    def create(i: int):
+        ldap_accounts.create_account(directory, NewAccount(address=f"raw{i}@{DOMAIN}", uid=f"raw{i}@{DOMAIN}"), PASSWORD)
+
+    return get_account, page, set_quota, create
+
+
+def main() -> None:
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    reads, writes = 300, 100
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.DATABASES["default"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
+        settings.ALLOWED_HOSTS = ["testserver"]
+        settings.MAIL_API_RATE = "1000000/min"  # the throttle is not what is measured
+        settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        setup_test_environment()
+        call_command("migrate", verbosity=0)
+        _row, token = ApiToken.issue(get_user_model().objects.create_superuser("bench", password="bench-password-1"),
+                                     "bench")
+        instance = Instance(Path(tmp) / "ldap", free_port())
+        instance.create()
+        try:
+            instance.add_ldif(domain_ldif(DOMAIN, size))
+            features.forget()
+            settings.LDAP_URL = [instance.uri]
+            settings.LDAP_BIND_DN = instance.bind_dn
+            settings.LDAP_BIND_PASSWORD = instance.bind_password_file.read_text().strip()
+            api = Api(token)
+            with connect() as directory:
+                direct = raw(directory)
+                print(f"{size} accounts in {DOMAIN}; requests per second (higher is better)")
+                print(f"{'operation':<52} {'API':>9} {'raw LDAP':>9} {'ratio':>6}")
+                for (name, count), through_api, behind in zip(
+                        [("GET one account (search)", reads), ("GET a page of 50 accounts (VLV window)", reads),
+                         ("POST quota with If-Match (modify + read back)", writes),
+                         ("POST a new account (claims, add, password)", writes)],
+                        [api.get_account, api.page, api.set_quota, api.create], direct, strict=True):
+                    api_rate = rate(through_api, count)
+                    if name.startswith("POST quota"):
+                        for i in range(count):  # the raw modify needs the accounts as the API left them
+                            direct[0](i)
+                    raw_rate = rate(behind, count)
+                    print(f"{name:<52} {api_rate:9.0f} {raw_rate:9.0f} {raw_rate / api_rate:5.1f}x", flush=True)
+        finally:
+            instance.destroy()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Threats 1 and 3 for the API: every operation of the OpenAPI document, for every persona's token, on objects of its
+own domain and another domain, answers what apitable.RULES says; without a token, 401. The operations come from the
+served OpenAPI document: a new one without a rule fails here."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.endpoints import api
+from tests.security.conftest import SIGNED_IN, reset_directory
+from tests.security.urltable import EXTRA_LDIF, TARGETS
+
+from .apitable import RULES, fill
+
+PREFIX = "/api/v1"
+
+
+def operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {(method.upper(), path.removeprefix(PREFIX)) for path, methods in schema["paths"].items() for method in methods}
+
+
+def test_every_operation_has_a_rule():
+    served = operations() | {("GET", "/openapi.json")}
+    assert sorted(served - set(RULES)) == [], "add a rule in tests/api/apitable.py"
+    assert sorted(set(RULES) - served) == [], "a rule names an operation that no longer exists"
+
+
+@pytest.fixture
+def both_targets(mds_people):
+    reset_directory(mds_people, EXTRA_LDIF)
+    return mds_people
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(RULES))
+def test_each_persona_token_gets_the_expected_answer(method, path, api_as, both_targets):
+    rule = RULES[method, path]
+    clients = {persona: api_as(persona) for persona in ("anonymous", *SIGNED_IN)}
+    wrong = []
+    for target in rule.targets():
+        t = TARGETS[target]
+        url = PREFIX + fill(path, t)
+        for persona, client in clients.items():
+            if method == "GET":
+                response = client.get(url, **rule.query(t))
+            else:
+                response = client.call(method, url, rule.body(t), if_match="*", **rule.query(t))
+            expected = 200 if rule.public else 401 if persona == "anonymous" else rule.expected(target, persona)
+            if response.status_code != expected:
+                wrong.append(f"{method} {url} as {persona}: {response.status_code}, expected {expected}")
+            if not response["Content-Type"].startswith(("application/json", "application/problem+json")) \
+                    and response.status_code != 204:
+                wrong.append(f"{method} {url} as {persona}: {response['Content-Type']}, not JSON")
+            if method != "GET" and response.status_code < 300:
+                reset_directory(both_targets, EXTRA_LDIF)
+    assert not wrong, "\n".join(wrong)
