@@ -42,6 +42,11 @@ LDAP_GROUPS_DN = env.str("LDAP_GROUPS_DN", default=f"ou=Groups,{LDAP_BASE_DN}") 
 LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
 LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # empty: the system's CAs
 LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect and for each answer
+# Counts and domain orders kept between requests (mailadmin/directory/remembered.py): checked against contextCSN where
+# the server keeps it, else at most this old after a change made outside the console; 0 turns remembering off.
+DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=60)
+# Shared by every worker only when it is not the default (each process's memory): README, "Remembered counts".
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")

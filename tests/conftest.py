@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import pytest_django.plugin as django_plugin
 from django.conf import settings
+from django.core.cache import cache
 
 from mailadmin.directory import Directory, connect, features
 from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
@@ -137,6 +138,7 @@ def test_directory(slapd: Instance) -> Instance:
     if not slapd.running():
         slapd.start()
     use_instance(slapd)
+    cache.clear()  # counts and orders remembered by an earlier test's pages (mailadmin/directory/remembered.py)
     for ou in [*OUS, GROUPS_OU]:
         slapd.delete_tree(ou)
     slapd.add_ldif(BASE_LDIF + f"\ndn: {GROUPS_OU}\nobjectClass: organizationalUnit\nou: Groups\n")

@@ -15,7 +15,7 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED, RESULT_TIME_LIMIT_EXCEEDED
 
-from . import failures
+from . import failures, remembered
 from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
@@ -232,17 +232,20 @@ class Directory:
         self.operations += 1
         with mapped_errors(f"add {dn}"):
             self._conn.add(dn, classes, attrs)
+        remembered.changed()  # what the pages remembered is out of date
 
     def modify(self, dn: str, changes: dict, controls: list | None = None) -> None:
         _check_values(values for ops in changes.values() for _op, values in ops)
         self.operations += 1
         with mapped_errors(f"modify {dn}"):
             self._conn.modify(dn, changes, controls=controls)
+        remembered.changed()  # what the pages remembered is out of date
 
     def delete(self, dn: str, controls: list | None = None) -> None:
         self.operations += 1
         with mapped_errors(f"delete {dn}"):
             self._conn.delete(dn, controls=controls)
+        remembered.changed()  # what the pages remembered is out of date
 
     def set_password(self, dn: str, new_password: str | None) -> str | None:
         """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated."""
