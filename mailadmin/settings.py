@@ -46,7 +46,7 @@ LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect an
 # the server keeps it, else at most this old after a change made outside the console; 0 turns remembering off.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=60)
 # Shared by every worker only when it is not the default (each process's memory): README, "Remembered counts".
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://?max_entries=10000")}
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")

@@ -1,18 +1,20 @@
 """Counts and domain orders kept between requests in Django's cache, so that a page does not count or sort a whole
-domain again for every view (README, Benchmarks: console_bench.py).
+domain again for every view (README, "Remembered counts and orders").
 
-A remembered value is used only while it is right, or at most DIRECTORY_CACHE_SECONDS old:
-- where the server keeps its database's change sequence (contextCSN on the suffix entry: the syncprov overlay), a
-  value is kept with the contextCSN it was computed under and dropped as soon as that moves, whoever wrote;
-- without it, a value lives DIRECTORY_CACHE_SECONDS, and mailadmin's own writes drop every value at once.
+A remembered value is used while the directory has not changed since it was computed, and otherwise for at most
+DIRECTORY_CACHE_SECONDS after that:
+- where the server keeps its database's change sequence (contextCSN on the suffix entry: the syncprov overlay), a value
+  is kept with the contextCSN it was computed under; while that has not moved, the value is right, however old;
+- once it moved (anyone wrote), or where there is none, the value may lag: it is used until it is
+  DIRECTORY_CACHE_SECONDS old, and the page says "as of" when. A directory written every second (ppolicy notes every
+  failed bind) so costs one count or sort per DIRECTORY_CACHE_SECONDS, not one per view;
+- mailadmin's own writes drop every value at once.
 DIRECTORY_CACHE_SECONDS = 0 turns remembering off: every page counts and sorts as it comes.
-
-The cache is Django's (CACHE_URL): each process's memory by default; the README says what several workers or hosts
-need for one write to drop the values of all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 import uuid
@@ -39,11 +41,12 @@ class Remembered(Generic[T]):
     value: T
     computed: float  # time.time() when computed
     mark: str  # the suffix's contextCSN then; "" when the server keeps none
+    lagging: bool = False  # the directory changed since, or cannot say (no contextCSN)
 
     @property
     def as_of(self) -> datetime | None:
-        """When the value was computed, if it may lag behind the directory (no contextCSN to check it against)."""
-        return None if self.mark else datetime.fromtimestamp(self.computed, UTC)
+        """When the value was computed, if it may lag behind the directory."""
+        return datetime.fromtimestamp(self.computed, UTC) if self.lagging else None
 
 
 def enabled() -> bool:
@@ -70,23 +73,27 @@ def _key(what: str) -> str:
     return "mailadmin:directory:" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def _fresh(hit: Remembered | None, mark: str) -> bool:
+def _checked(hit: Remembered | None, mark: str) -> Remembered | None:
+    """`hit` as it may be used now (marked lagging when the directory may have changed since), or None."""
     if hit is None:
-        return False
-    if mark or hit.mark:
-        return hit.mark == mark
-    return time.time() - hit.computed < settings.DIRECTORY_CACHE_SECONDS
+        return None
+    if mark and hit.mark == mark:
+        return hit
+    if time.time() - hit.computed < settings.DIRECTORY_CACHE_SECONDS:
+        return dataclasses.replace(hit, lagging=True)
+    return None
 
 
 def remember(directory: Directory, what: str, compute: Callable[[], T], *, again: bool = False) -> Remembered[T]:
-    """compute()'s value, from the cache while it is fresh (see the module's docstring); `again` computes it anyway."""
+    """compute()'s value, from the cache while it may be used (see the module's docstring); `again` computes it
+    anyway."""
     if not enabled():
         return Remembered(compute(), time.time(), "")
     mark, key = change_mark(directory), _key(what)
-    hit = None if again else cache.get(key)
-    if _fresh(hit, mark):
-        return hit
-    value = Remembered(compute(), time.time(), mark)
+    usable = None if again else _checked(cache.get(key), mark)
+    if usable is not None:
+        return usable
+    value = Remembered(compute(), time.time(), mark, lagging=not mark)
     cache.set(key, value, _KEPT_WITH_CSN if mark else settings.DIRECTORY_CACHE_SECONDS)
     return value
 
@@ -108,7 +115,7 @@ class Window(Generic[T]):
 
 def window(directory: Directory, what: str, compute: Callable[[], Sequence[T]], start: int, stop: int) -> Window[T]:
     """Items [start, stop) of the sequence compute() returns, remembered in chunks of CHUNK so that a window reads
-    one or two of them; the whole sequence is computed again when it is not fresh or a chunk was evicted."""
+    one or two of them; the whole sequence is computed again when it may not be used or a chunk was evicted."""
     for again in (False, True):
         stored = remember(directory, what, lambda: _store(compute()), again=again)
         first, last = start // CHUNK, max(start, stop - 1) // CHUNK
@@ -117,12 +124,12 @@ def window(directory: Directory, what: str, compute: Callable[[], Sequence[T]], 
         if len(chunks) == len(keys):
             items = [item for key in keys for item in chunks[key]]
             return Window(tuple(items[start - first * CHUNK:stop - first * CHUNK]), stored.value.total, stored.as_of)
-    raise RuntimeError("the cache keeps no chunk long enough to be read back")  # a cache of a few kB at most
+    items = compute()  # a cache too small to keep the chunks it was just given
+    return Window(tuple(items[start:stop]), len(items), None)
 
 
 def _store(items: Sequence) -> _Stored:
     token = uuid.uuid4().hex
     keys = tuple(f"mailadmin:directory:chunk:{token}:{n}" for n in range(-(-len(items) // CHUNK)))
-    timeout = max(_KEPT_WITH_CSN, settings.DIRECTORY_CACHE_SECONDS)
-    cache.set_many({key: items[n * CHUNK:(n + 1) * CHUNK] for n, key in enumerate(keys)}, timeout)
+    cache.set_many({key: items[n * CHUNK:(n + 1) * CHUNK] for n, key in enumerate(keys)}, _KEPT_WITH_CSN)
     return _Stored(len(items), keys)
