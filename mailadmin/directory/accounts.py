@@ -193,10 +193,11 @@ def _page_sorted_by_slapd(directory: Directory, flt: str, page: int, per_page: i
 
 
 def _addresses(directory: Directory, flt: str) -> Iterator[tuple[str, str]]:
-    """The (lower-case address, normalised DN) of every match, streamed: neither slapd nor ldap3 sorts or decodes
-    whole entries."""
+    """The (lower-case address, DN as sent) of every match, streamed: neither slapd nor ldap3 sorts or decodes whole
+    entries. The DNs are normalised only for the page shown (_entries): for all of them, that took longer than the
+    paged searches."""
     for record in directory.stream(s.users_dn(), flt, (s.MAIL,)):
-        yield record.first(s.MAIL).lower(), s.normalise_dn(record.dn)
+        yield record.first(s.MAIL).lower(), record.dn
 
 
 def _page_in_order(directory: Directory, domain: str, flt: str, page: int, per_page: int) -> AccountPage:
@@ -230,7 +231,8 @@ def _entries(directory: Directory, flt: str, shown: Sequence[tuple[str, str]]) -
         return ()
     wanted = s.all_of(flt, s.any_of(*(s.eq(s.MAIL, address) for address, _dn in shown)))
     by_dn = {s.normalise_dn(r.dn): r for r in directory.find(s.users_dn(), wanted, s.ACCOUNT_ATTRS)}
-    return tuple(_account(by_dn[dn]) for _address, dn in shown if dn in by_dn)
+    found = (by_dn.get(s.normalise_dn(dn)) for _address, dn in shown)
+    return tuple(_account(record) for record in found if record is not None)
 
 
 def search_accounts(
