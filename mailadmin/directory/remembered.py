@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CHUNK = 2000  # entries per cache key of a remembered sequence: a page reads one or two keys, whatever the size
-_WRITES = "mailadmin:directory:writes"
+_GENERATION = "mailadmin:directory:generation"  # changed by every write mailadmin makes
 _CONTEXT_CSN = "contextCSN"
 _KEPT_WITH_CSN = 24 * 3600  # seconds: a value checked against contextCSN needs no age limit, only eviction
 
@@ -54,11 +54,9 @@ def enabled() -> bool:
 
 
 def changed() -> None:
-    """mailadmin wrote to the directory: every remembered value goes (the others' writes move contextCSN)."""
-    try:
-        cache.incr(_WRITES)
-    except ValueError:  # not there yet, or evicted
-        cache.set(_WRITES, 1, None)
+    """mailadmin wrote to the directory: every remembered value goes (the others' writes move contextCSN). A new
+    random generation rather than a counter, so that an evicted counter cannot bring back an older generation's keys."""
+    cache.set(_GENERATION, uuid.uuid4().hex, None)
 
 
 def change_mark(directory: Directory) -> str:
@@ -69,7 +67,7 @@ def change_mark(directory: Directory) -> str:
 
 def _key(what: str) -> str:
     """A cache key for `what` (any text: memcached keys are short and without spaces), under mailadmin's writes."""
-    text = f"{settings.LDAP_BASE_DN}\n{cache.get(_WRITES, 0)}\n{what}"
+    text = f"{settings.LDAP_BASE_DN}\n{cache.get(_GENERATION, '')}\n{what}"
     return "mailadmin:directory:" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
