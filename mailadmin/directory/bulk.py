@@ -273,6 +273,6 @@ def pipeline(window: int = 64) -> Iterator[Pipeline]:
     try:
         yield bulk
     finally:
-        conn.socket.close()
+        conn.socket.close()  # no unbind: ldap3 would wait for answers it never asked for
         if bulk.added:
-            remembered.changed()  # no unbind: ldap3 would wait for answers it never asked for
+            remembered.changed()

@@ -1,11 +1,13 @@
 """Counts and domain orders remembered between requests (mailadmin/directory/remembered.py): after another tool's
 change, right within the stated time and saying "As of" until then; right at once after mailadmin's own."""
 
+import io
 import re
 import time
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import remembered
@@ -91,6 +93,16 @@ def test_mailadmins_own_change_shows_at_once_whatever_the_stated_time(superadmin
     assert r.status_code == 302, r.content.decode()
     assert superadmin.get("/domains/").context["domains"][0].account_count == 4
     assert "bob@example.test" not in _addresses(superadmin.get("/domains/example.test/").content.decode())
+
+
+def test_an_import_in_the_same_process_shows_at_once(superadmin, settings, tmp_path):
+    settings.DIRECTORY_CACHE_SECONDS = 3600
+    assert superadmin.get("/domains/example.test/").context["accounts"].total == 5
+    rows = tmp_path / "accounts.csv"
+    rows.write_text("address,name,first_name,last_name,uid,quota,aliases,forwards,keep_copy,enabled\n"
+                    "yann@example.test,,Yann,,,,,,,yes\n")
+    call_command("import", str(rows), stdout=io.StringIO(), stderr=io.StringIO())  # adds through bulk.Pipeline
+    assert "yann@example.test" in _addresses(superadmin.get("/domains/example.test/").content.decode())
 
 
 def test_pages_read_across_chunks_and_after_an_evicted_chunk_keep_the_order(superadmin, slapd, monkeypatch):
