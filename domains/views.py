@@ -76,9 +76,9 @@ def list_domains(request: HttpRequest) -> HttpResponse:
         if page > pages:
             raise Http404("no such page")
         shown = domains[(page - 1) * DOMAINS_PER_PAGE : page * DOMAINS_PER_PAGE]
-        shown = ldap_domains.with_account_counts(directory, shown)
+        shown, as_of = ldap_domains.remembered_account_counts(directory, shown)
     return render(request, "domains/list.html", {
-        "domains": shown, "query": query, "may_add": access.superadmin, "total": len(domains),
+        "domains": shown, "as_of": as_of, "query": query, "may_add": access.superadmin, "total": len(domains),
         "page": page, "pages": pages, "page_numbers": page_numbers(page, pages),
     })
 
@@ -96,7 +96,7 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
             raise Http404("no such page")
         valiases = ldap_aliases.list_valiases(directory, domain.name)
     return render(request, "domains/detail.html", {
-        "domain": domain, "accounts": accounts, "valiases": valiases, "query": query,
+        "domain": domain, "accounts": accounts, "as_of": accounts.as_of, "valiases": valiases, "query": query,
         "page": accounts.page, "pages": accounts.pages, "page_numbers": page_numbers(accounts.page, accounts.pages),
         "may_edit": access.administers(domain.name), "may_remove": access.superadmin,
         "may_add_account": access.may_create_in(domain.name),

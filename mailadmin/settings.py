@@ -45,6 +45,9 @@ LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
 LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # empty: the system's CAs
 LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect and for each answer
 LDAP_RETRY_AFTER = env.float("LDAP_RETRY_AFTER", default=60.0)  # seconds a server that failed is tried last
+# Counts and domain orders kept between requests (mailadmin/directory/remembered.py): checked against contextCSN where
+# the server keeps it, else at most this old after a change made outside the console; 0 turns remembering off.
+DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=60)
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")
@@ -109,10 +112,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "directory" remembers which LDAP servers failed lately (directory/resting.py): a file cache, so every gunicorn
-# worker of a host shares it without another service.
+# "default" keeps counts and domain orders between requests (directory/remembered.py): each process's memory unless
+# CACHE_URL names a shared one (README, "Remembered counts"). "directory" remembers which LDAP servers failed lately
+# (directory/resting.py): a file cache, so every gunicorn worker of a host shares it without another service.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": env.cache_url("CACHE_URL", default="locmemcache://?max_entries=10000"),
     "directory": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")) + "/directory",

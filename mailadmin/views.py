@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from mailadmin import audit
 from mailadmin.directory import connect
-from mailadmin.directory.stats import directory_counts
+from mailadmin.directory.stats import remembered_counts
 from mailadmin.permissions import access_for
 
 login = login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True))
@@ -21,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     them, and to superadmins."""
     access = access_for(request.user)
     with connect() as directory:
-        counts = directory_counts(directory, access.scope)
+        counts = remembered_counts(directory, access.scope)
     refusals_of = None if access.superadmin else request.user.get_username()
     changes = audit.recent(RECENT_CHANGES, domains=access.scope, refusals_of=refusals_of)
-    return render(request, "dashboard.html", {"counts": counts, "changes": changes})
+    return render(request, "dashboard.html", {"counts": counts.value, "as_of": counts.as_of, "changes": changes})

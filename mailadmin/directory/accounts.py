@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -13,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from mailadmin.addresses import domain_of, mailbox_path
 
+from . import remembered, subschema
 from . import schema as s
-from . import subschema
 from .changes import add_values, delete_values, replace, replace_values, values_delta
 from .claims import claim_lock, ensure_free
 from .connection import Directory, Record
 from .controls import assertion, sort, vlv, vlv_total
-from .errors import AlreadyExists, Conflict, DirectoryError, Invalid, OutOfRange
+from .errors import AlreadyExists, Conflict, DirectoryError, Invalid, OutOfRange, SizeLimited
 
 if TYPE_CHECKING:
     from .domains import MailDomain
@@ -85,6 +86,7 @@ class AccountPage:
     total: int
     page: int
     per_page: int
+    as_of: datetime | None = None  # set when the page comes from a remembered order that may lag (remembered.py)
 
     @property
     def pages(self) -> int:
@@ -164,14 +166,27 @@ def accounts_with_alias(directory: Directory, address: str) -> list[Account]:
 def list_domain_accounts(
     directory: Directory, domain: str, *, page: int = 1, per_page: int = 50, text: str = ""
 ) -> AccountPage:
-    """One page of a domain's accounts sorted by address: one search, a server-side sorted window (VLV), or without
-    VLV (a stock slapd) the addresses alone, paged and sorted here, then the page's entries read by one search.
+    """One page of a domain's accounts sorted by address. Without a filter text, from the domain's remembered order
+    (remembered.py) when remembering is on. Otherwise one search, a server-side sorted window (VLV), or without VLV (a
+    stock slapd) the addresses alone, paged and sorted here, then the page's entries read by one search.
 
     A page past the end comes back empty, with the right total (one more search, in that case only)."""
     page = max(page, 1)
     flt = s.domain_members(domain, text)
+    if not text and remembered.enabled():
+        try:
+            return _page_in_order(directory, domain, flt, page, per_page)
+        except SizeLimited:
+            if not directory.features.vlv:
+                raise
+            # The bind account may not page through the whole domain, but slapd's sorted windows are not cut.
     if not directory.features.vlv:
         return _page_sorted_here(directory, flt, page, per_page)
+    return _page_sorted_by_slapd(directory, flt, page, per_page)
+
+
+def _page_sorted_by_slapd(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
+    """The page as a server-side sorted window (VLV): one search."""
     try:
         records, result = directory.search(
             s.users_dn(), flt, s.ACCOUNT_ATTRS, controls=[sort(s.MAIL), vlv((page - 1) * per_page + 1, per_page)]
@@ -182,24 +197,47 @@ def list_domain_accounts(
     return AccountPage(tuple(account_from_record(r) for r in records), vlv_total(result), page, per_page)
 
 
+def _addresses(directory: Directory, flt: str) -> Iterator[tuple[str, str]]:
+    """The (lower-case address, DN as sent) of every match, streamed: neither slapd nor ldap3 sorts or decodes whole
+    entries. The DNs are normalised only for the page shown (_entries): for all of them, that took longer than the
+    paged searches."""
+    for record in directory.stream(s.users_dn(), flt, (s.MAIL,)):
+        yield record.first(s.MAIL).lower(), record.dn
+
+
+def _page_in_order(directory: Directory, domain: str, flt: str, page: int, per_page: int) -> AccountPage:
+    """The page from the domain's (address, DN) pairs in order, remembered: sorted here once, then a page costs
+    reading its slice and one search for its entries, whatever the domain's size or the page's position."""
+    start = (page - 1) * per_page
+    order = remembered.window(
+        directory, f"order {domain}", lambda: sorted(_addresses(directory, flt)), start, start + per_page
+    )
+    return AccountPage(_entries(directory, flt, order.items), order.total, page, per_page, order.as_of)
+
+
 def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
     """The page without server-side sorting: the (address, DN) pairs stream by page by page and only the first
     page * per_page smallest are kept (heapq), so memory grows with the page asked for, never with whole entries."""
     total = 0
 
-    def addresses() -> Iterator[tuple[str, str]]:
+    def counted() -> Iterator[tuple[str, str]]:
         nonlocal total
-        for record in directory.stream(s.users_dn(), flt, (s.MAIL,)):
+        for pair in _addresses(directory, flt):
             total += 1
-            yield record.first(s.MAIL).lower(), s.normalise_dn(record.dn)
+            yield pair
 
-    shown = heapq.nsmallest(page * per_page, addresses())[(page - 1) * per_page:]
+    shown = heapq.nsmallest(page * per_page, counted())[(page - 1) * per_page:]
+    return AccountPage(_entries(directory, flt, shown), total, page, per_page)
+
+
+def _entries(directory: Directory, flt: str, shown: Sequence[tuple[str, str]]) -> tuple[Account, ...]:
+    """The accounts of the (address, DN) pairs, in their order, read by one search; those gone since are left out."""
     if not shown:
-        return AccountPage((), total, page, per_page)
+        return ()
     wanted = s.all_of(flt, s.any_of(*(s.eq(s.MAIL, address) for address, _dn in shown)))
     by_dn = {s.normalise_dn(r.dn): r for r in directory.find(s.users_dn(), wanted, s.ACCOUNT_ATTRS)}
-    accounts = tuple(account_from_record(by_dn[dn]) for _address, dn in shown if dn in by_dn)
-    return AccountPage(accounts, total, page, per_page)
+    found = (by_dn.get(s.normalise_dn(dn)) for _address, dn in shown)
+    return tuple(account_from_record(record) for record in found if record is not None)
 
 
 def search_accounts(

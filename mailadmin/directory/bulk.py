@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from ldap3.core.results import RESULT_CODES, RESULT_NO_SUCH_OBJECT, RESULT_SIZE_LIMIT_EXCEEDED
 
+from . import remembered, wire
 from . import schema as s
-from . import wire
 from .accounts import Account, NewAccount, account_attributes, account_from_record
 from .connection import MAX_PAGES, PAGE_SIZE, Directory, Record, check_values, open_first
 from .errors import DirectoryError, DirectoryUnavailable, Invalid, TooManyResults
@@ -163,6 +163,7 @@ class Pipeline:
         self._socket.settimeout(max(settings.LDAP_TIMEOUT, 5) * 6)
         self._pending: dict[int, tuple[object, str]] = {}
         self.requests = 0  # adds and paged searches sent, for Directory.operations
+        self.added = False
         self._buffer = b""
         self._next_id = 1_000_000  # far above the ids ldap3 used for the bind
 
@@ -177,6 +178,7 @@ class Pipeline:
         self.requests += 1
         self._send(wire.add_request(self._next_id, dn, {"objectClass": classes, **attrs}))
         self._pending[self._next_id] = (key, dn)
+        self.added = True
         return self._answers(keep=self._window)
 
     @property
@@ -273,7 +275,10 @@ def _error(response: wire.Response, what: str) -> DirectoryError | None:
 def pipeline(window: int = 64) -> Iterator[Pipeline]:
     """A second connection, opened and bound like the first, for bulk work; closed when the block ends."""
     conn = open_first(settings.LDAP_URL, settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
+    bulk = Pipeline(conn, window)
     try:
-        yield Pipeline(conn, window)
+        yield bulk
     finally:
         conn.socket.close()  # no unbind: ldap3 would wait for answers it never asked for
+        if bulk.added:
+            remembered.changed()

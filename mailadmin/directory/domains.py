@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from .claims import claim_lock
 from .connection import Directory, Record
 from .controls import assertion
 from .errors import Conflict, InUse
+from .remembered import remember
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,14 @@ def with_account_counts(directory: Directory, domains: list[MailDomain]) -> list
     """The same domains with their account counts: one counting search each, so callers pass one page of domains."""
     count = directory.count
     return [dataclasses.replace(d, account_count=count(s.users_dn(), s.domain_members(d.name), s.MAIL)) for d in domains]
+
+
+def remembered_account_counts(directory: Directory, domains: list[MailDomain]) -> tuple[list[MailDomain], datetime | None]:
+    """with_account_counts with the counts remembered (remembered.py), and since when if they may lag."""
+    counts = remember(directory, "account counts " + " ".join(d.name for d in domains),
+                      lambda: [d.account_count for d in with_account_counts(directory, domains)])
+    counted = [dataclasses.replace(d, account_count=n) for d, n in zip(domains, counts.value, strict=True)]
+    return counted, counts.as_of
 
 
 def get_domain(directory: Directory, name: str) -> MailDomain | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from . import schema as s
 from .connection import Directory
+from .remembered import Remembered, remember
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,9 @@ def directory_counts(directory: Directory, domains: Collection[str] | None = Non
         disabled=directory.count(s.users_dn(), s.all_of(account_filter, s.negate(s.eq(s.ENABLED, s.ENABLED_VALUE))), s.MAIL),
         valiases=directory.count(s.aliases_dn(), valias_filter, s.ALIASES),
     )
+
+
+def remembered_counts(directory: Directory, domains: Collection[str] | None = None) -> Remembered[Counts]:
+    """directory_counts, remembered for the dashboard (remembered.py)."""
+    scope = "*" if domains is None else " ".join(sorted(domains))
+    return remember(directory, f"counts {scope}", lambda: directory_counts(directory, domains))

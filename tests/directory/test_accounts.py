@@ -61,11 +61,19 @@ def test_it_lists_a_domain_page_by_page_sorted_by_address(directory):
     assert {(p.total, p.pages) for p in pages} == {(5, 3)}
 
 
-def test_it_lists_a_page_in_one_search(directory, profile):
+def test_it_lists_a_page_in_one_search(directory, profile, settings):
+    settings.DIRECTORY_CACHE_SECONDS = 0  # nothing remembered (tests/domains/test_remembered.py)
     before = directory.operations
     a.list_domain_accounts(directory, "example.test", per_page=2)
     # Without VLV (stock): one paged search of the addresses, then one search of the page's entries.
     assert directory.operations - before == (1 if profile == "project" else 2)
+
+
+def test_a_remembered_order_gives_a_page_in_one_search_after_the_first(directory):
+    a.list_domain_accounts(directory, "example.test", per_page=2)
+    before = directory.operations
+    a.list_domain_accounts(directory, "example.test", page=2, per_page=2)
+    assert directory.operations - before == 1 + 1  # contextCSN (to check the order against), the page's entries
 
 
 def test_it_lists_only_accounts_whose_mail_is_in_the_domain(directory):
