@@ -30,6 +30,7 @@ from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account, NewAccount, Person
 from mailadmin.directory.domains import MailDomain
 from mailadmin.directory.saslprep import bindable
+from mailadmin.directory.schema import normalise_dn
 from mailadmin.fields import (
     CONFLICT_MESSAGE,
     AddressField,
@@ -356,6 +357,50 @@ class PasswordForm(PasswordFields):
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         return None
+
+
+class RenameAccountForm(AccountForm):
+    """Give the account another primary address (`new_address`) in a hosted domain the user administers; the old
+    one stays as an alias with `keep_old_as_alias`, and with `move_mailbox` the mailbox path is built again for the
+    new address (the mail server's stored mail must then be moved to it). `save(directory)` returns the Account."""
+
+    new_address = AddressField(label=_l("New address"))
+    keep_old_as_alias = forms.BooleanField(label=_l("Keep the old address as an alias"), required=False)
+    move_mailbox = forms.BooleanField(label=_l("Change the mailbox path to match the new address"), required=False,
+                                      help_text=_l("The stored mail does not move: the mail server's administrator "
+                                                   "must move the maildir to the new path before the next delivery."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_address") == self.account.mail:
+            self.add_error("new_address", _("This is the account's address already."))
+        return data
+
+    def fields_to_set(self) -> dict:
+        """The change save() makes, for the page, the audit row and a dry run."""
+        data = self.cleaned_data
+        return ldap_accounts.renamed_fields(self.account, data["new_address"], keep_old=data["keep_old_as_alias"],
+                                            move_mailbox=data["move_mailbox"])
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): the new address must be claimable by this account (True when save() would write)."""
+        address = self.cleaned_data["new_address"]
+        if check_new_addresses(self, "new_address", [address], directory, self.access):
+            mine = normalise_dn(self.account.dn)
+            if any(normalise_dn(dn) != mine for dn, _owner in claims.holders(directory, address)):
+                self.add_error("new_address", in_use_message(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        changes = self.fields_to_set()
+        return audited_action(self, actor, events.ACCOUNT_RENAME, self.account.mail, lambda: self._save(directory),
+                              old={k: getattr(self.account, k) for k in changes}, new=changes)
+
+    def _save(self, directory: Directory) -> Account | None:
+        address = self.cleaned_data["new_address"]
+        if not check_new_addresses(self, "new_address", [address], directory, self.access):
+            return None
+        return self.update(directory, self.fields_to_set(), "new_address")
 
 
 class RemoveAccountForm(AccountForm):

@@ -37,13 +37,14 @@ from .forms import (
     PasswordForm,
     QuotaForm,
     RemoveAccountForm,
+    RenameAccountForm,
     StatusForm,
 )
 
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
 ACTIONS = {
     "quota": {"quota_kb"}, "status": {"enabled"}, "password": {"password"}, "aliases": {"aliases"},
-    "forwards": {"forwards"}, "remove": {"remove"},
+    "forwards": {"forwards"}, "remove": {"remove"}, "rename": {"address"},
     "edit": {"name", "first_name", "last_name", "aliases", "forwards", "quota_kb", "enabled"},
 }
 
@@ -323,6 +324,21 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
         removal = form.plan(directory)
     return render(request, "accounts/remove.html", {"form": form, "account": account, "removal": removal,
                                                     "may_delete_entry": access.superadmin})
+
+
+def rename_account(request: HttpRequest, address: str) -> HttpResponse:
+    """Ask for the new primary address on GET, rename on POST, then show the account under its new address."""
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS["rename"])
+        form = RenameAccountForm(posted(request), account=account, access=access_for(request.user))
+        if request.method == "POST" and form.is_valid():
+            renamed = form.save(directory, actor=actor(request))
+            if renamed is not None:
+                messages.success(request, _("%(old)s is now %(new)s.") % {
+                    "old": display_address(account.mail), "new": display_address(renamed.mail)})
+                return redirect("accounts:detail", address=renamed.mail)
+    return render(request, "accounts/rename.html", {"form": form, "account": account},
+                  status=422 if form.is_bound else 200)
 
 
 def _removed_message(removal: ldap_accounts.Removal) -> str:

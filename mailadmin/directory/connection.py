@@ -233,6 +233,13 @@ class Directory:
         with mapped_errors(f"modify {dn}"):
             self._conn.modify(dn, changes, controls=controls)
 
+    def rename(self, dn: str, new_rdn: str, controls: list | None = None) -> None:
+        """Give the entry at `dn` a new RDN under the same parent (modrdn; the old RDN value is deleted)."""
+        check_values([[new_rdn]])
+        self.operations += 1
+        with mapped_errors(f"rename {dn}"):
+            self._conn.modify_dn(dn, new_rdn, delete_old_dn=True, controls=controls)
+
     def delete(self, dn: str, controls: list | None = None) -> None:
         self.operations += 1
         with mapped_errors(f"delete {dn}"):
