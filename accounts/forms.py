@@ -374,6 +374,11 @@ class RenameAccountForm(AccountForm):
         data = super().clean()
         if data.get("new_address") == self.account.mail:
             self.add_error("new_address", _("This is the account's address already."))
+        elif data.get("new_address") and data.get("move_mailbox"):
+            try:
+                addresses.mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, self.account.uid, data["new_address"])
+            except ValueError as e:
+                self.add_error("move_mailbox", str(e))
         return data
 
     def fields_to_set(self) -> dict:

@@ -19,6 +19,7 @@ from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable,
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
+from mailadmin.directory.routing import Route
 
 
 @contextmanager
@@ -70,6 +71,30 @@ def actor() -> str:
 def write_json(stdout, data) -> None:
     """One JSON document on stdout, for scripts (`--json`)."""
     stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def account_json(account: Account) -> dict:
+    """An account as `--json` prints it: every field the account page shows (no entryCSN)."""
+    return {"address": account.mail, "dn": account.dn, "uid": account.uid, "name": account.name,
+            "first_name": account.first_name, "last_name": account.last_name, "aliases": list(account.aliases),
+            "forwards": list(account.forward_targets), "keep_copy": account.keeps_copy, "enabled": account.enabled,
+            "quota_kb": account.quota_kb, "mailbox": account.mailbox, "mailhost": account.mailhost,
+            "mailproxy": account.mailproxy, "hidden": account.hidden, "extra_mail": list(account.extra_mail)}
+
+
+def route_json(route: Route) -> dict:
+    """A route explanation as `--json` prints it: the verdict, whether mail is delivered, and each lookup."""
+    return {"address": route.address, "delivered": route.delivered, "verdict": route.verdict,
+            "next_addresses": list(route.next_addresses),
+            "steps": [{"name": str(step.name), "outcome": str(step.outcome), "explanation": str(step.explanation),
+                       "status": step.status} for step in route.steps]}
+
+
+def write_route(stdout, route: Route) -> None:
+    """A route explanation as text: one line per lookup, then the verdict."""
+    for step in route.steps:
+        stdout.write(f"{step.name}: {step.outcome}. {step.explanation}")
+    stdout.write(str(route.verdict))
 
 
 def stdin_of(options: dict):

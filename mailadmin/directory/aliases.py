@@ -79,6 +79,12 @@ def valias_page(directory: Directory, *, page: int = 1, per_page: int = 50, text
     return [found[a] for a in shown if a in found], total
 
 
+def valiases_with_member(directory: Directory, dn: str) -> list[VirtualAlias]:
+    """The virtual aliases that hold the entry `dn` as a member, sorted by address."""
+    records = directory.find(s.aliases_dn(), s.valiases_with_member(dn), s.VALIAS_ATTRS)
+    return sorted(map(_valias, records), key=lambda v: v.address)
+
+
 def member_accounts(directory: Directory, valias: VirtualAlias) -> list[tuple[str, Account | None]]:
     """Each member DN with its account, or None for a dangling DN (Postfix skips it); one read per member."""
     return [(dn, get_account_by_dn(directory, dn)) for dn in valias.members]
