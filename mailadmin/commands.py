@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from mailadmin.addresses import display_address, normalise_address, normalise_domain
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, Refused, connect
 from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
+from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.routing import Route
 
 
@@ -124,12 +126,26 @@ def find_domain(directory: Directory, name: str) -> str:
     return name
 
 
-def find_account(directory: Directory, address: str) -> Account:
-    """The account whose primary address is `address`; CommandError when it is invalid, unknown or only an alias."""
+def command_address(address: str) -> str:
+    """An address given on the command line, normalised; CommandError when it is not one."""
     try:
-        address = normalise_address(address)
+        return normalise_address(address)
     except ValueError as e:
         raise CommandError(str(e)) from None
+
+
+def find_valias(directory: Directory, address: str) -> VirtualAlias:
+    """The virtual alias named `address`; CommandError when it is invalid or unknown."""
+    address = command_address(address)
+    valias = ldap_aliases.get_valias(directory, address)
+    if valias is None:
+        raise CommandError(_("There is no virtual alias %(address)s.") % {"address": display_address(address)})
+    return valias
+
+
+def find_account(directory: Directory, address: str) -> Account:
+    """The account whose primary address is `address`; CommandError when it is invalid, unknown or only an alias."""
+    address = command_address(address)
     account = ldap_accounts.get_account(directory, address)
     if account is None:
         raise CommandError(_("There is no account %(address)s.") % {"address": display_address(address)})

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from aliases.forms import RemoveVirtualAliasForm, RenameVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
-from mailadmin.addresses import display_address, normalise_address
-from mailadmin.commands import actor, directory_command, find_domain, run_form, write_json
+from mailadmin.addresses import display_address
+from mailadmin.commands import actor, directory_command, find_domain, find_valias, run_form, write_json
 from mailadmin.directory import Directory
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory.aliases import VirtualAlias
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             if action == "create":
                 self._create(directory, options)
                 return
-            valias = _find_valias(directory, options["address"])
+            valias = find_valias(directory, options["address"])
             if action == "show":
                 self._show(directory, valias, options["json"])
                 return
@@ -129,17 +129,6 @@ def _form_for(directory: Directory, valias: VirtualAlias, action: str, options: 
                              "enabled": "on" if valias.enabled else "", "csn": valias.csn},
                             valias=valias, member_addresses=tuple(members))
     return form, form.save
-
-
-def _find_valias(directory: Directory, address: str) -> VirtualAlias:
-    try:
-        address = normalise_address(address)
-    except ValueError as e:
-        raise CommandError(str(e)) from None
-    valias = ldap_aliases.get_valias(directory, address)
-    if valias is None:
-        raise CommandError(_("There is no virtual alias %(address)s.") % {"address": display_address(address)})
-    return valias
 
 
 def _member_addresses(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:

@@ -1,7 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from mailadmin.addresses import normalise_address
-from mailadmin.commands import directory_command, route_json, write_json, write_route
+from mailadmin.commands import command_address, directory_command, route_json, write_json, write_route
 from mailadmin.directory.routing import trace
 
 REFUSED_STATUS = 3  # 1 is a failed command (CommandError), 2 a usage error (argparse)
@@ -16,12 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
 
     def handle(self, *args, address, json, **options):
-        try:
-            address = normalise_address(address)
-        except ValueError as e:
-            raise CommandError(str(e)) from None
         with directory_command() as directory:
-            route = trace(directory, address)
+            route = trace(directory, command_address(address))
         if json:
             write_json(self.stdout, route_json(route))
         else:
