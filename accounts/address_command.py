@@ -25,7 +25,7 @@ class AddressCommand(BaseCommand):
         parser.add_argument("value", metavar="ALIAS" if self.kind == "aliases" else "TARGET")
         if self.kind == "forwards":
             parser.add_argument("--keep-copy", action="store_true", help="keep a copy in the mailbox too")
-        parser.add_argument("--dry-run", action="store_true", help="check the input and say what would change")
+        parser.add_argument("--dry-run", action="store_true", help="check everything and say what would change")
 
     def handle(self, *args, action, address, value, dry_run, **options):
         adding = action == "add"
@@ -36,7 +36,7 @@ class AddressCommand(BaseCommand):
                 data["keep_copy"] = "on"
             form = AccountAddressForm(data, account=account, kind=self.kind, removing=not adding)
             if dry_run:
-                run_form(form, lambda: True, self.option)
+                run_form(form, lambda: (form.check(directory) if adding else True) or None, self.option)
             else:
                 run_form(form, lambda: (form.add if adding else form.remove)(directory, actor=actor()),
                          self.option)

@@ -502,15 +502,27 @@ class AccountAddressForm(AccountForm):
         return audited_action(self, actor, event, self.account.mail, run, old={self.kind: getattr(self.account, self.kind)},
                               new=lambda updated: {self.kind: getattr(updated, self.kind) if updated else ()})
 
+    def check(self, directory: Directory) -> bool:
+        """A dry run of add(): for an alias, every check add() makes before writing (the account does not accept it
+        yet, its domain is hosted and administered, nobody holds it), with the same errors; True when add() would
+        write. A forward may go anywhere: the form's own validation is all there is to check."""
+        address = self.cleaned_data["address"]
+        if self.kind == "aliases" and self._alias_allowed(directory, address) and claims.holders(directory, address):
+            self.add_error("address", in_use_message(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def _alias_allowed(self, directory: Directory, address: str) -> bool:
+        if address in self.account.addresses:
+            self.add_error("address", _("The account already accepts this address."))
+        return not self.errors and check_new_addresses(self, "address", [address], directory, self.access)
+
     def _add(self, directory: Directory) -> Account | None:
         address = self.cleaned_data["address"]
         if self.kind == "forwards":
             targets = [*self.account.forward_targets, address]
             return self.update(directory, {"forwards": with_copy(targets, self.account.mail,
                                                                   self.cleaned_data["keep_copy"])}, "address")
-        if address in self.account.addresses:
-            self.add_error("address", _("The account already accepts this address."))
-        if self.errors or not check_new_addresses(self, "address", [address], directory, self.access):
+        if not self._alias_allowed(directory, address):
             return None
         return self.update(directory, {"aliases": (*self.account.aliases, address)}, "address")
 

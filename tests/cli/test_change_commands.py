@@ -31,6 +31,8 @@ def test_alias_claim_rules_and_dry_run():
         "alias: alice@example.test is already the address of the account alice@example.test.")
     assert "is not in a domain hosted here" in refused("alias", "add", "bob@example.test", "x@nowhere.test")
     assert "Would add" in run("alias", "add", "bob@example.test", "robert@example.test", "--dry-run")
+    assert refused("alias", "add", "bob@example.test", "team@example.test", "--dry-run") == (
+        "alias: team@example.test is already a virtual alias (distribution list).")
     assert "robert@example.test" not in account("bob@example.test").aliases
 
 
@@ -115,3 +117,4 @@ def test_editdomain_sets_the_default_quota_and_description():
     assert AuditEntry.objects.get(action="domain.change").actor.startswith("cli:")
     assert refused("editdomain", "example.test", "--quota", "lots").startswith("quota: ")
     assert "Would set" in run("editdomain", "example.test", "--quota", "2G", "--dry-run")
+

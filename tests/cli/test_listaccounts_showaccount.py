@@ -84,3 +84,9 @@ def test_route_text_names_each_lookup():
     out = run("route", "team@example.test")
     assert "ldap-valiases.cf" in out
     assert json.loads(run("route", "team@example.test", "--json"))["address"] == "team@example.test"
+
+
+def test_listaccounts_pages_past_the_servers_size_limit(big_domain):
+    """More accounts than slapd's default size limit (500 on the stock profile): the paged search gets them all."""
+    lines = run("listaccounts", "--domain", big_domain).splitlines()
+    assert len(lines) == 520 and len(run_json("listaccounts", "--domain", big_domain)) == 520
