@@ -61,6 +61,17 @@ class VirtualAliasForm(forms.Form):
                 dns.append(account.dn)
         return dns
 
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): every member is an account the user sees and, for a new list, its address is in an
+        administered hosted domain and free; True when save() would write."""
+        self._member_dns(directory)
+        if self.valias is None:
+            address = self.cleaned_data["address"]
+            if check_new_addresses(self, "address", [address], directory, self.access) and \
+                    claims.holders(directory, address):
+                self.add_error("address", in_use_message(directory, AlreadyExists(address=address)))
+        return not self.errors
+
     def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
         if self.valias is None:
             return audited_action(self, actor, events.VALIAS_CREATE, self.cleaned_data["address"],

@@ -105,6 +105,13 @@ def test_valias_list_and_refusals():
     assert "There is no account nobody@example.test." in refused(
         "valias", "add-member", "team@example.test", "nobody@example.test")
     assert "Would" in run("valias", "remove", "team@example.test", "--dry-run")
+    assert "Would" in run("valias", "rename", "team@example.test", "crew@example.test", "--dry-run")
+    assert refused("valias", "rename", "team@example.test", "alice.martin@example.test", "--dry-run") == (
+        "new: alice.martin@example.test is already an alias of the account alice@example.test.")
+    assert refused("valias", "create", "alice@example.test", "--dry-run") == (
+        "address: alice@example.test is already the address of the account alice@example.test.")
+    assert refused("valias", "add-member", "team@example.test", "nobody@example.test", "--dry-run") == (
+        "member: There is no account nobody@example.test.")
     assert valias("team@example.test") is not None
     assert not AuditEntry.objects.filter(ok=True).exists()  # the refusals above are audited, as refusals
 

@@ -15,7 +15,8 @@ CHANGES = {"add-member": ("members", True), "remove-member": ("members", False),
 
 class Command(BaseCommand):
     help = ("Virtual aliases (distribution lists), as the console manages them: create, remove, show, list, "
-            "add-member, remove-member, add-recipient, remove-recipient, rename, enable, disable.")
+            "add-member, remove-member, add-recipient, remove-recipient, rename, enable, disable. --dry-run makes the "
+            "checks the change would make and writes nothing.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                                  "external": "\n".join(options["recipient"]),
                                  "enabled": "" if options["disabled"] else "on"})
         if options["dry_run"]:
-            run_form(form, lambda: True)
+            run_form(form, lambda: form.check(directory) or None, {"members": "member", "external": "recipient"})
             self.stdout.write(_("Would create %(address)s.") % {"address": display_address(
                 form.cleaned_data["address"])})
             return
@@ -95,7 +96,8 @@ class Command(BaseCommand):
         """Apply `action` to `valias` through the console's form; return what was done (or would be)."""
         dry_run = options["dry_run"]
         form, run = _form_for(directory, valias, action, options)
-        run_form(form, (lambda: True) if dry_run else (lambda: run(directory, actor=actor())),
+        check = getattr(form, "check", lambda _directory: True)  # removing and the status need no lookup
+        run_form(form, (lambda: check(directory) or None) if dry_run else (lambda: run(directory, actor=actor())),
                  {"new_address": "new", "members": "member", "external": "recipient"})
         values = {"address": display_address(valias.address), "action": action,
                   "value": options.get("new") or options.get("value") or ""}
