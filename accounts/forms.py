@@ -30,6 +30,7 @@ from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account, NewAccount, Person
 from mailadmin.directory.domains import MailDomain
 from mailadmin.directory.saslprep import bindable
+from mailadmin.directory.schema import normalise_dn
 from mailadmin.fields import (
     CONFLICT_MESSAGE,
     AddressField,
@@ -364,6 +365,55 @@ class PasswordForm(PasswordFields):
         return None
 
 
+class RenameAccountForm(AccountForm):
+    """Give the account another primary address (`new_address`) in a hosted domain the user administers; the old
+    one stays as an alias with `keep_old_as_alias`, and with `move_mailbox` the mailbox path is built again for the
+    new address (the mail server's stored mail must then be moved to it). `save(directory)` returns the Account."""
+
+    new_address = AddressField(label=_l("New address"))
+    keep_old_as_alias = forms.BooleanField(label=_l("Keep the old address as an alias"), required=False)
+    move_mailbox = forms.BooleanField(label=_l("Change the mailbox path to match the new address"), required=False,
+                                      help_text=_l("The stored mail does not move: the mail server's administrator "
+                                                   "must move the maildir to the new path before the next delivery."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_address") == self.account.mail:
+            self.add_error("new_address", _("This is the account's address already."))
+        elif data.get("new_address") and data.get("move_mailbox"):
+            try:
+                addresses.mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, self.account.uid, data["new_address"])
+            except ValueError as e:
+                self.add_error("move_mailbox", str(e))
+        return data
+
+    def fields_to_set(self) -> dict:
+        """The change save() makes, for the page, the audit row and a dry run."""
+        data = self.cleaned_data
+        return ldap_accounts.renamed_fields(self.account, data["new_address"], keep_old=data["keep_old_as_alias"],
+                                            move_mailbox=data["move_mailbox"])
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): the new address must be claimable by this account (True when save() would write)."""
+        address = self.cleaned_data["new_address"]
+        if check_new_addresses(self, "new_address", [address], directory, self.access):
+            mine = normalise_dn(self.account.dn)
+            if any(normalise_dn(dn) != mine for dn, _owner in claims.holders(directory, address)):
+                self.add_error("new_address", in_use_error(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        changes = self.fields_to_set()
+        return audited_action(self, actor, events.ACCOUNT_RENAME, self.account.mail, lambda: self._save(directory),
+                              old={k: getattr(self.account, k) for k in changes}, new=changes)
+
+    def _save(self, directory: Directory) -> Account | None:
+        address = self.cleaned_data["new_address"]
+        if not check_new_addresses(self, "new_address", [address], directory, self.access):
+            return None
+        return self.update(directory, self.fields_to_set(), "new_address")
+
+
 class RemoveAccountForm(AccountForm):
     """Confirm removal. An entry that is nothing but a mail account is deleted; a person (posixAccount, …) keeps its
     entry and loses only its mail (accounts.plan_removal), unless `delete_entry` is ticked, which only a superadmin
@@ -458,15 +508,27 @@ class AccountAddressForm(AccountForm):
         return audited_action(self, actor, event, self.account.mail, run, old={self.kind: getattr(self.account, self.kind)},
                               new=lambda updated: {self.kind: getattr(updated, self.kind) if updated else ()})
 
+    def check(self, directory: Directory) -> bool:
+        """A dry run of add(): for an alias, every check add() makes before writing (the account does not accept it
+        yet, its domain is hosted and administered, nobody holds it), with the same errors; True when add() would
+        write. A forward may go anywhere: the form's own validation is all there is to check."""
+        address = self.cleaned_data["address"]
+        if self.kind == "aliases" and self._alias_allowed(directory, address) and claims.holders(directory, address):
+            self.add_error("address", in_use_error(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def _alias_allowed(self, directory: Directory, address: str) -> bool:
+        if address in self.account.addresses:
+            self.add_error("address", _("The account already accepts this address."))
+        return not self.errors and check_new_addresses(self, "address", [address], directory, self.access)
+
     def _add(self, directory: Directory) -> Account | None:
         address = self.cleaned_data["address"]
         if self.kind == "forwards":
             targets = [*self.account.forward_targets, address]
             return self.update(directory, {"forwards": with_copy(targets, self.account.mail,
                                                                   self.cleaned_data["keep_copy"])}, "address")
-        if address in self.account.addresses:
-            self.add_error("address", _("The account already accepts this address."))
-        if self.errors or not check_new_addresses(self, "address", [address], directory, self.access):
+        if not self._alias_allowed(directory, address):
             return None
         return self.update(directory, {"aliases": (*self.account.aliases, address)}, "address")
 

@@ -36,6 +36,7 @@ from .forms import (
     PasswordForm,
     QuotaForm,
     RemoveAccountForm,
+    RenameAccountForm,
     StatusForm,
 )
 from .lookups import ACTIONS, abilities, get_account_or_404, get_domain_for_create_or_404, require_change
@@ -303,6 +304,21 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
         removal = form.plan(directory)
     return render(request, "accounts/remove.html", {"form": form, "account": account, "removal": removal,
                                                     "may_delete_entry": access.superadmin})
+
+
+def rename_account(request: HttpRequest, address: str) -> HttpResponse:
+    """Ask for the new primary address on GET, rename on POST, then show the account under its new address."""
+    with connect() as directory:
+        account = get_account_or_404(request, directory, address, ACTIONS["rename"])
+        form = RenameAccountForm(posted(request), account=account, access=access_for(request.user))
+        if request.method == "POST" and form.is_valid():
+            renamed = form.save(directory, actor=actor(request))
+            if renamed is not None:
+                messages.success(request, _("%(old)s is now %(new)s.") % {
+                    "old": display_address(account.mail), "new": display_address(renamed.mail)})
+                return redirect("accounts:detail", address=renamed.mail)
+    return render(request, "accounts/rename.html", {"form": form, "account": account},
+                  status=422 if form.is_bound else 200)
 
 
 def _removed_message(removal: ldap_accounts.Removal) -> str:

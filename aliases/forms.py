@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from mailadmin import events
 from mailadmin.addresses import display_address
 from mailadmin.audit import audited_action
-from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory.aliases import VirtualAlias
@@ -60,6 +60,17 @@ class VirtualAliasForm(forms.Form):
             else:
                 dns.append(account.dn)
         return dns
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): every member is an account the user sees and, for a new list, its address is in an
+        administered hosted domain and free; True when save() would write."""
+        self._member_dns(directory)
+        if self.valias is None:
+            address = self.cleaned_data["address"]
+            if check_new_addresses(self, "address", [address], directory, self.access) and \
+                    claims.holders(directory, address):
+                self.add_error("address", in_use_error(directory, AlreadyExists(address=address)))
+        return not self.errors
 
     def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
         if self.valias is None:
@@ -112,6 +123,51 @@ class VirtualAliasStatusForm(forms.Form):
                                               external=self.valias.external, enabled=self.enable)
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
+        return None
+
+
+class RenameVirtualAliasForm(forms.Form):
+    """Give the virtual alias another address (a modrdn: members, recipients and status stay). `access` limits the
+    new address to domains the user administers. `save(directory)` returns the renamed VirtualAlias, or None."""
+
+    new_address = AddressField(label=_l("New address of the virtual alias"))
+
+    def __init__(self, *args, valias: VirtualAlias, access: Access | None = None, **kwargs):
+        self.valias = valias
+        self.access = access
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_address") == self.valias.address:
+            self.add_error("new_address", _("This is the virtual alias's address already."))
+        return data
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): the new address is in an administered hosted domain and free."""
+        address = self.cleaned_data["new_address"]
+        if check_new_addresses(self, "new_address", [address], directory, self.access) and \
+                claims.holders(directory, address):
+            self.add_error("new_address", in_use_error(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
+        return audited_action(self, actor, events.VALIAS_RENAME, self.valias.address, lambda: self._save(directory),
+                              old={"address": self.valias.address},
+                              new={"address": self.cleaned_data["new_address"]})
+
+    def _save(self, directory: Directory) -> VirtualAlias | None:
+        address = self.cleaned_data["new_address"]
+        if not check_new_addresses(self, "new_address", [address], directory, self.access):
+            return None
+        try:
+            return ldap_aliases.rename_valias(directory, self.valias, address)
+        except AlreadyExists as e:
+            self.add_error("new_address", in_use_error(directory, e))
+        except Conflict:
+            self.add_error(None, CONFLICT_MESSAGE)
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
         return None
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<entry:address>/edit/", views.edit_valias, name="edit"),
     path("<entry:address>/enable/", views.enable_valias, name="enable"),
     path("<entry:address>/disable/", views.disable_valias, name="disable"),
+    path("<entry:address>/rename/", views.rename_valias, name="rename"),
     path("<entry:address>/remove/", views.remove_valias, name="remove"),
 ]

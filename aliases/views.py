@@ -14,10 +14,22 @@ from mailadmin.addresses import display_address, normalise_address
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
-from mailadmin.shortcuts import actor, confirm, is_creator, post_or_back, posted, require_creator, status_message
+from mailadmin.shortcuts import (
+    actor,
+    confirm,
+    filter_text,
+    is_creator,
+    post_or_back,
+    posted,
+    require_creator,
+    status_message,
+)
 
-from .forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
+from .forms import RemoveVirtualAliasForm, RenameVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
+
+VALIASES_PER_PAGE = 50
 
 # --- Lookup helpers: every permission decision of this module is taken here -----------------------------------------
 
@@ -54,13 +66,18 @@ def member_addresses(directory: Directory, valias: VirtualAlias) -> tuple[str, .
 
 
 def list_valiases(request: HttpRequest) -> HttpResponse:
-    """Virtual aliases of the domains the user sees."""
-    access = access_for(request.user)
+    """Virtual aliases of the domains the user sees, a page at a time (?page=), filtered by address (?q=)."""
+    access, page, query = access_for(request.user), requested_page(request), filter_text(request)
     with connect() as directory:
         offered = directory.features.virtual_aliases
-        valiases = [v for v in ldap_aliases.list_valiases(directory) if access.sees(v.domain)] if offered else []
-    return render(request, "aliases/list.html",
-                  {"valiases": valiases, "may_add": offered and is_creator(access), "offered": offered})
+        valiases, total = ldap_aliases.valias_page(directory, page=page, per_page=VALIASES_PER_PAGE, text=query,
+                                                   domains=access.scope) if offered else ([], 0)
+    pages = max(1, -(-total // VALIASES_PER_PAGE))
+    if page > pages:
+        raise Http404("no such page")
+    return render(request, "aliases/list.html", {
+        "valiases": valiases, "may_add": offered and is_creator(access), "offered": offered, "query": query,
+        "total": total, "page": page, "pages": pages, "page_numbers": page_numbers(page, pages)})
 
 
 def add_valias(request: HttpRequest) -> HttpResponse:
@@ -83,7 +100,8 @@ def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlia
     if form is None:
         form = VirtualAliasForm(valias=valias, member_addresses=tuple(a.mail for _dn, a in members if a))
     may = {action: may_change_valias(request, valias, fields)
-           for action, fields in (("edit", {"forwards"}), ("status", {"enabled"}), ("remove", {"remove"}))}
+           for action, fields in (("edit", {"forwards"}), ("status", {"enabled"}), ("remove", {"remove"}),
+                                  ("rename", {"address"}))}
     context = {"valias": valias, "members": members, "form": form, "may": may}
     return render(request, "aliases/detail.html", context, status=status)
 
@@ -164,3 +182,18 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
                 messages.success(request, _("Removed %(address)s.") % {"address": display_address(valias.address)})
                 return redirect("aliases:list")
     return render(request, "aliases/remove.html", {"form": form, "valias": valias})
+
+
+def rename_valias(request: HttpRequest, address: str) -> HttpResponse:
+    """Ask for the new list address on GET, rename on POST (members and recipients stay), then show the list."""
+    with connect() as directory:
+        valias = get_valias_or_404(request, directory, address, {"address"})
+        form = RenameVirtualAliasForm(posted(request), valias=valias, access=access_for(request.user))
+        if request.method == "POST" and form.is_valid():
+            renamed = form.save(directory, actor=actor(request))
+            if renamed is not None:
+                messages.success(request, _("%(old)s is now %(new)s.") % {
+                    "old": display_address(valias.address), "new": display_address(renamed.address)})
+                return redirect("aliases:detail", address=renamed.address)
+    return render(request, "aliases/rename.html", {"form": form, "valias": valias},
+                  status=422 if form.is_bound else 200)

@@ -18,8 +18,8 @@ from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.routing import trace
 from mailadmin.forms import RouteForm
 from mailadmin.permissions import access_for
-from mailadmin.search_views import QUERY_MAX, find
-from mailadmin.shortcuts import require_creator
+from mailadmin.search_views import find
+from mailadmin.shortcuts import QUERY_MAX, require_creator
 
 from .core import ERRORS, WRITE_ERRORS, actor, api, form_problem, refused, required_version, versioned, versioned_write
 from .schemas import RouteOut, SearchOut, ValiasIn, ValiasList, ValiasOut, ValiasPatch, account_out, valias_out

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from mailadmin.addresses import normalise_domain
+from mailadmin.addresses import display_address, format_quota, normalise_domain
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
@@ -16,12 +17,12 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
+from mailadmin.shortcuts import actor, filter_text, posted
 
-from .forms import DomainForm, RemoveDomainForm
+from .forms import DomainForm, DomainQuotaResetForm, RemoveDomainForm
 
 DOMAINS_PER_PAGE = 50  # each listed domain costs one counting search
 ACCOUNTS_PER_PAGE = 50
-QUERY_MAX = 254  # longer than any address: a longer filter text cannot match anything useful
 
 
 def get_domain_or_404(
@@ -51,10 +52,6 @@ def _require_superadmin(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _query(request: HttpRequest) -> str:
-    return request.GET.get("q", "").strip()[:QUERY_MAX]
-
-
 def matching(domains: list[MailDomain], text: str) -> list[MailDomain]:
     """Domains whose name (either form) or description contains `text`, case-insensitively."""
     needle = text.lower()
@@ -67,7 +64,7 @@ def _posted(request: HttpRequest):
 
 def list_domains(request: HttpRequest) -> HttpResponse:
     """The domains the user sees, with description, default quota and account count; ?q= filters them."""
-    access, query, page = access_for(request.user), _query(request), requested_page(request)
+    access, query, page = access_for(request.user), filter_text(request), requested_page(request)
     with connect() as directory:
         domains = access.visible(ldap_domains.list_domains(directory))
         if query:
@@ -85,7 +82,7 @@ def list_domains(request: HttpRequest) -> HttpResponse:
 
 def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
     """One domain: its facts, one page of its accounts (a VLV window, ?page= and ?q=) and its virtual aliases."""
-    page, query = requested_page(request), _query(request)
+    page, query = requested_page(request), filter_text(request)
     access = access_for(request.user)
     with connect() as directory:
         domain = get_domain_or_404(request, directory, name)
@@ -99,7 +96,7 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
         "domain": domain, "accounts": accounts, "as_of": accounts.as_of, "valiases": valiases, "query": query,
         "page": accounts.page, "pages": accounts.pages, "page_numbers": page_numbers(accounts.page, accounts.pages),
         "may_edit": access.administers(domain.name), "may_remove": access.superadmin,
-        "may_add_account": access.may_create_in(domain.name),
+        "may_add_account": access.may_create_in(domain.name), "may_reset_quotas": access.sees(domain.name),
     })
 
 
@@ -136,3 +133,27 @@ def remove_domain(request: HttpRequest, name: str) -> HttpResponse:
             messages.success(request, _("Removed the domain %(name)s.") % {"name": domain.display_name})
             return redirect("domains:list")
     return render(request, "domains/confirm_remove.html", {"form": form, "domain": domain})
+
+
+def reset_quotas(request: HttpRequest, name: str) -> HttpResponse:
+    """Confirm on GET (saying how many accounts change), reset every account of the domain to its default quota on
+    POST. Superadmins, the domain's admins and its helpdesk; accounts of console users are left to a superadmin."""
+    with connect() as directory:
+        domain = get_domain_or_404(request, directory, name)
+        form = DomainQuotaResetForm(posted(request), domain=domain, access=access_for(request.user))
+        if request.method == "POST" and form.is_valid():
+            done = form.save(directory, actor=actor(request))
+            if done is not None:
+                _say_reset(request, domain, done)
+                return redirect("domains:detail", name=domain.name)
+        plan = form.plan(directory)
+    return render(request, "domains/reset_quotas.html", {"form": form, "domain": domain, "plan": plan})
+
+
+def _say_reset(request: HttpRequest, domain: MailDomain, done) -> None:
+    values = {"count": done.changed, "domain": domain.display_name, "quota": format_quota(done.default)}
+    messages.success(request, ngettext("Reset %(count)d account of %(domain)s to %(quota)s.",
+                                       "Reset %(count)d accounts of %(domain)s to %(quota)s.", done.changed) % values)
+    if done.failed:
+        messages.error(request, _("These accounts were changed meanwhile or refused, and keep their quota: "
+                                  "%(addresses)s.") % {"addresses": ", ".join(map(display_address, done.failed))})

@@ -17,8 +17,11 @@ from django.utils.translation import gettext as _
 from mailadmin.addresses import display_address, normalise_address, normalise_domain
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, Refused, connect
 from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
+from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.routing import Route
 
 
 @contextmanager
@@ -72,6 +75,30 @@ def write_json(stdout, data) -> None:
     stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
 
 
+def account_json(account: Account) -> dict:
+    """An account as `--json` prints it: every field the account page shows (no entryCSN)."""
+    return {"address": account.mail, "dn": account.dn, "uid": account.uid, "name": account.name,
+            "first_name": account.first_name, "last_name": account.last_name, "aliases": list(account.aliases),
+            "forwards": list(account.forward_targets), "keep_copy": account.keeps_copy, "enabled": account.enabled,
+            "quota_kb": account.quota_kb, "mailbox": account.mailbox, "mailhost": account.mailhost,
+            "mailproxy": account.mailproxy, "hidden": account.hidden, "extra_mail": list(account.extra_mail)}
+
+
+def route_json(route: Route) -> dict:
+    """A route explanation as `--json` prints it: the verdict, whether mail is delivered, and each lookup."""
+    return {"address": route.address, "delivered": route.delivered, "verdict": route.verdict,
+            "next_addresses": list(route.next_addresses),
+            "steps": [{"name": str(step.name), "outcome": str(step.outcome), "explanation": str(step.explanation),
+                       "status": step.status} for step in route.steps]}
+
+
+def write_route(stdout, route: Route) -> None:
+    """A route explanation as text: one line per lookup, then the verdict."""
+    for step in route.steps:
+        stdout.write(f"{step.name}: {step.outcome}. {step.explanation}")
+    stdout.write(str(route.verdict))
+
+
 def stdin_of(options: dict):
     """The command's input: call_command(stdin=...) in tests, else the process' own (declare stealth_options)."""
     return options.get("stdin") or sys.stdin
@@ -99,12 +126,26 @@ def find_domain(directory: Directory, name: str) -> str:
     return name
 
 
-def find_account(directory: Directory, address: str) -> Account:
-    """The account whose primary address is `address`; CommandError when it is invalid, unknown or only an alias."""
+def command_address(address: str) -> str:
+    """An address given on the command line, normalised; CommandError when it is not one."""
     try:
-        address = normalise_address(address)
+        return normalise_address(address)
     except ValueError as e:
         raise CommandError(str(e)) from None
+
+
+def find_valias(directory: Directory, address: str) -> VirtualAlias:
+    """The virtual alias named `address`; CommandError when it is invalid or unknown."""
+    address = command_address(address)
+    valias = ldap_aliases.get_valias(directory, address)
+    if valias is None:
+        raise CommandError(_("There is no virtual alias %(address)s.") % {"address": display_address(address)})
+    return valias
+
+
+def find_account(directory: Directory, address: str) -> Account:
+    """The account whose primary address is `address`; CommandError when it is invalid, unknown or only an alias."""
+    address = command_address(address)
     account = ldap_accounts.get_account(directory, address)
     if account is None:
         raise CommandError(_("There is no account %(address)s.") % {"address": display_address(address)})

@@ -4,6 +4,7 @@ dashboard shows them. The strings are stored in every row already written, so a 
 DOMAIN_ADD = "domain.add"
 DOMAIN_CHANGE = "domain.change"
 DOMAIN_REMOVE = "domain.remove"
+DOMAIN_QUOTA_RESET = "domain.quota_reset"
 
 ACCOUNT_CREATE = "account.create"
 ACCOUNT_IMPORT = "account.import"
@@ -13,6 +14,7 @@ ACCOUNT_DISABLE = "account.disable"
 ACCOUNT_QUOTA = "account.quota"
 ACCOUNT_PASSWORD = "account.password"  # noqa: S105 (an event name, not a secret)
 ACCOUNT_REMOVE = "account.remove"
+ACCOUNT_RENAME = "account.rename"
 ACCOUNT_ENABLE_MAIL = "account.enable_mail"
 ACCOUNT_ALIASES_ADD = "account.aliases.add"
 ACCOUNT_ALIASES_REMOVE = "account.aliases.remove"
@@ -24,6 +26,7 @@ VALIAS_UPDATE = "valias.update"
 VALIAS_ENABLE = "valias.enable"
 VALIAS_DISABLE = "valias.disable"
 VALIAS_REMOVE = "valias.remove"
+VALIAS_RENAME = "valias.rename"
 
 GROUP_MIGRATE = "group.migrate"
 DIRECTORY_FIX = "directory.fix"

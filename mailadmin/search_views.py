@@ -16,9 +16,9 @@ from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.routing import trace
 from mailadmin.forms import RouteForm
 from mailadmin.permissions import Access, access_for
+from mailadmin.shortcuts import QUERY_MAX
 
 SEARCH_LIMIT = 50
-QUERY_MAX = 254
 STATUSES = ("all", "disabled")
 
 

@@ -21,6 +21,14 @@ def posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+QUERY_MAX = 254  # longer than any address: a longer filter text cannot match anything useful
+
+
+def filter_text(request: HttpRequest) -> str:
+    """The ?q= text a list page is filtered by, stripped and cut to QUERY_MAX."""
+    return request.GET.get("q", "").strip()[:QUERY_MAX]
+
+
 def actor(request: HttpRequest) -> str:
     """Who the audit log names: the form actions write the rows."""
     return request.user.get_username()

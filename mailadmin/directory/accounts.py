@@ -381,6 +381,9 @@ def _changes(account: Account, fields: Mapping[str, object]) -> dict:
         if key in _SINGLE:
             if value != getattr(account, key):
                 changes[_SINGLE[key]] = replace(str(value) if value else None)
+        elif key == "mail":
+            if value != account.mail:  # value by value: a legacy second `mail` (extra_mail) stays untouched
+                changes[s.MAIL] = [*delete_values([account.mail]), *add_values([str(value)])]
         elif key == "quota_kb":
             if value != account.quota_kb:
                 changes[s.QUOTA] = replace(None if value is None else str(value))
@@ -401,19 +404,51 @@ def _changes(account: Account, fields: Mapping[str, object]) -> dict:
 
 
 def update_account(directory: Directory, account: Account, fields: Mapping[str, object]) -> Account:
-    """Apply `fields` (name, first_name, last_name, quota_kb, enabled, hidden, aliases, forwards, mailbox, mailhost,
+    """Apply `fields` (mail, name, first_name, last_name, quota_kb, enabled, hidden, aliases, forwards, mailbox, mailhost,
     mailproxy) in one modify, only if the entry is still at `account.csn`. Raises Conflict, AlreadyExists, Invalid."""
     changes = _changes(account, fields)
     if changes:
-        new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
+        claimed = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
+        if fields.get("mail", account.mail) != account.mail:
+            claimed.append(fields["mail"])  # type: ignore[arg-type]
         # Only a change that claims an address waits for the lock (and for replication, see claims.py).
-        with claim_lock(directory) if new_aliases else nullcontext():
-            ensure_free(directory, new_aliases, owner_dn=account.dn)
+        with claim_lock(directory) if claimed else nullcontext():
+            ensure_free(directory, claimed, owner_dn=account.dn)
             directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
     updated = get_account_by_dn(directory, account.dn)
     if updated is None:
         raise Conflict(account.dn)
     return updated
+
+
+def renamed_fields(account: Account, address: str, *, keep_old: bool, move_mailbox: bool) -> dict:
+    """The update_account fields that make `address` the account's primary address: the old one stays as an alias
+    with `keep_old`, `address` stops being an alias, and with `move_mailbox` the path is built again from the mailbox
+    template (the stored mail does not move with it). The entry's DN (uid=…) does not change, so the virtual aliases
+    that hold it as a member follow the new address by themselves; a kept copy (the own address among the forwards)
+    moves to the new address."""
+    aliases = [a for a in account.aliases if a != address] + ([account.mail] if keep_old else [])
+    fields: dict = {"mail": address, "aliases": tuple(aliases)}
+    if account.keeps_copy:  # the copy is kept by forwarding to the own address: now the new one
+        fields["forwards"] = (*account.forward_targets, address)
+    if move_mailbox:
+        fields["mailbox"] = mailbox_path(settings.MAIL_MAILBOX_TEMPLATE, account.uid, address)
+    return fields
+
+
+def quota_resets(directory: Directory, domain: str) -> tuple[int, list[Account], int]:
+    """The hosted domain's default quota, its accounts whose quota differs from it, and how many have it already:
+    one paged search, read to the end before anything is changed (a modify between two pages would replace the
+    paged search's cookie on this connection). Raises Invalid when the domain is not hosted."""
+    default = default_quota(directory, domain)
+    differ, same = [], 0
+    for record in directory.paged(s.users_dn(), s.domain_members(domain), s.ACCOUNT_ATTRS):
+        account = account_from_record(record)
+        if account.quota_kb == default:
+            same += 1
+        else:
+            differ.append(account)
+    return default, differ, same
 
 
 def set_password(directory: Directory, account: Account, password: str | None) -> str | None:

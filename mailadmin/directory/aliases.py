@@ -7,7 +7,8 @@ to the sender as "user unknown" (tests/mailstack/test_delivery.py; shown by the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from mailadmin.addresses import domain_of
@@ -57,6 +58,33 @@ def list_valiases(directory: Directory, domain: str = "") -> list[VirtualAlias]:
     return sorted((_valias(r) for r in directory.paged(s.aliases_dn(), flt, s.VALIAS_ATTRS)), key=lambda v: v.address)
 
 
+def valias_page(directory: Directory, *, page: int = 1, per_page: int = 50, text: str = "",
+                domains: Collection[str] | None = None) -> tuple[list[VirtualAlias], int]:
+    """One page of the virtual aliases whose address contains `text`, in `domains` (None: every domain), sorted by
+    address, and how many match: their addresses stream by page by page and only the first page * per_page are
+    kept (heapq), then the page's entries are read by one search."""
+    total = 0
+
+    def addresses():
+        nonlocal total
+        for record in directory.paged(s.aliases_dn(), s.valiases_matching(text, domains), (s.ALIASES,)):
+            total += 1
+            yield record.first(s.ALIASES).lower()
+
+    shown = heapq.nsmallest(page * per_page, addresses())[(page - 1) * per_page:]
+    if not shown:
+        return [], total
+    found = {v.address: v for v in map(_valias, directory.find(s.aliases_dn(), s.valiases_named(shown),
+                                                                  s.VALIAS_ATTRS))}
+    return [found[a] for a in shown if a in found], total
+
+
+def valiases_with_member(directory: Directory, dn: str) -> list[VirtualAlias]:
+    """The virtual aliases that hold the entry `dn` as a member, sorted by address."""
+    records = directory.find(s.aliases_dn(), s.valiases_with_member(dn), s.VALIAS_ATTRS)
+    return sorted(map(_valias, records), key=lambda v: v.address)
+
+
 def member_accounts(directory: Directory, valias: VirtualAlias) -> list[tuple[str, Account | None]]:
     """Each member DN with its account, or None for a dangling DN (Postfix skips it); one read per member."""
     return [(dn, get_account_by_dn(directory, dn)) for dn in valias.members]
@@ -102,6 +130,19 @@ def update_valias(
     if updated is None:
         raise Conflict(valias.address)
     return updated
+
+
+def rename_valias(directory: Directory, valias: VirtualAlias, address: str) -> VirtualAlias:
+    """Give the virtual alias the address `address`: a modrdn (its RDN is its address), so members, recipients and
+    status stay as they are; only if unchanged since read (else Conflict). Raises AlreadyExists when any entry
+    accepts `address` already."""
+    with claim_lock(directory):
+        ensure_free(directory, [address])
+        directory.rename(valias.dn, s.valias_rdn(address), controls=[assertion(s.version_is(valias.csn, valias.dn))])
+    renamed = get_valias(directory, address)
+    if renamed is None:
+        raise Conflict(address)
+    return renamed
 
 
 def remove_valias(directory: Directory, valias: VirtualAlias) -> None:

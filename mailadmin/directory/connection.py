@@ -247,6 +247,14 @@ class Directory:
             self._conn.modify(dn, changes, controls=controls)
         remembered.changed()  # what the pages remembered is out of date
 
+    def rename(self, dn: str, new_rdn: str, controls: list | None = None) -> None:
+        """Give the entry at `dn` a new RDN under the same parent (modrdn; the old RDN value is deleted)."""
+        check_values([[new_rdn]])
+        self.operations += 1
+        with self._mapped(f"rename {dn}"):
+            self._conn.modify_dn(dn, new_rdn, delete_old_dn=True, controls=controls)
+        remembered.changed()  # what the pages remembered is out of date
+
     def delete(self, dn: str, controls: list | None = None) -> None:
         self.operations += 1
         with self._mapped(f"delete {dn}"):

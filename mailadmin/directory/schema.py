@@ -104,13 +104,17 @@ def escape_dn_value(value: str) -> str:
     return out
 
 
-def _child(attr: str, value: str, parent: str) -> str:
-    """`attr=value,parent`; raises Invalid when the value is too long for the directory to store as a name."""
+def _rdn(attr: str, value: str) -> str:
+    """`attr=value`, escaped; raises Invalid when the value is too long for the directory to store as a name."""
     rdn = f"{attr}={escape_dn_value(value)}"
     # slapd stores specials hex-escaped (\2C): count three bytes for each.
     if len(rdn.encode("utf-8")) + 2 * sum(value.count(ch) for ch in _SPECIAL) > RDN_MAX_BYTES:
         raise Invalid(f"{value[:40]}… is too long to name a directory entry")
-    return f"{rdn},{parent}"
+    return rdn
+
+
+def _child(attr: str, value: str, parent: str) -> str:
+    return f"{_rdn(attr, value)},{parent}"
 
 
 def account_dn(uid: str) -> str:
@@ -124,6 +128,11 @@ def domain_dn(name: str) -> str:
 
 def valias_dn(address: str) -> str:
     return _child(ALIASES, address, aliases_dn())
+
+
+def valias_rdn(address: str) -> str:
+    """The RDN a virtual alias named `address` gets (its parent stays ou=mailAliases)."""
+    return _rdn(ALIASES, address)
 
 
 def normalise_dn(dn: str) -> str:
@@ -308,6 +317,16 @@ def valiases_named(addresses: Iterable[str]) -> str:
 
 def valiases_of_domain(domain: str) -> str:
     return all_of(is_class(MAIL_ALIAS), ends_with(ALIASES, "@" + domain))
+
+
+def valiases_matching(text: str, domains: Iterable[str] | None = None) -> str:
+    """Virtual aliases whose address contains `text` (any with ""), in `domains` (None: anywhere)."""
+    parts = [is_class(MAIL_ALIAS)]
+    if text:
+        parts.append(contains(ALIASES, text))
+    if domains is not None:
+        parts.append(any_of(NOTHING, *(ends_with(ALIASES, "@" + d) for d in domains)))
+    return all_of(*parts)
 
 
 def valiases_with_member(dn: str) -> str:

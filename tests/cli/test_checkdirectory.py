@@ -51,7 +51,7 @@ def test_it_reports_a_disabled_member_and_exits_one(slapd):
                                              f"mailaliasmember: uid=dave,{USERS}\n")
     ok, out, err = run_capture("checkdirectory")
     assert not ok and "1 problems found." in err
-    assert f"virtual-alias member that is disabled (its copy of the list's mail bounces): {TEAM} uid=dave" in out
+    assert f"virtual-alias member that is disabled (its copy of the virtual alias's mail bounces): {TEAM} uid=dave" in out
 
 
 def test_it_finds_an_address_used_as_mail_and_as_an_alias(slapd):

@@ -171,6 +171,8 @@ RULES: dict[str, Rule] = {
     "domains:detail": Rule(path="domain", get=SEES, post=SEES),
     "domains:edit": Rule(path="domain", get=ADMIN_PAGE, post=ADMIN_DONE, data=_domain_edit_data),
     # POST: 200, the removal is refused while accounts use the domain (both targets have some).
+    # The helpdesk resets quotas too: it is its "resetting quotas" at domain scale.
+    "domains:reset_quotas": Rule(path="domain", get=SEES, post=HELPDESK_DONE),
     "domains:remove": Rule(path="domain", get=SUPERADMIN_PAGE, post=SUPERADMIN_PAGE),
     "domain_accounts:add": Rule(path="domain", get=ADMIN_PAGE, post=ADMIN_DONE,
                                 data=lambda t, d: {"local_part": "newbie", "password": PASSWORD, "password2": PASSWORD}),
@@ -192,6 +194,8 @@ RULES: dict[str, Rule] = {
                                  data=lambda t, d: {"address": "elsewhere@external.test"}),
     "accounts:remove_forward": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE,
                                     query=lambda t: {"address": t.forward}, data=lambda t, d: {"address": t.forward}),
+    "accounts:rename": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE,
+                            data=lambda t, d: {"new_address": f"renamed@{t.domain}"}),
     "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
     "aliases:list": Rule(get=ALL, post=ALL),
     "aliases:add": Rule(get=CREATOR_PAGE, post=CREATED_IN,
@@ -202,6 +206,8 @@ RULES: dict[str, Rule] = {
                          data=lambda t, d: {"members": t.account, "external": "y@external.test", "enabled": "on"}),
     "aliases:enable": Rule(path="valias", get=BACK, post=ADMIN_DONE, post_only=True),
     "aliases:disable": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),  # GET: the confirmation page
+    "aliases:rename": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE,
+                           data=lambda t, d: {"new_address": f"renamed-list@{t.domain}"}),
     "aliases:remove": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),
     "groups:list": Rule(get=ALL, post=ALL),
     "groups:detail": Rule(path="group", get=SEES, post=SEES),

@@ -20,7 +20,7 @@ LABELS = {
     health.UNHOSTED_ALIAS: _l("alias in a domain that is not hosted"),
     health.MISSING_FORWARD: _l("forward to a local address that does not exist"),
     health.GONE_MEMBER: _l("virtual-alias member that no longer exists"),
-    health.DISABLED_MEMBER: _l("virtual-alias member that is disabled (its copy of the list's mail bounces)"),
+    health.DISABLED_MEMBER: _l("virtual-alias member that is disabled (its copy of the virtual alias's mail bounces)"),
     health.NO_MAILBOX: _l("account without mailbox path (Postfix finds no mailbox)"),
     health.BAD_QUOTA: _l("quota that is not a non-negative integer"),
 }

@@ -5,7 +5,6 @@ from accounts.forms import QuotaForm
 from mailadmin.addresses import display_address, display_domain, format_quota
 from mailadmin.commands import Progress, actor, directory_command, find_account, find_domain, run_form
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory.bulk import iter_accounts
 
 
 class Command(BaseCommand):
@@ -35,14 +34,7 @@ class Command(BaseCommand):
 
     def _reset_domain(self, directory, name: str, dry_run: bool) -> None:
         name = find_domain(directory, name)
-        default = ldap_accounts.default_quota(directory, name)
-        # Collected first: a modify between two pages would replace the paged search's cookie on this connection.
-        accounts, unchanged = [], 0
-        for account, _hash in iter_accounts(directory, name):
-            if account.quota_kb == default:
-                unchanged += 1
-            else:
-                accounts.append(account)
+        default, accounts, unchanged = ldap_accounts.quota_resets(directory, name)
         failed = 0 if dry_run else self._apply(directory, accounts, default)
         values = {"changed": len(accounts) - failed, "unchanged": unchanged, "domain": display_domain(name),
                   "quota": format_quota(default)}
