@@ -31,3 +31,5 @@ DIRECTORY_FIX = "directory.fix"
 ROLE_GRANT = "role.grant"
 ROLE_REVOKE = "role.revoke"
 ROLE_CONFIRM = "role.confirm"
+
+AUDIT_PRUNE = "audit.prune"

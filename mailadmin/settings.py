@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mailadmin.sessions.SessionGuardMiddleware",
+    "mailadmin.audit.AuditOriginMiddleware",
+    "mailadmin.middleware.ReadOnlyAuditorMiddleware",
     "mailadmin.sessions.PrivateResponsesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

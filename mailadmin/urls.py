@@ -18,4 +18,5 @@ urlpatterns = [
     path("groups/", include("accounts.group_urls")),
     path("search/", search_views.search, name="search"),
     path("route/", search_views.route, name="route"),
+    path("audit/", include("mailadmin.audit_urls")),
 ]

@@ -7,7 +7,8 @@ A rule says, per method, what each signed-in persona gets, as a
 `Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk)`: one Row when the answer does not depend on the
 object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the outsider
 other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. Anonymous users get a redirect
-to the login page from every URL but the public ones.
+to the login page from every URL but the public ones. The auditor reads what the helpdesk of every domain reads
+(unless a rule's `auditor_get` says otherwise) and is refused (403) every POST but signing out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from mailadmin.addresses import format_quota
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
+from mailadmin.models import AuditEntry
 from tests.conftest import PIERRE_OF_EXAMPLE
 
 
@@ -45,6 +47,14 @@ class Target:
     valias: str
     person: str = "pierre"  # a person without mail account, tied to example.test by its `mail`: one for both targets
     group: str = ""  # an MDS mail group (cn) whose address is in the domain, from tests/mds_people.ldif
+
+    @property
+    def audit_row(self) -> int:
+        """A superadmin's change of the target's account in the audit log (written on first use in a test)."""
+        row, _created = AuditEntry.objects.get_or_create(
+            actor="root", action="account.quota", target=self.account, defaults={"domain": self.domain},
+        )
+        return row.pk
 
 
 TARGETS = {
@@ -96,11 +106,19 @@ class Rule:
     query: Callable[[Target], dict] | None = None  # GET parameters, for both methods
     public: bool = False  # answers anonymous users itself (no redirect to the login page)
     post_only: bool = False  # mutating: GET answers 405
+    auditor_get: int | None = None  # when the auditor reads more than the helpdesk of every domain
 
     def expected(self, method: str, target: str, persona: str) -> int:
+        if persona == "auditor":
+            return self._auditor(method, target)
         expect = self.get if method == "GET" else self.post
         row = expect[target] if isinstance(expect, dict) else expect
         return getattr(row, persona)
+
+    def _auditor(self, method: str, target: str) -> int:
+        if method == "POST":
+            return self.post.superadmin if self is RULES["logout"] else 403
+        return self.auditor_get or self.expected("GET", target, "helpdesk")
 
     def targets(self) -> tuple[str, ...]:
         """The targets worth trying: both when an answer depends on the object, else one."""
@@ -209,6 +227,12 @@ RULES: dict[str, Rule] = {
     "search": Rule(get=by_domain(Row(302, 302, 302, 200, 302)), post=by_domain(Row(302, 302, 302, 200, 302)),
                    query=lambda t: {"q": t.account}),
     "route": Rule(get=ALL, post=ALL, query=lambda t: {"address": t.account}),
+    # The log lists what each user may read (nothing is a 200 too); reading is all it does.
+    "audit:log": Rule(get=ALL, post=NOT_ALLOWED, query=lambda t: {"address": t.account}),
+    "audit:export": Rule(get=ALL, post=NOT_ALLOWED, query=lambda t: {"domain": t.domain}),
+    # A superadmin's change in the target's domain: its admins read it, the helpdesk reads only its own actions.
+    "audit:entry": Rule(path="audit_row", get=by_domain(Row(200, 200, 404, 404, 404)), post=NOT_ALLOWED,
+                        auditor_get=200),
 }
 
 
