@@ -19,4 +19,5 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("route/", search_views.route, name="route"),
     path("audit/", include("mailadmin.audit_urls")),
+    path("console-users/", include("mailadmin.role_urls")),
 ]

@@ -47,6 +47,7 @@ class Target:
     valias: str
     person: str = "pierre"  # a person without mail account, tied to example.test by its `mail`: one for both targets
     group: str = ""  # an MDS mail group (cn) whose address is in the domain, from tests/mds_people.ldif
+    console_user: str = "dadmin"  # the domain_admin persona, whose page lists its roles
 
     @property
     def audit_row(self) -> int:
@@ -231,6 +232,14 @@ RULES: dict[str, Rule] = {
     "audit:log": Rule(get=ALL, post=NOT_ALLOWED, query=lambda t: {"address": t.account}),
     "audit:export": Rule(get=ALL, post=NOT_ALLOWED, query=lambda t: {"domain": t.domain}),
     # A superadmin's change in the target's domain: its admins read it, the helpdesk reads only its own actions.
+    # Superadmins manage roles; the auditor reads (403 on every POST). Granting a role the persona already holds and
+    # revoking one it does not hold (422) leave every privilege as it was.
+    "roles:list": Rule(get=Row(200, 403, 403, 403, 403), post=NOT_ALLOWED, auditor_get=200),
+    "roles:detail": Rule(path="console_user", get=Row(200, 403, 403, 403, 403), post=NOT_ALLOWED, auditor_get=200),
+    "roles:grant": Rule(get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True,
+                        data=lambda t, d: {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"}),
+    "roles:revoke": Rule(get=NOT_ALLOWED, post=Row(422, 403, 403, 403, 403), post_only=True,
+                         data=lambda t, d: {"username": "dadmin", "kind": "helpdesk", "domain": "other.test"}),
     "audit:entry": Rule(path="audit_row", get=by_domain(Row(200, 200, 404, 404, 404)), post=NOT_ALLOWED,
                         auditor_get=200),
 }
