@@ -33,3 +33,6 @@ ROLE_REVOKE = "role.revoke"
 ROLE_CONFIRM = "role.confirm"
 
 AUDIT_PRUNE = "audit.prune"
+
+MFA_ENROL = "mfa.enrol"
+MFA_RESET = "mfa.reset"

@@ -47,9 +47,12 @@ def _causes_for(request: HttpRequest, exception: DirectoryUnavailable) -> tuple[
     return exception.causes or (str(exception),)
 
 
+SIGN_IN_STEPS = ("logout", "mfa:verify", "mfa:enrol")
+
+
 class ReadOnlyAuditorMiddleware:
     """An auditor changes nothing: every request that could change data is refused (403) before its view runs, so no
-    view has to remember it. Signing out stays possible."""
+    view has to remember it. Signing out and the second step of its own sign-in stay possible."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,6 +63,6 @@ class ReadOnlyAuditorMiddleware:
     def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
         if request.method in ("GET", "HEAD", "OPTIONS") or not request.user.is_authenticated:
             return None
-        if request.resolver_match.url_name == "logout" or not access_for(request.user).auditor:
+        if request.resolver_match.view_name in SIGN_IN_STEPS or not access_for(request.user).auditor:
             return None
         raise PermissionDenied

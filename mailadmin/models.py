@@ -79,6 +79,8 @@ ACTION_LABELS = {
     events.ROLE_REVOKE: _("Role revoked"),
     events.ROLE_CONFIRM: _("Sign-in entry confirmed"),
     events.AUDIT_PRUNE: _("Audit log pruned"),
+    events.MFA_ENROL: _("Second factor enrolled"),
+    events.MFA_RESET: _("Second factor reset"),
 }
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("grant/", role_views.grant, name="grant"),
     path("revoke/", role_views.revoke, name="revoke"),
     path("<str:username>/", role_views.user_detail, name="detail"),
+    path("<str:username>/reset-two-factor/", role_views.reset_mfa, name="reset_mfa"),
 ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from mailadmin import auditlog
 from mailadmin.directory import connect
+from mailadmin.mfa import ResetSecondFactorForm, has_second_factor
 from mailadmin.models import Role
 from mailadmin.permissions import CONSOLE_USER, access_for
 from mailadmin.roles import RoleForm
@@ -51,7 +54,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
     actions = auditlog.visible_rows(access_for(request.user), actor(request)).filter(actor=user.username)
     return render(request, "roles/detail.html", {
         "person": user, "roles": user.mail_roles.order_by("kind", "domain"), "actions": actions[:RECENT_ACTIONS],
-        "form": RoleForm(initial={"username": user.username}),
+        "form": RoleForm(initial={"username": user.username}), "has_second_factor": has_second_factor(user),
     })
 
 
@@ -74,3 +77,15 @@ def revoke(request: HttpRequest) -> HttpResponse:
         remaining = Role.objects.filter(user__username=form.cleaned_data["username"]).exists()
         return redirect("roles:detail", username=form.cleaned_data["username"]) if remaining else redirect("roles:list")
     return _list_page(request, form, status=422)
+
+
+@require_POST
+def reset_mfa(request: HttpRequest, username: str) -> HttpResponse:
+    """Remove a user's authenticator and recovery codes (a lost phone): it enrols again at its next sign-in."""
+    user = _get_console_user_or_404(request, username)
+    form = ResetSecondFactorForm({"username": user.username})
+    if form.is_valid() and form.reset(actor=actor(request)) is not None:
+        messages.success(request, _("The second factor of %(user)s is reset.") % {"user": user.username})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("roles:detail", username=user.username)

@@ -20,4 +20,5 @@ urlpatterns = [
     path("route/", search_views.route, name="route"),
     path("audit/", include("mailadmin.audit_urls")),
     path("console-users/", include("mailadmin.role_urls")),
+    path("two-factor/", include("mailadmin.mfa_urls")),
 ]

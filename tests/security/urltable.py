@@ -108,6 +108,7 @@ class Rule:
     public: bool = False  # answers anonymous users itself (no redirect to the login page)
     post_only: bool = False  # mutating: GET answers 405
     auditor_get: int | None = None  # when the auditor reads more than the helpdesk of every domain
+    sign_in_step: bool = False  # signing out or in: the auditor posts as anyone does
 
     def expected(self, method: str, target: str, persona: str) -> int:
         if persona == "auditor":
@@ -117,9 +118,9 @@ class Rule:
         return getattr(row, persona)
 
     def _auditor(self, method: str, target: str) -> int:
-        if method == "POST":
-            return self.post.superadmin if self is RULES["logout"] else 403
-        return self.auditor_get or self.expected("GET", target, "helpdesk")
+        if method == "POST" and not self.sign_in_step:
+            return 403
+        return (method == "GET" and self.auditor_get) or self.expected(method, target, "helpdesk")
 
     def targets(self) -> tuple[str, ...]:
         """The targets worth trying: both when an answer depends on the object, else one."""
@@ -180,7 +181,10 @@ def _domain_edit_data(t: Target, directory: Directory) -> dict:
 
 RULES: dict[str, Rule] = {
     "login": Rule(get=REDIRECT, post=REDIRECT, public=True),  # signed in already: on to the dashboard
-    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True),
+    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True, sign_in_step=True),
+    # Everyone may enrol an authenticator or give a code; an empty code is refused (422) and counts as no attempt.
+    "mfa:verify": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
+    "mfa:enrol": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
     "dashboard": Rule(get=ALL, post=ALL),
     "domains:list": Rule(get=ALL, post=ALL),
     "domains:add": Rule(get=Row(200, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403),
@@ -240,6 +244,8 @@ RULES: dict[str, Rule] = {
                         data=lambda t, d: {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"}),
     "roles:revoke": Rule(get=NOT_ALLOWED, post=Row(422, 403, 403, 403, 403), post_only=True,
                          data=lambda t, d: {"username": "dadmin", "kind": "helpdesk", "domain": "other.test"}),
+    # dadmin has no second factor: the superadmin is told so (a message, back to the user's page).
+    "roles:reset_mfa": Rule(path="console_user", get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True),
     "audit:entry": Rule(path="audit_row", get=by_domain(Row(200, 200, 404, 404, 404)), post=NOT_ALLOWED,
                         auditor_get=200),
 }
