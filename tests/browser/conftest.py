@@ -34,11 +34,11 @@ def totp_code(username: str) -> str:
     return f"{hotp(device.bin_key, step):06d}"
 
 
-def sign_in(page, base_url: str, username: str) -> None:
+def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Sign in through the real login form (and the code, for a user with an authenticator); land on the dashboard."""
     page.goto(base_url + "/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: url.rstrip("/").endswith(("/two-factor/verify", base_url)))
     if "/two-factor/verify/" in page.url:
