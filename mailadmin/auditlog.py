@@ -47,18 +47,19 @@ class AuditFilterForm(forms.Form):
 
     actor = forms.CharField(label=_l("Who"), max_length=150, required=False)
     domain = DomainNameField(label=_l("Domain"), required=False)
-    address = forms.CharField(label=_l("Address"), max_length=320, required=False,
-                              help_text=_l("An account, alias, forward or virtual alias address."))
+    address = forms.CharField(label=_l("Address"), max_length=2000, required=False,
+                              help_text=_l("An account, alias, forward or virtual alias address (or several, "
+                                           "separated by spaces)."))
     action = forms.ChoiceField(label=_l("What"), choices=_action_choices, required=False)
     outcome = forms.ChoiceField(label=_l("Result"), required=False,
                                 choices=[("", _l("any")), (DONE, _l("done")), (REFUSED, _l("refused"))])
     since = forms.DateField(label=_l("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_l("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean_address(self) -> str:
-        value = self.cleaned_data["address"].strip()
+    def clean_address(self) -> list[str]:
+        """The addresses asked for, lower-case: an account's history asks for its address and its aliases."""
         try:
-            return normalise_address(value).lower() if value else ""
+            return [normalise_address(value).lower() for value in self.cleaned_data["address"].replace(",", " ").split()]
         except ValueError as e:
             raise forms.ValidationError(str(e)) from None
 
@@ -76,7 +77,7 @@ class AuditFilterForm(forms.Form):
         if data["domain"]:
             rows = rows.filter(domain=data["domain"])
         if data["address"]:
-            rows = rows.filter(pk__in=AuditAddress.objects.filter(address=data["address"]).values("entry"))
+            rows = rows.filter(pk__in=AuditAddress.objects.filter(address__in=data["address"]).values("entry"))
         if data["action"]:
             rows = rows.filter(action=data["action"])
         if data["outcome"]:

@@ -104,10 +104,16 @@ def test_the_export_is_the_filtered_view_with_formula_safe_cells(login_as):
     assert rows[1]["outcome"] == "done" and rows[1]["role"] == "superadmin" and rows[1]["client"] == "127.0.0.1"
 
 
-def test_history_links_lead_to_the_objects_rows(login_as):
+def test_history_links_lead_to_the_objects_rows_changes_under_an_alias_included(login_as):
+    audit.record("root", "account.quota", "alice.martin@example.test")  # a change made under alice's alias
+    audit.record("root", "account.quota", "bob@example.test")
     root = login_as("superadmin")
-    assert "/audit/?address=bob%40example.test" in root.get("/accounts/bob@example.test/").content.decode()
+    page = root.get("/accounts/alice@example.test/").content.decode()
+    link = "/audit/?address=alice%40example.test+alice.martin%40example.test"
+    assert link in page
+    assert _targets(root.get(link)) == ["alice.martin@example.test"]
     assert "/audit/?domain=example.test" in root.get("/domains/example.test/").content.decode()
+    assert set(_targets(root.get("/audit/?domain=example.test"))) == {"alice.martin@example.test", "bob@example.test"}
 
 
 def test_the_auditor_reads_and_changes_nothing(login_as):
