@@ -49,14 +49,17 @@ def target_domain(target: str) -> str:
     return name if "." in name and " " not in name else ""
 
 
+def _is_address(text) -> bool:
+    return isinstance(text, str) and "@" in text and " " not in text and len(text) <= 320
+
+
 def named_addresses(target: str, *values: dict) -> set[str]:
-    """The addresses a row names: its target and any address among its values (lists included), lower-case."""
-    found = {target.lower()} if "@" in target else set()
+    """The addresses a row names: its target and any address among its values (lists included), lower-case. A role's
+    target ("user kind domain") is no address."""
+    found = {target.lower()} if _is_address(target) else set()
     for value in values:
         for item in value.values():
-            for text in item if isinstance(item, list) else [item]:
-                if isinstance(text, str) and "@" in text and " " not in text and len(text) <= 320:
-                    found.add(text.lower())
+            found.update(text.lower() for text in (item if isinstance(item, list) else [item]) if _is_address(text))
     return found
 
 

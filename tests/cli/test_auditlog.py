@@ -48,3 +48,14 @@ def test_prune_deletes_old_rows_audits_itself_and_dry_runs():
     assert not AuditAddress.objects.filter(address="old@example.test").exists()
     assert AuditEntry.objects.get(action="audit.prune").new == {"older_than_days": 400, "rows": 1}
     assert refused("pruneaudit", "--older-than", "1y") == "older-than: Give a number of days, such as 400d."
+
+
+def test_only_addresses_are_indexed():
+    from mailadmin.audit import named_addresses, target_domain
+
+    assert named_addresses("Bob@Example.test", {"forwards": ["x@external.test", "not an address"]}, {"n": 3}) == {
+        "bob@example.test", "x@external.test"}
+    assert named_addresses("bob@example.test domain_admin example.test") == set()
+    assert named_addresses("a" * 400 + "@example.test") == set()
+    assert (target_domain("bob@Example.test"), target_domain("example.test"), target_domain("audit log")) == (
+        "example.test", "example.test", "")
