@@ -66,6 +66,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
             response = _signed_in(request, device)
             return render(request, "mfa/recovery.html", {"codes": codes, "next": response["Location"]})
     return render(request, "mfa/enrol.html", {
-        "form": form, "qr": mfa.qr_svg(device), "secret": mfa.secret_text(device),
+        "form": form, "qr": mfa.qr_code(device), "secret": mfa.secret_text(device),
         "required": request.session.get(mfa.PENDING) == mfa.ENROL,
     }, status=422 if form.is_bound else 200)

@@ -50,7 +50,7 @@ def test_grant_enrol_change_then_the_auditor_finds_exports_and_changes_nothing(s
     bob.goto(base + "/two-factor/enrol/")
     assert bob.locator(".qr svg").count() == 1
     secret = bob.locator("code.secret").inner_text()
-    bob.get_by_label("Code").fill(_code_from(secret))
+    bob.get_by_label("Code", exact=True).fill(_code_from(secret))
     bob.get_by_role("button", name="Confirm").click()
     assert bob.locator("ul.codes li").count() == 10
     screenshot("two-factor-recovery-codes", of=bob)
