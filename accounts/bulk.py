@@ -11,25 +11,14 @@ from mailadmin import ldif
 from mailadmin.directory import schema as s
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.bulk import PASSWORD
+from mailadmin.spreadsheet import safe_cell
 
 # The CSV columns, in the order export writes them. Import needs `address`; every other column may be absent.
 COLUMNS = (
     "address", "uid", "name", "first_name", "last_name", "quota", "aliases", "forwards", "keep_copy", "enabled",
     "mailbox", "password_hash",
 )
-# Spreadsheets run a cell starting with one of these as a formula; "'" itself is escaped so that import can undo it.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 LDIF_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson", s.MAIL_ACCOUNT)
-
-
-def safe_cell(value: str) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading "'" before =, +, -, @, TAB, CR (and before "'")."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def unsafe_cell(value: str) -> str:
-    """Undo safe_cell() on import."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
 
 
 def _yes(flag: bool) -> str:

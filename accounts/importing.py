@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from accounts.bulk import COLUMNS, unsafe_cell
+from accounts.bulk import COLUMNS
 from accounts.forms import AccountCreateForm
 from mailadmin import addresses, ldif
 from mailadmin.commands import form_error
@@ -37,6 +37,7 @@ from mailadmin.directory.bulk import (
     read_account,
 )
 from mailadmin.fields import TextField, check_new_addresses, in_use_message
+from mailadmin.spreadsheet import unsafe_cell
 
 AUDIT_BATCH = 500  # written entries per batch of audit rows
 ADD_WINDOW = 64  # adds in flight: enough to keep slapd busy while this process checks and audits

@@ -4,12 +4,85 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import fields, is_dataclass
 
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import translation
 
-from mailadmin.models import AuditEntry
+from mailadmin.models import AuditAddress, AuditEntry
+from mailadmin.permissions import access_for
+
+# The web request being answered, if any: its client address and the actor's role go into the rows it writes.
+_request: ContextVar[HttpRequest | None] = ContextVar("audited_request", default=None)
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """Where a web change came from: the peer's address. The one place to honour a trusted proxy's header."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def acting_role(access, domain: str) -> str:
+    """The role an actor changes `domain` in: its highest one there."""
+    if access.superadmin:
+        return "superadmin"
+    return "domain_admin" if domain and access.administers(domain) else "helpdesk"
+
+
+class AuditOriginMiddleware:
+    """Lets the rows written while answering a request name its client address and the role the actor acted in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+def target_domain(target: str) -> str:
+    """The domain a row's target belongs to: an address's, or the target itself when it is a domain name."""
+    name = target.rpartition("@")[2].lower()
+    return name if "." in name and " " not in name else ""
+
+
+def _is_address(text) -> bool:
+    return isinstance(text, str) and "@" in text and " " not in text and len(text) <= 320
+
+
+def named_addresses(target: str, *values: dict) -> set[str]:
+    """The addresses a row names: its target and any address among its values (lists included), lower-case. A role's
+    target ("user kind domain") is no address."""
+    found = {target.lower()} if _is_address(target) else set()
+    for value in values:
+        for item in value.values():
+            found.update(text.lower() for text in (item if isinstance(item, list) else [item]) if _is_address(text))
+    return found
+
+
+def _origin(domain: str) -> dict:
+    request = _request.get()
+    if request is None:
+        return {"role": "cli"}
+    return {"client": client_address(request), "role": acting_role(access_for(request.user), domain)}
+
+
+def _entry(actor: str, action: str, target: str, old: dict, new: dict, **columns) -> AuditEntry:
+    domain = target_domain(target)
+    return AuditEntry(actor=actor[:150], action=action[:64], target=target[:512], domain=domain[:253], old=old,
+                      new=new, **_origin(domain), **columns)
+
+
+def _index_addresses(entries: Iterable[AuditEntry], batch_size: int | None = None) -> None:
+    AuditAddress.objects.bulk_create(
+        (AuditAddress(entry=entry, address=address)
+         for entry in entries for address in named_addresses(entry.target, entry.old, entry.new)),
+        batch_size=batch_size,
+    )
 
 
 def _plain(value) -> dict:
@@ -24,10 +97,9 @@ def _plain(value) -> dict:
 
 def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool = True, detail: str = "") -> None:
     """Write one audit row. Passwords never reach it (the `password` key is dropped)."""
-    AuditEntry.objects.create(
-        actor=actor[:150], action=action[:64], target=target[:512], old=_plain(old), new=_plain(new), ok=ok,
-        detail=detail,
-    )
+    entry = _entry(actor, action, target, _plain(old), _plain(new), ok=ok, detail=detail)
+    entry.save()
+    _index_addresses([entry])
 
 
 def refusal_detail(form) -> str:
@@ -85,8 +157,6 @@ def recent(limit: int = 20, domains: Collection[str] | None = None, refusals_of:
 
 def record_many(actor: str, action: str, changes: Iterable[tuple[str, object]], batch_size: int = 500) -> None:
     """One successful row per (target, new value), written in batches: a bulk import audits each entry it wrote."""
-    AuditEntry.objects.bulk_create(
-        (AuditEntry(actor=actor[:150], action=action[:64], target=target[:512], old={}, new=_plain(new), ok=True)
-         for target, new in changes),
-        batch_size=batch_size,
-    )
+    entries = AuditEntry.objects.bulk_create(
+        (_entry(actor, action, target, {}, _plain(new), ok=True) for target, new in changes), batch_size=batch_size)
+    _index_addresses(entries, batch_size)

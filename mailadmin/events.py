@@ -37,3 +37,8 @@ ROLE_CONFIRM = "role.confirm"
 
 API_TOKEN_CREATE = "api_token.create"  # noqa: S105 (an event name, not a secret)
 API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105
+
+AUDIT_PRUNE = "audit.prune"
+
+MFA_ENROL = "mfa.enrol"
+MFA_RESET = "mfa.reset"

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mailadmin.directory import DirectoryUnavailable, Refused, TooManyResults
+from mailadmin.permissions import access_for
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +45,24 @@ def _causes_for(request: HttpRequest, exception: DirectoryUnavailable) -> tuple[
     if user is None or not user.is_superuser:
         return ()
     return exception.causes or (str(exception),)
+
+
+SIGN_IN_STEPS = ("logout", "mfa:verify", "mfa:enrol")
+
+
+class ReadOnlyAuditorMiddleware:
+    """An auditor changes nothing: every request that could change data is refused (403) before its view runs, so no
+    view has to remember it. Signing out and the second step of its own sign-in stay possible."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or not request.user.is_authenticated:
+            return None
+        if request.resolver_match.view_name in SIGN_IN_STEPS or not access_for(request.user).auditor:
+            return None
+        raise PermissionDenied

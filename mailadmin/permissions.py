@@ -7,6 +7,8 @@ Django superusers. Views never check roles inline: each app's lookup helper asks
   mailhost, which the generated transport map relays to another server).
 - helpdesk (of D, or of every domain when its role has no domain): sees the domain, and changes only quota,
   password and enabled on plain mailboxes (never on admins, never disabling postmaster@/abuse@).
+- auditor: sees every domain and the whole audit log, and changes nothing: every POST it sends is refused
+  (ReadOnlyAuditorMiddleware), whatever other role it holds.
 """
 
 from __future__ import annotations
@@ -31,18 +33,20 @@ class Access:
     admin_of: frozenset[str]
     helpdesk_of: frozenset[str]
     helpdesk_everywhere: bool = False
+    auditor: bool = False
 
     def sees(self, domain: str) -> bool:
         """May see the domain and what is in it (otherwise: 404, so existence stays hidden)."""
-        return self.administers(domain) or self.helpdesk_everywhere or domain.lower() in self.helpdesk_of
+        return (self.superadmin or self.auditor or self.helpdesk_everywhere or domain.lower() in self.admin_of
+                or domain.lower() in self.helpdesk_of)
 
     def administers(self, domain: str) -> bool:
-        return self.superadmin or domain.lower() in self.admin_of
+        return self.superadmin or (not self.auditor and domain.lower() in self.admin_of)
 
     @property
     def scope(self) -> frozenset[str] | None:
         """The domains this user sees, or None when it sees every domain (for scoping searches and counts)."""
-        if self.superadmin or self.helpdesk_everywhere:
+        if self.superadmin or self.auditor or self.helpdesk_everywhere:
             return None
         return self.admin_of | self.helpdesk_of
 
@@ -55,6 +59,8 @@ class Access:
         domain = split_address(address)[1]
         if self.superadmin:
             return True
+        if self.auditor:
+            return False
         if is_admin_address(address):
             return False  # equal or higher rank: only a superadmin changes an admin's own mailbox
         if is_reserved(address) and fields & RESERVED_FIELDS:
@@ -101,6 +107,7 @@ def access_for(user) -> Access:
         admin_of=frozenset(r.domain.lower() for r in roles if r.kind == "domain_admin" and r.domain),
         helpdesk_of=frozenset(r.domain.lower() for r in roles if r.kind == "helpdesk" and r.domain),
         helpdesk_everywhere=any(r.kind == "helpdesk" and not r.domain for r in roles),
+        auditor=any(r.kind == "auditor" for r in roles),
     )
     user._mail_access = access
     return access

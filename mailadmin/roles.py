@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from mailadmin import events
 from mailadmin.addresses import normalise_address
+from mailadmin.audit import audited_action
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
@@ -33,7 +35,8 @@ def tie_identity(directory: Directory, user) -> DirectoryIdentity | None:
 
 
 class RoleForm(forms.Form):
-    """A role for a user name: a domain admin of one hosted domain, or helpdesk of one domain or of all (blank)."""
+    """A role for a user name: a domain admin of one hosted domain, helpdesk of one domain or of all (blank), or an
+    auditor (no domain). The console's role page and `manage.py adminrole` share it; its actions audit themselves."""
 
     username = forms.CharField(label=_l("User name"), max_length=150)
     kind = forms.ChoiceField(label=_l("Role"), choices=Role.KINDS)
@@ -43,9 +46,24 @@ class RoleForm(forms.Form):
         data = super().clean()
         if data.get("kind") == Role.DOMAIN_ADMIN and not data.get("domain"):
             self.add_error("domain", _("A domain admin needs a domain."))
+        if data.get("kind") == Role.AUDITOR and data.get("domain"):
+            self.add_error("domain", _("An auditor reads every domain: leave the domain blank."))
         return data
 
-    def grant(self, directory: Directory) -> Role | None:
+    @property
+    def target(self) -> str:
+        """What the audit row names: the user, the role and its domain (`*`: every domain)."""
+        data = self.cleaned_data
+        return f"{data['username']} {data['kind']} {data['domain'] or '*'}"
+
+    def grant(self, directory: Directory, *, actor: str) -> Role | None:
+        return audited_action(self, actor, events.ROLE_GRANT, self.target, lambda: self._grant(directory))
+
+    def revoke(self, *, actor: str) -> int | None:
+        """Remove the role; return 1, or None (with a form error) when the user did not hold it."""
+        return audited_action(self, actor, events.ROLE_REVOKE, self.target, self._revoke)
+
+    def _grant(self, directory: Directory) -> Role | None:
         """Create the user when absent (it then signs in with its mailbox password: no local one) and the role.
         A new user, or one whose identity is still pending, is tied to the entry holding its address now."""
         data = self.cleaned_data
@@ -62,10 +80,12 @@ class RoleForm(forms.Form):
         role, _created = Role.objects.get_or_create(user=user, kind=data["kind"], domain=data["domain"] or "")
         return role
 
-    def revoke(self) -> int:
-        """Remove the role; return how many were removed (0 when the user did not hold it)."""
+    def _revoke(self) -> int | None:
         data = self.cleaned_data
         removed, _detail = Role.objects.filter(
             user__username=data["username"], kind=data["kind"], domain=data["domain"] or ""
         ).delete()
+        if not removed:
+            self.add_error(None, _("%(user)s does not hold that role.") % {"user": data["username"]})
+            return None
         return removed

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "mailadmin",
     "domains",
     "accounts",
@@ -80,6 +83,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mailadmin.sessions.SessionGuardMiddleware",
+    "mailadmin.mfa.SecondFactorMiddleware",
+    "mailadmin.audit.AuditOriginMiddleware",
+    "mailadmin.middleware.ReadOnlyAuditorMiddleware",
     "mailadmin.sessions.PrivateResponsesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -151,6 +157,16 @@ AXES_USERNAME_CALLABLE = "mailadmin.auth.axes_username"  # one count per account
 AXES_RESET_ON_SUCCESS = False  # mailadmin.auth.forget_failures clears the signed-in login's failures, and only those
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (mailadmin.mfa): holders of these roles (superadmin, domain_admin, helpdesk, auditor) must enrol
+# an authenticator at their next sign-in; anyone may enrol. A code is accepted within one 30-second step of drift.
+MFA_REQUIRED_FOR = env.list("MFA_REQUIRED_FOR", default=["superadmin"])
+OTP_TOTP_ISSUER = "mailadmin"
+OTP_TOTP_SYNC = False  # no learnt drift: the tolerance stays one step either side
+# django-axes counts wrong codes with the password's failures and locks the login; django-otp's own back-off would
+# also refuse the right code typed just after a typo, so it is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -20,4 +20,7 @@ urlpatterns = [
     path("route/", search_views.route, name="route"),
     path("tokens/", include("api.token_urls")),
     path("api/v1/", include("api.urls")),
+    path("audit/", include("mailadmin.audit_urls")),
+    path("console-users/", include("mailadmin.role_urls")),
+    path("two-factor/", include("mailadmin.mfa_urls")),
 ]

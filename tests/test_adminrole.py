@@ -49,7 +49,7 @@ def test_it_refuses_an_invalid_domain_with_the_forms_message(directory):
 
 
 def test_it_needs_a_user_and_a_role(db):
-    with pytest.raises(CommandError, match="--domain-admin DOMAIN or --helpdesk"):
+    with pytest.raises(CommandError, match=r"--domain-admin DOMAIN, --helpdesk \[DOMAIN\] or --auditor"):
         run("grant", "alice@example.test")
 
 
@@ -59,3 +59,15 @@ def test_it_revokes_a_role_and_says_when_there_was_none(directory):
     assert not Role.objects.exists()
     with pytest.raises(CommandError, match="does not hold that role"):
         run("revoke", "alice@example.test", "--domain-admin", "example.test")
+
+
+def test_it_grants_an_auditor_of_every_domain_and_audits_grants_and_refusals(directory):
+    from mailadmin.models import AuditEntry
+
+    assert "Granted: alice@example.test auditor *." in run("grant", "alice@example.test", "--auditor")
+    assert Role.objects.get().kind == "auditor" and Role.objects.get().domain == ""
+    with pytest.raises(CommandError, match="does not hold that role"):
+        run("revoke", "bob@example.test", "--auditor")
+    rows = AuditEntry.objects.order_by("pk").values_list("action", "target", "ok", "role")
+    assert list(rows) == [("role.grant", "alice@example.test auditor *", True, "cli"),
+                          ("role.revoke", "bob@example.test auditor *", False, "cli")]

@@ -45,7 +45,7 @@ def test_each_persona_token_gets_the_expected_answer(method, path, api_as, both_
                 response = client.get(url, **rule.query(t))
             else:
                 response = client.call(method, url, rule.body(t), if_match="*", **rule.query(t))
-            expected = 200 if rule.public else 401 if persona == "anonymous" else rule.expected(target, persona)
+            expected = 200 if rule.public else 401 if persona == "anonymous" else rule.expected(target, persona, method)
             if response.status_code != expected:
                 wrong.append(f"{method} {url} as {persona}: {response.status_code}, expected {expected}")
             if not response["Content-Type"].startswith(("application/json", "application/problem+json")) \

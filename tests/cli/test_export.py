@@ -68,7 +68,7 @@ def test_csv_cells_that_spreadsheets_would_run_start_with_a_quote(slapd):
     assert row["last_name"] == "'+1-2"
     assert row["first_name"] == "'@SUM(A1)"
     for value in ("-3", "\tx", "\rx", "'quoted"):
-        from accounts.bulk import safe_cell, unsafe_cell
+        from mailadmin.spreadsheet import safe_cell, unsafe_cell
         assert safe_cell(value) == "'" + value and unsafe_cell(safe_cell(value)) == value
     assert safe_cell("Alice") == "Alice"
 

@@ -16,6 +16,7 @@ PERSONAS: dict[str, dict] = {
     "helpdesk": {"username": "helper", "roles": [("helpdesk", "")]},
     "outsider": {"username": "outsider", "roles": [("domain_admin", "other.test")]},
     "local_helpdesk": {"username": "lhelper", "roles": [("helpdesk", "example.test")]},
+    "auditor": {"username": "auditor", "roles": [("auditor", "")]},
 }
 SIGNED_IN = tuple(PERSONAS)
 

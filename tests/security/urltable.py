@@ -7,7 +7,8 @@ A rule says, per method, what each signed-in persona gets, as a
 `Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk)`: one Row when the answer does not depend on the
 object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the outsider
 other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. Anonymous users get a redirect
-to the login page from every URL but the public ones.
+to the login page from every URL but the public ones. The auditor reads what the helpdesk of every domain reads
+(unless a rule's `auditor_get` says otherwise) and is refused (403) every POST but signing out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from mailadmin.addresses import format_quota
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
+from mailadmin.models import AuditEntry
 from tests.conftest import PIERRE_OF_EXAMPLE
 
 
@@ -46,6 +48,15 @@ class Target:
     person: str = "pierre"  # a person without mail account, tied to example.test by its `mail`: one for both targets
     group: str = ""  # an MDS mail group (cn) whose address is in the domain, from tests/mds_people.ldif
     token: int = 999_999  # no such API token: revoking one that is not the user's own is a 404 (tests/api)
+    console_user: str = "dadmin"  # the domain_admin persona, whose page lists its roles
+
+    @property
+    def audit_row(self) -> int:
+        """A superadmin's change of the target's account in the audit log (written on first use in a test)."""
+        row, _created = AuditEntry.objects.get_or_create(
+            actor="root", action="account.quota", target=self.account, defaults={"domain": self.domain},
+        )
+        return row.pk
 
 
 TARGETS = {
@@ -97,11 +108,20 @@ class Rule:
     query: Callable[[Target], dict] | None = None  # GET parameters, for both methods
     public: bool = False  # answers anonymous users itself (no redirect to the login page)
     post_only: bool = False  # mutating: a GET does not act (405, or a redirect back to the page of its form)
+    auditor_get: int | None = None  # when the auditor reads more than the helpdesk of every domain
+    sign_in_step: bool = False  # signing out or in: the auditor posts as anyone does
 
     def expected(self, method: str, target: str, persona: str) -> int:
+        if persona == "auditor":
+            return self._auditor(method, target)
         expect = self.get if method == "GET" else self.post
         row = expect[target] if isinstance(expect, dict) else expect
         return getattr(row, persona)
+
+    def _auditor(self, method: str, target: str) -> int:
+        if method == "POST" and not self.sign_in_step:
+            return 403
+        return (method == "GET" and self.auditor_get) or self.expected(method, target, "helpdesk")
 
     def targets(self) -> tuple[str, ...]:
         """The targets worth trying: both when an answer depends on the object, else one."""
@@ -163,7 +183,10 @@ def _domain_edit_data(t: Target, directory: Directory) -> dict:
 
 RULES: dict[str, Rule] = {
     "login": Rule(get=REDIRECT, post=REDIRECT, public=True),  # signed in already: on to the dashboard
-    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True),
+    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True, sign_in_step=True),
+    # Everyone may enrol an authenticator or give a code; an empty code is refused (422) and counts as no attempt.
+    "mfa:verify": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
+    "mfa:enrol": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
     "dashboard": Rule(get=ALL, post=ALL),
     "domains:list": Rule(get=ALL, post=ALL),
     "domains:add": Rule(get=Row(200, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403),
@@ -181,7 +204,7 @@ RULES: dict[str, Rule] = {
                           post_only=True),
     "accounts:enable": Rule(path="account", get=BACK, post=HELPDESK_DONE, post_only=True),
     # Disabling and removing an alias or forward stop mail: GET shows a confirmation page.
-    "accounts:disable": Rule(path="account", get=SEES, post=HELPDESK_DONE),
+    "accounts:disable": Rule(path="account", get=SEES, post=HELPDESK_DONE, auditor_get=403),  # GET: the confirmation
     "accounts:password": Rule(path="account", get=BACK, post=HELPDESK_DONE, post_only=True,
                               data=lambda t, d: {"password": PASSWORD, "password2": PASSWORD}),
     "accounts:quota": Rule(path="account", get=BACK, post=HELPDESK_DONE, post_only=True,
@@ -221,6 +244,21 @@ RULES: dict[str, Rule] = {
     # Everyone's own API tokens: a POST creates one (201, shown once); the API's own URLs are in tests/api/apitable.py.
     "tokens:list": Rule(get=ALL, post=Row(201, 201, 201, 201, 201), data=lambda t, d: {"name": "billing"}),
     "tokens:revoke": Rule(path="token", get=NOT_ALLOWED, post=Row(404, 404, 404, 404, 404), post_only=True),
+    "audit:log": Rule(get=ALL, post=NOT_ALLOWED, query=lambda t: {"address": t.account}),
+    "audit:export": Rule(get=ALL, post=NOT_ALLOWED, query=lambda t: {"domain": t.domain}),
+    # A superadmin's change in the target's domain: its admins read it, the helpdesk reads only its own actions.
+    # Superadmins manage roles; the auditor reads (403 on every POST). Granting a role the persona already holds and
+    # revoking one it does not hold (422) leave every privilege as it was.
+    "roles:list": Rule(get=Row(200, 403, 403, 403, 403), post=NOT_ALLOWED, auditor_get=200),
+    "roles:detail": Rule(path="console_user", get=Row(200, 403, 403, 403, 403), post=NOT_ALLOWED, auditor_get=200),
+    "roles:grant": Rule(get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True,
+                        data=lambda t, d: {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"}),
+    "roles:revoke": Rule(get=NOT_ALLOWED, post=Row(422, 403, 403, 403, 403), post_only=True,
+                         data=lambda t, d: {"username": "dadmin", "kind": "helpdesk", "domain": "other.test"}),
+    # dadmin has no second factor: the superadmin is told so (a message, back to the user's page).
+    "roles:reset_mfa": Rule(path="console_user", get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True),
+    "audit:entry": Rule(path="audit_row", get=by_domain(Row(200, 200, 404, 404, 404)), post=NOT_ALLOWED,
+                        auditor_get=200),
 }
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from mailadmin import audit, events
-from mailadmin.commands import actor, directory_command, form_error, write_json
+from mailadmin.commands import actor, directory_command, run_form, write_json
 from mailadmin.models import DirectoryIdentity, Role
 from mailadmin.permissions import console_user
 from mailadmin.roles import RoleForm, tie_identity
@@ -17,7 +17,8 @@ def _identity_line(identity: DirectoryIdentity | None) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Delegate the console: `grant`/`revoke` USER --domain-admin DOMAIN | --helpdesk [DOMAIN], `confirm` USER, "
+    help = ("Delegate the console: `grant`/`revoke` USER --domain-admin DOMAIN | --helpdesk [DOMAIN] | --auditor, "
+            "`confirm` USER, "
             "or `list`. A user created here has no local password: it signs in with its mailbox address and password "
             "(LDAP bind as the entry recorded at grant time). `confirm` ties it to the entry holding its address now "
             "(after the mailbox was created or re-created).")
@@ -28,33 +29,26 @@ class Command(BaseCommand):
         role = parser.add_mutually_exclusive_group()
         role.add_argument("--domain-admin", metavar="DOMAIN", help="administers DOMAIN")
         role.add_argument("--helpdesk", metavar="DOMAIN", nargs="?", const="", help="helpdesk of DOMAIN, or of all")
+        role.add_argument("--auditor", action="store_true", help="reads every domain and the audit log, changes nothing")
         parser.add_argument("--json", action="store_true", help="with list: print JSON")
 
-    def handle(self, *args, action, username, domain_admin, helpdesk, json, **options):
+    def handle(self, *args, action, username, domain_admin, helpdesk, auditor, json, **options):
         if action == "list":
             return self._list(json)
         if action == "confirm":
             return self._confirm(username)
-        if not username or (domain_admin is None and helpdesk is None):
-            raise CommandError("Give a user name and --domain-admin DOMAIN or --helpdesk [DOMAIN].")
-        kind = Role.DOMAIN_ADMIN if domain_admin is not None else Role.HELPDESK
+        if not username or (domain_admin is None and helpdesk is None and not auditor):
+            raise CommandError("Give a user name and --domain-admin DOMAIN, --helpdesk [DOMAIN] or --auditor.")
+        kind = Role.AUDITOR if auditor else Role.DOMAIN_ADMIN if domain_admin is not None else Role.HELPDESK
         form = RoleForm({"username": username, "kind": kind, "domain": domain_admin or helpdesk or ""})
-        if not form.is_valid():
-            raise form_error(form)
-        target = f"{username} {kind} {form.cleaned_data['domain'] or '*'}"
         if action == "grant":
             with directory_command() as directory:
-                role = form.grant(directory)
-                if role is None:
-                    raise form_error(form)
-            audit.record(actor(), events.ROLE_GRANT, target)
+                role = run_form(form, lambda: form.grant(directory, actor=actor()))
             identity = DirectoryIdentity.objects.filter(user=role.user).first()
-            self.stdout.write(self.style.SUCCESS(f"Granted: {target}. {_identity_line(identity)}"))
-        elif form.revoke():
-            audit.record(actor(), events.ROLE_REVOKE, target)
-            self.stdout.write(self.style.SUCCESS(f"Revoked: {target}."))
+            self.stdout.write(self.style.SUCCESS(f"Granted: {form.target}. {_identity_line(identity)}"))
         else:
-            raise CommandError(f"{username} does not hold that role.")
+            run_form(form, lambda: form.revoke(actor=actor()))
+            self.stdout.write(self.style.SUCCESS(f"Revoked: {form.target}."))
 
     def _confirm(self, username: str | None) -> None:
         user = console_user(username or "")

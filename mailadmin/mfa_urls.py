@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import mfa_views
+
+app_name = "mfa"
+urlpatterns = [
+    path("verify/", mfa_views.verify, name="verify"),
+    path("enrol/", mfa_views.enrol, name="enrol"),
+]

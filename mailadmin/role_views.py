@@ -1,0 +1,91 @@
+"""Console users and their roles: superadmins grant and revoke (RoleForm, as `manage.py adminrole`); auditors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from mailadmin import auditlog
+from mailadmin.directory import connect
+from mailadmin.mfa import ResetSecondFactorForm, has_second_factor
+from mailadmin.models import Role
+from mailadmin.permissions import CONSOLE_USER, access_for
+from mailadmin.roles import RoleForm
+from mailadmin.shortcuts import actor
+
+RECENT_ACTIONS = 20
+
+
+def _require_reader(request: HttpRequest) -> None:
+    """Superadmins and auditors read the role pages; nobody else (403). Only superadmins post (auditors never do)."""
+    access = access_for(request.user)
+    if not (access.superadmin or (request.method == "GET" and access.auditor)):
+        raise PermissionDenied
+
+
+def _get_console_user_or_404(request: HttpRequest, username: str):
+    _require_reader(request)
+    user = get_user_model().objects.filter(CONSOLE_USER, username=username).distinct().first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def _list_page(request: HttpRequest, form: RoleForm, status: int = 200) -> HttpResponse:
+    users = get_user_model().objects.filter(CONSOLE_USER).distinct().order_by("username").prefetch_related("mail_roles")
+    return render(request, "roles/list.html", {"users": users, "form": form}, status=status)
+
+
+@require_safe
+def list_users(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    return _list_page(request, RoleForm())
+
+
+@require_safe
+def user_detail(request: HttpRequest, username: str) -> HttpResponse:
+    """A console user's roles and recent actions."""
+    user = _get_console_user_or_404(request, username)
+    actions = auditlog.visible_rows(access_for(request.user), actor(request)).filter(actor=user.username)
+    return render(request, "roles/detail.html", {
+        "person": user, "roles": user.mail_roles.order_by("kind", "domain"), "actions": actions[:RECENT_ACTIONS],
+        "form": RoleForm(initial={"username": user.username}), "has_second_factor": has_second_factor(user),
+    })
+
+
+@require_POST
+def grant(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        with connect() as directory:
+            if form.grant(directory, actor=actor(request)) is not None:
+                return redirect("roles:detail", username=form.cleaned_data["username"])
+    return _list_page(request, form, status=422)
+
+
+@require_POST
+def revoke(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    form = RoleForm(request.POST)
+    if form.is_valid() and form.revoke(actor=actor(request)) is not None:
+        remaining = Role.objects.filter(user__username=form.cleaned_data["username"]).exists()
+        return redirect("roles:detail", username=form.cleaned_data["username"]) if remaining else redirect("roles:list")
+    return _list_page(request, form, status=422)
+
+
+@require_POST
+def reset_mfa(request: HttpRequest, username: str) -> HttpResponse:
+    """Remove a user's authenticator and recovery codes (a lost phone): it enrols again at its next sign-in."""
+    user = _get_console_user_or_404(request, username)
+    form = ResetSecondFactorForm({"username": user.username})
+    if form.is_valid() and form.reset(actor=actor(request)) is not None:
+        messages.success(request, _("The second factor of %(user)s is reset.") % {"user": user.username})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("roles:detail", username=user.username)
