@@ -16,6 +16,7 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
+from selfservice.models import self_service_allowed
 
 from .forms import DomainForm, RemoveDomainForm
 
@@ -99,7 +100,7 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
         "domain": domain, "accounts": accounts, "valiases": valiases, "query": query,
         "page": accounts.page, "pages": accounts.pages, "page_numbers": page_numbers(accounts.page, accounts.pages),
         "may_edit": access.administers(domain.name), "may_remove": access.superadmin,
-        "may_add_account": access.may_create_in(domain.name),
+        "may_add_account": access.may_create_in(domain.name), "self_service": self_service_allowed(domain.name),
     })
 
 

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "domain.add": _("Domain added"),
     "domain.change": _("Domain changed"),
     "domain.remove": _("Domain removed"),
+    "domain.self_service": _("Self-service switched"),
     "account.create": _("Account created"),
     "account.update": _("Account changed"),
     "account.enable": _("Account enabled"),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mailadmin",
     "domains",
     "accounts",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mailadmin.sessions.SessionGuardMiddleware",
+    "selfservice.middleware.MailUserConfinementMiddleware",
     "mailadmin.sessions.PrivateResponsesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "selfservice.middleware.mail_user",
             ],
         },
     },
@@ -107,6 +110,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "mailadmin.auth.LDAPBindBackend",  # an address and its mailbox password, checked by a bind
+    "selfservice.auth.MailUserBackend",  # the same, for plain mail users (self-service only)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

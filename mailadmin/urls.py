@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("domains/<entry:domain>/accounts/", include("accounts.domain_urls")),
+    path("domains/<entry:domain>/self-service/", include("selfservice.policy_urls")),
     path("domains/", include("domains.urls")),
     path("accounts/", include("accounts.urls")),
     path("aliases/", include("accounts.alias_urls")),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("groups/", include("accounts.group_urls")),
     path("search/", search_views.search, name="search"),
     path("route/", search_views.route, name="route"),
+    path("me/", include("selfservice.urls")),
 ]

@@ -9,7 +9,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 want() { for p in "$@"; do have "$p" || need+=("$p"); done; }
 
 if [ "$mode" = test ] || [ -z "${LDAP_URL:-}" ]; then want slapd ldap-utils; fi
-if [ "$mode" = test ]; then want chromium postfix postfix-ldap dovecot-core dovecot-ldap dovecot-imapd gettext; fi
+if [ "$mode" = test ]; then want chromium postfix postfix-ldap dovecot-core dovecot-ldap dovecot-imapd dovecot-sieve gettext; fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

@@ -4,9 +4,10 @@ Threats 1 (cross-domain access), 3 (unauthenticated routes) and 12 (CSRF) are te
 names come from the URLconf itself (`url_names()`), so a new view without a rule here makes the tests fail.
 
 A rule says, per method, what each signed-in persona gets, as a
-`Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk)`: one Row when the answer does not depend on the
-object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the outsider
-other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. Anonymous users get a redirect
+`Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk, mail_user)`: one Row when the answer does not depend
+on the object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the
+outsider other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. The mail_user is
+bob@example.test signed in for self-service: every console URL is a 404 to it unless a Row says otherwise. Anonymous users get a redirect
 to the login page from every URL but the public ones.
 """
 
@@ -31,6 +32,7 @@ class Row(NamedTuple):
     helpdesk: int
     outsider: int
     local_helpdesk: int
+    mail_user: int = 404
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,12 @@ class Rule:
 
 
 ALL = Row(200, 200, 200, 200, 200)
-NOT_ALLOWED = Row(405, 405, 405, 405, 405)
-REDIRECT = Row(302, 302, 302, 302, 302)
+NOT_ALLOWED = Row(405, 405, 405, 405, 405)  # for a mail user, a console URL is a 404 whatever the method
+REDIRECT = Row(302, 302, 302, 302, 302, 302)
+# Self-service: the mail user's own pages; console users have the console instead.
+MY_PAGE = Row(404, 404, 404, 404, 404, 200)
+MY_DONE = Row(404, 404, 404, 404, 404, 302)
+MY_NOT_ALLOWED = Row(405, 405, 405, 405, 405, 405)
 PASSWORD = "a-long-enough-Passw0rd"
 
 
@@ -161,8 +167,8 @@ def _domain_edit_data(t: Target, directory: Directory) -> dict:
 
 RULES: dict[str, Rule] = {
     "login": Rule(get=REDIRECT, post=REDIRECT, public=True),  # signed in already: on to the dashboard
-    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True),
-    "dashboard": Rule(get=ALL, post=ALL),
+    "logout": Rule(get=MY_NOT_ALLOWED, post=REDIRECT, post_only=True),
+    "dashboard": Rule(get=Row(200, 200, 200, 200, 200, 302), post=Row(200, 200, 200, 200, 200, 302)),  # My account
     "domains:list": Rule(get=ALL, post=ALL),
     "domains:add": Rule(get=Row(200, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403),
                         data=lambda t, d: {"name": "new.test", "default_quota": "1G"}),
@@ -209,6 +215,17 @@ RULES: dict[str, Rule] = {
     "search": Rule(get=by_domain(Row(302, 302, 302, 200, 302)), post=by_domain(Row(302, 302, 302, 200, 302)),
                    query=lambda t: {"q": t.account}),
     "route": Rule(get=ALL, post=ALL, query=lambda t: {"address": t.account}),
+    "selfservice:account": Rule(get=MY_PAGE, post=MY_PAGE),
+    "selfservice:password": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                 data=lambda t, d: {"old_password": "bob-password-22", "password": PASSWORD,
+                                                    "password2": PASSWORD}),
+    # Whatever account the data names, only the mail user's own forwards change (tests/selfservice).
+    "selfservice:add_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                    data=lambda t, d: {"address": "elsewhere@external.test", "account": t.account}),
+    "selfservice:remove_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                       data=lambda t, d: {"address": "bob@external.test"}),
+    "selfservice_policy:switch": Rule(path="domain", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                                      data=lambda t, d: {"enabled": "on"}),
 }
 
 
