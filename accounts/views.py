@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mailadmin import dovecot
 from mailadmin.addresses import (
     display_address,
     domain_of,
@@ -29,6 +30,7 @@ from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
 from mailadmin.sessions import keep_own_session
+from selfservice.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import (
     AccountAddressForm,
@@ -48,7 +50,7 @@ from .forms import (
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
 ACTIONS = {
     "quota": {"quota_kb"}, "status": {"enabled"}, "password": {"password"}, "aliases": {"aliases"},
-    "forwards": {"forwards"}, "remove": {"remove"},
+    "forwards": {"forwards"}, "remove": {"remove"}, "vacation": {"vacation"},
     "edit": {"name", "first_name", "last_name", "aliases", "forwards", "quota_kb", "enabled"},
 }
 
@@ -197,8 +199,10 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
                   **forms) -> HttpResponse:
     """The account page, with fresh forms for every action unless a bound (failed) one is given."""
     access = access_for(request.user)
+    may = _abilities(request, account)
     context = {
-        "account": account, "may": _abilities(request, account),
+        "account": account, "may": may, "usage": dovecot.usage([account.mail]).get(account.mail),
+        "vacation_form": vacation_form(account) if may["vacation"] else None,
         "domain": ldap_domains.get_domain(directory, account.domain),
         "edit_form": AccountEditForm(account=account, supports_hidden=subschema.knows(directory, "mailhidden"),
                                      mailbox_editable=access.superadmin),
@@ -330,6 +334,23 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
             return _show_password(request, account, result[1])
         return _done(request, _("The password of %(address)s is set.") % {"address": display_address(account.mail)},
                      account)
+
+
+@require_POST
+def set_vacation(request: HttpRequest, address: str) -> HttpResponse:
+    """Vacation reply on, changed or off: admins who may change the account (not the helpdesk)."""
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS["vacation"])
+        form = vacation_form(account, request.POST)
+        if form is None:
+            messages.error(request, VACATION_UNREACHABLE)
+            return redirect("accounts:detail", address=account.mail)
+        done = True if form.is_valid() and form.save() else None
+        _audit(request, "account.vacation", account.mail, form, done, new=form.audited() if done else None)
+        if done is None:
+            return _refused(request, directory, account, "vacation_form", form)
+    return _done(request, _("The vacation reply of %(address)s is saved.") % {
+        "address": display_address(account.mail)}, account)
 
 
 def _change_address(request: HttpRequest, address: str, kind: str, adding: bool) -> HttpResponse:

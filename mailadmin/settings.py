@@ -47,6 +47,11 @@ LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect an
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")
 MAIL_DEFAULT_QUOTA = env.int("MAIL_DEFAULT_QUOTA", default=204800)  # kB, for domains without a default
 
+# --- Dovecot's doveadm HTTP API: mailbox usage and vacation replies (none: "usage unknown", no vacation form) ---
+DOVEADM_URL = env.str("DOVEADM_URL", default="")  # e.g. http://127.0.0.1:8080 (mailconfig writes that listener)
+DOVEADM_API_KEY_FILE = env.str("DOVEADM_API_KEY_FILE", default="")  # the same key as Dovecot's doveadm_api_key
+DOVEADM_TIMEOUT = env.float("DOVEADM_TIMEOUT", default=2.0)  # seconds: a page waits at most this for Dovecot
+
 # --- Django ---------------------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AccountAddressForm
+from mailadmin import dovecot
 from mailadmin.addresses import display_address, normalise_domain
 from mailadmin.audit import record
 from mailadmin.auth import tied_entry
@@ -24,6 +25,7 @@ from mailadmin.sessions import keep_own_session
 from .forms import OwnPasswordForm
 from .middleware import is_mail_user
 from .models import self_service_allowed, set_self_service
+from .vacation import VACATION_UNREACHABLE, vacation_form
 
 
 def _my_account(request: HttpRequest, directory: Directory) -> Account:
@@ -51,11 +53,12 @@ def _audit(account: Account, action: str, form, result, **values) -> None:
 
 def _page(request: HttpRequest, account: Account, status: int = 200, **forms) -> HttpResponse:
     context = {
-        "account": account,
+        "account": account, "usage": dovecot.usage([account.mail]).get(account.mail),
         "password_form": OwnPasswordForm(account=account),
         "forward_form": AccountAddressForm(account=account, kind="forwards"),
         **forms,
     }
+    context.setdefault("vacation_form", vacation_form(account))
     return render(request, "selfservice/account.html", context, status=status)
 
 
@@ -106,6 +109,24 @@ def add_forward(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove_forward(request: HttpRequest) -> HttpResponse:
     return _change_forward(request, False)
+
+
+@require_POST
+def set_vacation(request: HttpRequest) -> HttpResponse:
+    """Vacation reply on, changed or off (the Sieve script of its own; the user's other rules stay)."""
+    with connect() as directory:
+        account = _my_account(request, directory)
+    form = vacation_form(account, request.POST)
+    if form is None:
+        messages.error(request, VACATION_UNREACHABLE)
+        return redirect("selfservice:account")
+    done = form.is_valid() and form.save()
+    _audit(account, "account.vacation", form, True if done else None,
+           new=form.audited() if done else None)
+    if not done:
+        return _refused(request, account, "vacation_form", form)
+    messages.success(request, _("Your vacation reply is saved."))
+    return redirect("selfservice:account")
 
 
 @require_POST

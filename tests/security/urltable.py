@@ -7,8 +7,8 @@ A rule says, per method, what each signed-in persona gets, as a
 `Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk, mail_user)`: one Row when the answer does not depend
 on the object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the
 outsider other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. The mail_user is
-bob@example.test signed in for self-service: every console URL is a 404 to it unless a Row says otherwise. Anonymous users get a redirect
-to the login page from every URL but the public ones.
+bob@example.test signed in for self-service: every console URL is a 404 to it unless a Row says otherwise.
+Anonymous users get a redirect to the login page from every URL but the public ones.
 """
 
 from __future__ import annotations
@@ -196,6 +196,10 @@ RULES: dict[str, Rule] = {
     "accounts:remove_forward": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
                                     data=lambda t, d: {"address": t.forward}),
     "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
+    # Not the helpdesk. Without DOVEADM_URL (as here) the answer is the account page saying Dovecot is unreachable.
+    "accounts:vacation": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                              data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
+                                                 "days": "7"}),
     "aliases:list": Rule(get=ALL, post=ALL),
     "aliases:add": Rule(get=CREATOR_PAGE, post=CREATED_IN,
                         data=lambda t, d: {"address": f"newlist@{t.domain}", "external": "x@external.test",
@@ -224,6 +228,9 @@ RULES: dict[str, Rule] = {
                                     data=lambda t, d: {"address": "elsewhere@external.test", "account": t.account}),
     "selfservice:remove_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
                                        data=lambda t, d: {"address": "bob@external.test"}),
+    "selfservice:vacation": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                 data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
+                                                    "days": "7"}),
     "selfservice_policy:switch": Rule(path="domain", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
                                       data=lambda t, d: {"enabled": "on"}),
 }
