@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "account.aliases.remove": _("Alias removed"),
     "account.forwards.add": _("Forward added"),
     "account.forwards.remove": _("Forward removed"),
+    "account.vacation": _("Vacation reply changed"),
     "account.remove": _("Account removed"),
     "account.enable_mail": _("Mail enabled for a person"),
     "valias.create": _("Virtual alias created"),
