@@ -67,6 +67,10 @@ def to_sieve(vacation: Vacation, addresses: tuple[str, ...]) -> str:
     ])
 
 
+def _day(value: str) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def from_sieve(text: str) -> Vacation | None:
     """The settings of a script mailadmin wrote; None for any other script."""
     first = text.split("\n", 1)[0]
@@ -74,8 +78,7 @@ def from_sieve(text: str) -> Vacation | None:
         return None
     try:
         data = json.loads(first[len(MARKER):])
-        day = lambda value: datetime.date.fromisoformat(value) if value else None  # noqa: E731
-        return Vacation(str(data["subject"]), str(data["message"]), day(data["first_day"]), day(data["last_day"]),
+        return Vacation(str(data["subject"]), str(data["message"]), _day(data["first_day"]), _day(data["last_day"]),
                         int(data["days"]))
     except (ValueError, KeyError, TypeError):
         return None

@@ -67,6 +67,18 @@ def test_a_vacation_set_by_the_user_replies_once_per_sender_within_the_period(va
     assert len(vacation_host.replies()) == 2
 
 
+def test_hostile_text_stays_text_in_the_script(vacation_host):
+    """Quotes, backslashes, braces and Sieve commands in the subject and message are sent as written, never run."""
+    subject = 'Away "now" \\ } discard; {'
+    message = 'Line one\n"quoted" \\ back\n}\nredirect "evil@far.test";\n# not a comment'
+    client = _mail_user()
+    assert client.post("/me/vacation/", _vacation(subject=subject, message=message)).status_code == 302
+    vacation_host.deliver("bob@example.test", "friend@far.test")
+    reply, = vacation_host.replies()
+    assert f"Subject: {subject}" in reply and message in reply
+    assert client.get("/me/").context["vacation_form"].initial["message"] == message
+
+
 def test_no_reply_to_lists_or_automatic_mail(vacation_host):
     _mail_user().post("/me/vacation/", _vacation())
     vacation_host.deliver("bob@example.test", "list-bounces@far.test", headers="List-Id: <talk.far.test>\n")

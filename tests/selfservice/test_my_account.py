@@ -125,3 +125,24 @@ def test_domain_admins_switch_self_service_for_their_domain(db):
     assert sign_in(Client()).status_code == 302
     assert outsider.post("/domains/example.test/self-service/", {}).status_code == 404
     assert helpdesk.post("/domains/example.test/self-service/", {}).status_code == 403
+
+
+def test_sign_in_is_throttled_like_the_consoles(db, settings):
+    """django-axes counts a mail user's failures under the normalised address: the right password is then refused."""
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "Bob@Example.test ", "wrong-password")
+    assert sign_in(Client()).status_code == 429
+    assert password_matches(BOB_DN, BOB_PASSWORD)  # the mailbox itself is not locked
+
+
+def test_signing_in_gives_a_new_session_key(db, settings):
+    """A session planted before sign-in (session fixation) is not the one that signs in."""
+    client = Client()
+    planted = client.session
+    planted["planted"] = True
+    planted.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert sign_in(client).status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    assert client.session.get("planted") is True and client.session.get("_auth_user_id")  # same data, new key
