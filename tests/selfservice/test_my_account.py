@@ -3,6 +3,7 @@ changes its password (Password Modify bound as itself) and forwards; nothing els
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from mailadmin.directory.connection import password_matches
@@ -13,6 +14,7 @@ from tests.conftest import _client
 from .conftest import BOB, BOB_DN, BOB_PASSWORD, sign_in
 
 NEW_PASSWORD = "a-new-Passw0rd-for-bob"
+pytestmark = pytest.mark.both_profiles  # a stock MDS directory too: self-service needs only `by self write`
 
 
 def test_a_mail_user_signs_in_and_lands_on_my_account(db):
@@ -51,6 +53,7 @@ def test_it_changes_the_password_bound_as_the_user_with_the_old_one(mail_user, t
     assert row.actor == f"self:{BOB}" and row.ok
 
 
+@pytest.mark.project_profile  # the accesslog overlay
 def test_the_change_is_made_by_the_users_own_entry(mail_user, test_directory):
     """The accesslog (project profile) records who changed the password: bob himself, not the service account."""
     mail_user.post("/me/password/", {"old_password": BOB_PASSWORD, "password": NEW_PASSWORD,
@@ -70,6 +73,7 @@ def test_a_wrong_old_password_changes_nothing(mail_user):
     assert AuditEntry.objects.get(action="account.password").ok is False
 
 
+@pytest.mark.project_profile  # ppolicy
 def test_the_directorys_password_policy_judges_the_new_password(mail_user):
     response = mail_user.post("/me/password/", {"old_password": BOB_PASSWORD, "password": "short",
                                                 "password2": "short"})
