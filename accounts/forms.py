@@ -1,9 +1,10 @@
-"""Account, virtual alias and "enable mail" forms: they normalise input and own their directory action.
+"""Account and "enable mail" forms: they normalise input and own their directory action.
 
 None of them needs a request: management commands pass plain data dicts, e.g.
-`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory)`.
-Every action method returns its result, or None after `add_error` when the directory refused
-(AlreadyExists, Conflict, Invalid). `access=None` means "no console user": the command-line, which may do anything.
+`QuotaForm({"quota": "1.5G"}, account=account)` then `form.is_valid() and form.save(directory, actor=actor())`.
+Every action method takes the `actor` the audit log names, writes its one audit row (mailadmin.events names the
+event), and returns its result, or None after `add_error` when the directory refused (AlreadyExists, Conflict,
+Invalid). `access=None` means "no console user": the command-line, which may do anything.
 
 Forms that change an existing entry carry its `csn` (entryCSN) in a hidden field: the change is applied only if
 the entry is still at the version the form was opened on; otherwise the form says "changed by someone else", and
@@ -14,15 +15,22 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from domains.forms import CONFLICT_MESSAGE
-from domains.validators import (
+from mailadmin import addresses, events
+from mailadmin.accountforms import AccountAddressForm as AccountAddressForm  # shared with self-service
+from mailadmin.accountforms import AccountForm, PasswordFields, with_copy
+from mailadmin.audit import audited_action
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory.accounts import Account, NewAccount, Person
+from mailadmin.directory.domains import MailDomain
+from mailadmin.fields import (
+    CONFLICT_MESSAGE,
     AddressField,
     AddressListField,
     HostField,
@@ -30,92 +38,11 @@ from domains.validators import (
     QuotaField,
     TextField,
     UidField,
+    check_new_addresses,
+    in_use_message,
+    refused_message,
 )
-from mailadmin import addresses
-from mailadmin.addresses import TEXT_MAX, display_address, domain_of
-from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
-from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import aliases as ldap_aliases
-from mailadmin.directory import domains as ldap_domains
-from mailadmin.directory.accounts import Account, NewAccount, Person
-from mailadmin.directory.aliases import VirtualAlias
-from mailadmin.directory.domains import MailDomain
-from mailadmin.directory.saslprep import bindable
-from mailadmin.permissions import Access, is_admin_address
-
-PASSWORD_MAX = 128
-_USE_MESSAGES = {
-    claims.ACCOUNT: _l("%(address)s is already the address of the account %(owner)s."),
-    claims.ACCOUNT_ALIAS: _l("%(address)s is already an alias of the account %(owner)s."),
-    claims.VIRTUAL_ALIAS: _l("%(address)s is already a virtual alias (distribution list)."),
-}
-
-
-def in_use_message(directory: Directory, error: AlreadyExists) -> str:
-    """A sentence naming where the refused address is used (one more lookup, on the error path only)."""
-    uses = claims.uses(directory, error.address) if "@" in error.address else []
-    values = {"address": display_address(error.address)}
-    if not uses:
-        return _("%(address)s is already in use.") % values
-    return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
-
-
-def refused_message(error: Invalid) -> str:
-    return _("The directory refused the change: %(reason)s") % {"reason": error}
-
-
-def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
-                        access: Access | None) -> bool:
-    """Addresses an entry is to accept must be in a domain the directory hosts and, for console users, one they
-    administer (so nobody claims mail of another customer's domain); below superadmins, never the address a console
-    user signs in with (it would let them sign in as that user). Adds errors to `field`; True when all pass."""
-    values = list(values)
-    hosted = ldap_domains.hosted(directory, {domain_of(v) for v in values})
-    for value in values:
-        shown = {"address": display_address(value)}
-        # "Not administered" comes first: another customer's domain and a domain not hosted here get the same answer,
-        # so the message does not tell a domain admin which domains are hosted.
-        if access is not None and not access.administers(domain_of(value)):
-            form.add_error(field, _("You do not administer the domain of %(address)s.") % shown)
-        elif domain_of(value) not in hosted:
-            form.add_error(field, _("%(address)s is not in a domain hosted here.") % shown)
-        elif access is not None and not access.superadmin and is_admin_address(value):
-            form.add_error(field, _("%(address)s is the sign-in address of a console user: only a superadmin may "
-                                    "give it to an account or list.") % shown)
-    return field not in form.errors
-
-
-def with_copy(targets: Iterable[str], own: str, keep_copy: bool) -> tuple[str, ...]:
-    """The maildrop values for forwarding to `targets`: the account's own address among them keeps a copy
-    (Postfix delivers an address that expands to itself). Without targets, mail is simply delivered locally."""
-    targets = tuple(t for t in targets if t != own)
-    return (*targets, own) if targets and keep_copy else targets
-
-
-class PasswordFields(forms.Form):
-    """A password typed twice, or `generate` ticked (the server makes one; it is returned once, to be shown)."""
-
-    password = forms.CharField(label=_l("Password"), required=False, strip=False, max_length=PASSWORD_MAX,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_l("Password again"), required=False, strip=False, max_length=PASSWORD_MAX,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    generate = forms.BooleanField(label=_l("Generate a password (shown once)"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("generate"):
-            data["password"] = None  # Password Modify without a new password: the server generates one
-        elif not data.get("password"):
-            self.add_error("password", _("Type the password twice, or tick “Generate a password”."))
-        elif data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        elif not bindable(data["password"]):
-            self.add_error("password", _("This password holds a character no mail program can send when signing in "
-                                         "(a control or formatting character, or U+FFFD). Choose another."))
-        return data
-
-    def password_refused(self, error: Invalid) -> None:
-        self.add_error("password", _("The directory refused this password: %(reason)s") % {"reason": error})
+from mailadmin.permissions import Access
 
 
 class AccountCreateForm(PasswordFields):
@@ -168,7 +95,24 @@ class AccountCreateForm(PasswordFields):
             return "aliases"
         return "uid" if address == data["uid"] and address != data["address"] else "local_part"
 
-    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+    def save(self, directory: Directory, *, actor: str) -> tuple[Account, str | None] | None:
+        # Read first: a refusal drops the field from cleaned_data. The password never reaches the log.
+        wanted = {k: v for k, v in self.cleaned_data.items() if not k.startswith("password")}
+        return audited_action(self, actor, events.ACCOUNT_CREATE, wanted["address"], lambda: self._create(directory),
+                              new=lambda created: created[0] if created else wanted)
+
+    def check(self, directory: Directory) -> bool:
+        """A dry run of save(): every check it makes before writing (domains hosted and administered, every address
+        still free), with the same form errors; True when save() would go on to write."""
+        data = self.cleaned_data
+        own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
+        if check_new_addresses(self, "aliases", data["aliases"], directory, self.access) and own:
+            for address in (data["address"], *data["aliases"]):
+                if claims.holders(directory, address):
+                    self.add_error(self._field_of(address), in_use_message(directory, AlreadyExists(address=address)))
+        return not self.errors
+
+    def _create(self, directory: Directory) -> tuple[Account, str | None] | None:
         data = self.cleaned_data
         own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
         if not check_new_addresses(self, "aliases", data["aliases"], directory, self.access) or not own:
@@ -184,42 +128,6 @@ class AccountCreateForm(PasswordFields):
             self.add_error(self._field_of(e.address), in_use_message(directory, e))
         except Invalid as e:
             self.password_refused(e)
-        return None
-
-
-class AccountForm(forms.Form):
-    """Base of the forms that change one account; `account` is the entry as read for this request."""
-
-    csn = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, account: Account, access: Access | None = None, **kwargs):
-        self.account = account
-        self.access = access
-        kwargs.setdefault("initial", {}).setdefault("csn", account.csn)
-        super().__init__(*args, **kwargs)
-
-    @property
-    def based_on(self) -> Account:
-        """The account with the version the form was opened on (the current one when the data has no csn)."""
-        return dataclasses.replace(self.account, csn=self.cleaned_data.get("csn") or self.account.csn)
-
-    def conflict(self) -> None:
-        """Say so, and base the next submit on the current version; the typed values stay in the form."""
-        self.add_error(None, CONFLICT_MESSAGE)
-        if self.is_bound:
-            self.data = self.data.copy()
-            self.data["csn"] = self.account.csn
-
-    def update(self, directory: Directory, fields: dict, field: str | None = None) -> Account | None:
-        """Apply `fields` with accounts.update_account (one modify); directory refusals become errors on `field`."""
-        try:
-            return ldap_accounts.update_account(directory, self.based_on, fields)
-        except AlreadyExists as e:
-            self.add_error(field, in_use_message(directory, e))
-        except Conflict:
-            self.conflict()
-        except Invalid as e:
-            self.add_error(field, refused_message(e))
         return None
 
 
@@ -246,6 +154,11 @@ class AccountEditForm(AccountForm):
     hidden = forms.BooleanField(label=_l("Hidden from address books"), required=False)
 
     ADVANCED = ("mailbox", "mailhost", "mailproxy", "hidden")
+    # Edited in their own cards on the account page, whose edit form leaves them out and posts KEEP_ELSEWHERE instead:
+    # they then keep their current values, even when the form is saved again after a conflict. (Posted without the
+    # mark, as a script may, they apply like any other field.)
+    ELSEWHERE = ("aliases", "forwards", "keep_copy", "quota", "enabled")
+    KEEP_ELSEWHERE = "keep_elsewhere"
 
     def __init__(self, *args, account: Account, supports_hidden: bool = True, mailbox_editable: bool = False,
                  **kwargs):
@@ -256,6 +169,10 @@ class AccountEditForm(AccountForm):
             "mailhost": account.mailhost, "mailproxy": account.mailproxy, "hidden": account.hidden,
         })
         super().__init__(*args, account=account, **kwargs)
+        if self.is_bound and self.data.get(self.KEEP_ELSEWHERE):
+            self.data = self.data.copy()
+            for name in self.ELSEWHERE:
+                self.data[name] = self.fields[name].prepare_value(self.initial[name])
         if not supports_hidden:
             del self.fields["hidden"]
         if not mailbox_editable:
@@ -289,8 +206,13 @@ class AccountEditForm(AccountForm):
         current = {key: getattr(self.account, key) for key in wanted}
         return {key: value for key, value in wanted.items() if not _same(current[key], value)}
 
-    def save(self, directory: Directory) -> Account | None:
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
         changes = self.changes()
+        return audited_action(self, actor, events.ACCOUNT_UPDATE, self.account.mail,
+                              lambda: self._save(directory, changes),
+                              old={k: getattr(self.account, k) for k in changes}, new=changes)
+
+    def _save(self, directory: Directory, changes: dict) -> Account | None:
         added = set(changes.get("aliases", ())) - set(self.account.aliases)
         if not check_new_addresses(self, "aliases", sorted(added), directory, self.access):
             return None
@@ -304,31 +226,37 @@ def _same(old: object, new: object) -> bool:
 
 
 class QuotaForm(AccountForm):
-    """Set the quota (`quota`, human units) or, with `reset` ticked, the domain's default. `save` returns Account."""
+    """Set the quota (`quota`, human units; empty: no quota rule of its own) or, with `reset` ticked, store the
+    domain's default. `save` returns the Account."""
 
-    quota = QuotaField(label=_l("Quota"), required=False)
-    reset = forms.BooleanField(label=_l("Reset to the domain default"), required=False)
+    quota = QuotaField(label=_l("Quota"), required=False, help_text=_l(
+        "For example 500M, 1.5G, 204800 (kB) or “unlimited”; empty: no quota rule of its own."))
+    reset = forms.BooleanField(label=_l("Set to the domain default"), required=False)
 
     def __init__(self, *args, account: Account, **kwargs):
         kwargs.setdefault("initial", {"quota": account.quota_kb})
         kwargs.setdefault("auto_id", "quota-%s")  # the account page also holds the edit form's id_quota
         super().__init__(*args, account=account, **kwargs)
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("reset") and data.get("quota") is None and "quota" not in self.errors:
-            self.add_error("quota", _("Enter a quota (e.g. 500M or unlimited), or reset it to the domain default."))
-        return data
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        return audited_action(self, actor, events.ACCOUNT_QUOTA, self.account.mail, lambda: self._save(directory),
+                              old={"quota_kb": self.account.quota_kb},
+                              new=lambda updated: {"quota_kb": updated.quota_kb if updated else None})
 
-    def save(self, directory: Directory) -> Account | None:
-        quota = self.cleaned_data["quota"]
-        if self.cleaned_data["reset"]:
-            try:
-                quota = ldap_accounts.default_quota(directory, self.account.mail)
-            except Invalid as e:
-                self.add_error(None, refused_message(e))
-                return None
-        return self.update(directory, {"quota_kb": quota}, "quota")
+    def quota_to_set(self, directory: Directory) -> int | None:
+        """The quota save() would set (the domain's default with `reset`; None: no quota rule of its own): a dry
+        run. A domain that is gone adds a form error."""
+        if not self.cleaned_data["reset"]:
+            return self.cleaned_data["quota"]
+        try:
+            return ldap_accounts.default_quota(directory, self.account.domain)
+        except Invalid as e:
+            self.add_error(None, refused_message(e))
+            return None
+
+    def _save(self, directory: Directory) -> Account | None:
+        quota = self.quota_to_set(directory)
+        return None if self.errors else self.update(directory, {"quota_kb": quota}, "quota")
 
 
 class StatusForm(AccountForm):
@@ -339,8 +267,10 @@ class StatusForm(AccountForm):
         self.enable = enable
         super().__init__(*args, account=account, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
-        return self.update(directory, {"enabled": self.enable})
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        return audited_action(self, actor, events.ACCOUNT_ENABLE if self.enable else events.ACCOUNT_DISABLE,
+                              self.account.mail, lambda: self.update(directory, {"enabled": self.enable}),
+                              old={"enabled": self.account.enabled}, new={"enabled": self.enable})
 
 
 class PasswordForm(PasswordFields):
@@ -351,7 +281,10 @@ class PasswordForm(PasswordFields):
         self.account = account
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> tuple[Account, str | None] | None:
+    def save(self, directory: Directory, *, actor: str) -> tuple[Account, str | None] | None:
+        return audited_action(self, actor, events.ACCOUNT_PASSWORD, self.account.mail, lambda: self._save(directory))
+
+    def _save(self, directory: Directory) -> tuple[Account, str | None] | None:
         try:
             return self.account, ldap_accounts.set_password(directory, self.account, self.cleaned_data["password"])
         except Invalid as e:
@@ -379,7 +312,12 @@ class RemoveAccountForm(AccountForm):
         """What removing would do now, for the confirmation page and a dry run."""
         return ldap_accounts.plan_removal(directory, self.account, delete_entry=delete_entry)
 
-    def remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
+    def remove(self, directory: Directory, *, actor: str) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
+        return audited_action(self, actor, events.ACCOUNT_REMOVE, self.account.mail, lambda: self._remove(directory),
+                              old=lambda done: _removal_values(self.account, done)[0],
+                              new=lambda done: _removal_values(self.account, done)[1])
+
+    def _remove(self, directory: Directory) -> tuple[ldap_accounts.Removal, tuple[str, ...]] | None:
         try:
             removal = ldap_accounts.plan_removal(directory, self.based_on,
                                                  delete_entry=self.cleaned_data["delete_entry"])
@@ -391,7 +329,7 @@ class RemoveAccountForm(AccountForm):
         return None
 
 
-def removal_audit(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
+def _removal_values(account: Account, done: tuple[ldap_accounts.Removal, tuple[str, ...]] | None) -> tuple[dict, dict]:
     """The audit row's before and after values of a removal: the account as read and, when only its mail went, every
     attribute taken away with its values and the virtual aliases it left, so its mail settings can be put back."""
     old = {field.name: getattr(account, field.name) for field in dataclasses.fields(account)}
@@ -402,152 +340,6 @@ def removal_audit(account: Account, done: tuple[ldap_accounts.Removal, tuple[str
     # "kept": the entry stays without the class mailAccount and the attributes listed in `old`.
     return old, {"entry": "deleted" if removal.delete_entry else "kept", "dn": account.dn,
                  "person_classes": list(removal.person_classes)}
-
-
-class StoredValueField(forms.CharField):
-    """A value as the directory holds it (read in lower case): stripped and lower-cased, never normalised."""
-
-    def clean(self, value):
-        return super().clean(value).lower()
-
-
-class AccountAddressForm(AccountForm):
-    """Add or remove one alias (`kind="aliases"`) or forward (`kind="forwards"`) as one modify.
-    Data: `address`; for forwards also `keep_copy`. `add(directory)`/`remove(directory)` return the Account."""
-
-    address = AddressField(label=_l("Address"))
-    keep_copy = forms.BooleanField(label=_l("Keep a copy in this mailbox"), required=False)
-
-    def __init__(self, *args, account: Account, kind: str, removing: bool = False, **kwargs):
-        if kind not in ("aliases", "forwards"):
-            raise ValueError(kind)
-        self.kind = kind
-        kwargs.setdefault("initial", {"keep_copy": account.keeps_copy})
-        kwargs.setdefault("auto_id", f"{kind}-%s")  # unique ids: both forms and the edit form share one page
-        super().__init__(*args, account=account, **kwargs)
-        if removing:
-            # A value to remove is matched as stored: legacy values the normaliser would refuse must stay removable.
-            self.fields["address"] = StoredValueField(max_length=TEXT_MAX)
-        if kind == "aliases":
-            del self.fields["keep_copy"]
-            self.fields["address"].label = _l("New alias")
-        else:
-            self.fields["address"].label = _l("Forward to")
-
-    def add(self, directory: Directory) -> Account | None:
-        address = self.cleaned_data["address"]
-        if self.kind == "forwards":
-            targets = [*self.account.forward_targets, address]
-            return self.update(directory, {"forwards": with_copy(targets, self.account.mail,
-                                                                  self.cleaned_data["keep_copy"])}, "address")
-        if address in self.account.addresses:
-            self.add_error("address", _("The account already accepts this address."))
-        if self.errors or not check_new_addresses(self, "address", [address], directory, self.access):
-            return None
-        return self.update(directory, {"aliases": (*self.account.aliases, address)}, "address")
-
-    def remove(self, directory: Directory) -> Account | None:
-        address = self.cleaned_data["address"]
-        current = self.account.aliases if self.kind == "aliases" else self.account.forward_targets
-        if address not in current:
-            self.conflict()  # removed by someone else meanwhile, or never there
-            return None
-        remaining = [v for v in current if v != address]
-        if self.kind == "aliases":
-            return self.update(directory, {"aliases": tuple(remaining)}, "address")
-        return self.update(directory, {"forwards": with_copy(remaining, self.account.mail, self.account.keeps_copy)})
-
-
-class VirtualAliasForm(forms.Form):
-    """Add (`valias=None`: `address` is asked) or edit a virtual alias. `save(directory)` returns the VirtualAlias.
-
-    `members` are typed as account addresses (primary or alias) and stored as those accounts' DNs; `external` are
-    outside recipients. `access` limits members to accounts of domains the user sees.
-    """
-
-    address = AddressField(label=_l("List address"))
-    members = AddressListField(label=_l("Member accounts"), help_text=_l("Addresses of accounts, one per line."))
-    external = AddressListField(label=_l("External recipients"), help_text=_l("One per line; may be outside."))
-    enabled = forms.BooleanField(label=_l("Enabled"), required=False, initial=True)
-    csn = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, valias: VirtualAlias | None = None, member_addresses: tuple[str, ...] = (),
-                 access: Access | None = None, **kwargs):
-        self.valias = valias
-        self.access = access
-        if valias is not None:
-            kwargs.setdefault("initial", {"members": member_addresses, "external": valias.external,
-                                          "enabled": valias.enabled, "csn": valias.csn})
-        super().__init__(*args, **kwargs)
-        if valias is not None:
-            del self.fields["address"]
-
-    def _member_dns(self, directory: Directory) -> list[str]:
-        dns = []
-        for address in self.cleaned_data["members"]:
-            account = ldap_accounts.get_account(directory, address)
-            if account is None or (self.access is not None and not self.access.sees(account.domain)):
-                self.add_error("members", _("There is no account %(address)s.") % {"address": display_address(address)})
-            else:
-                dns.append(account.dn)
-        return dns
-
-    def save(self, directory: Directory) -> VirtualAlias | None:
-        data = self.cleaned_data
-        members = self._member_dns(directory)
-        if self.valias is None:
-            check_new_addresses(self, "address", [data["address"]], directory, self.access)
-        if self.errors:
-            return None
-        try:
-            if self.valias is None:
-                return ldap_aliases.create_valias(directory, data["address"], members=members,
-                                                  external=data["external"], enabled=data["enabled"])
-            based_on = dataclasses.replace(self.valias, csn=data["csn"] or self.valias.csn)
-            return ldap_aliases.update_valias(directory, based_on, members=members, external=data["external"],
-                                              enabled=data["enabled"])
-        except AlreadyExists as e:
-            self.add_error("address", in_use_message(directory, e))
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-            self.data = self.data.copy()
-            self.data["csn"] = self.valias.csn if self.valias else ""
-        except Invalid as e:
-            self.add_error(None, refused_message(e))
-        return None
-
-
-class VirtualAliasStatusForm(forms.Form):
-    """Enable or disable a virtual alias (members and recipients unchanged). `save` returns the VirtualAlias."""
-
-    def __init__(self, *args, valias: VirtualAlias, enable: bool, **kwargs):
-        self.valias = valias
-        self.enable = enable
-        super().__init__(*args, **kwargs)
-
-    def save(self, directory: Directory) -> VirtualAlias | None:
-        try:
-            return ldap_aliases.update_valias(directory, self.valias, members=self.valias.members,
-                                              external=self.valias.external, enabled=self.enable)
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-        return None
-
-
-class RemoveVirtualAliasForm(forms.Form):
-    """Confirm removal; `remove(directory)` returns the removed VirtualAlias, or None."""
-
-    def __init__(self, *args, valias: VirtualAlias, **kwargs):
-        self.valias = valias
-        super().__init__(*args, **kwargs)
-
-    def remove(self, directory: Directory) -> VirtualAlias | None:
-        try:
-            ldap_aliases.remove_valias(directory, self.valias)
-            return self.valias
-        except Conflict:
-            self.add_error(None, CONFLICT_MESSAGE)
-        return None
 
 
 class EnableMailForm(forms.Form):
@@ -563,7 +355,12 @@ class EnableMailForm(forms.Form):
         kwargs.setdefault("initial", {"address": person.mail})  # a `mail` the person has is the one kept
         super().__init__(*args, **kwargs)
 
-    def save(self, directory: Directory) -> Account | None:
+    def save(self, directory: Directory, *, actor: str) -> Account | None:
+        wanted = {"uid": self.person.uid, **self.cleaned_data}  # read first: a refusal drops the field
+        return audited_action(self, actor, events.ACCOUNT_ENABLE_MAIL, wanted["address"], lambda: self._save(directory),
+                              new=wanted)
+
+    def _save(self, directory: Directory) -> Account | None:
         data = self.cleaned_data
         if not check_new_addresses(self, "address", [data["address"]], directory, self.access):
             return None

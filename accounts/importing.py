@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.bulk import COLUMNS, unsafe_cell
-from accounts.forms import AccountCreateForm, check_new_addresses, in_use_message
-from domains.validators import TextField
+from accounts.forms import AccountCreateForm
 from mailadmin import addresses, ldif
 from mailadmin.commands import form_error
 from mailadmin.directory import AlreadyExists, Directory, DirectoryError, Invalid
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import schema as s
-from mailadmin.directory.accounts import Account, NewAccount
+from mailadmin.directory.accounts import Account, NewAccount, quota_rule
 from mailadmin.directory.bulk import (
     HASH_SCHEMES,
     PASSWORD,
@@ -35,11 +34,12 @@ from mailadmin.directory.bulk import (
     account_values,
     digest,
     directory_claims,
-    pipeline,
     read_account,
 )
+from mailadmin.fields import TextField, check_new_addresses, in_use_message
 
 AUDIT_BATCH = 500  # written entries per batch of audit rows
+ADD_WINDOW = 64  # adds in flight: enough to keep slapd busy while this process checks and audits
 NO_QUOTA = "none"  # a quota cell meaning "no mailuserquota at all" (export writes it for such accounts)
 CREATE, UNCHANGED, ERROR, SKIPPED = "create", "unchanged", "error", "skipped"
 OPTIONS = {"local_part": "address", "password": "password_hash"}
@@ -246,8 +246,7 @@ class Planner:
     def _quota(self, form: AccountImportForm) -> int | None:
         if form.cleaned_data["quota"] is not None or form.cleaned_data["no_quota"]:
             return form.cleaned_data["quota"]
-        default = form.domain.default_quota_kb
-        return settings.MAIL_DEFAULT_QUOTA if default is None else default
+        return quota_rule(form.domain)
 
     def _against_directory(self, line: int, entry: AccountEntry) -> Outcome:
         new, dn = entry.new, s.normalise_dn(entry.dn)
@@ -309,8 +308,8 @@ def plan(directory: Directory, rows: Iterable[Row]) -> list[Outcome]:
     return Planner(directory).plan(rows)
 
 
-def write(outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) -> list[Outcome]:
-    """Add every planned entry over one pipelined connection; return the outcomes with the refusals filled in.
+def write(directory: Directory, outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) -> list[Outcome]:
+    """Add every planned entry through Directory.adds (pipelined); return the outcomes with the refusals filled in.
     Without `continue_on_error`, nothing more is sent after the first refusal (adds in flight still complete).
 
     `audit(outcomes)` receives the written entries in batches as their answers arrive: the log holds what was written
@@ -333,14 +332,15 @@ def write(outcomes: list[Outcome], *, continue_on_error: bool, progress, audit) 
 
     adds = None
     try:
-        with pipeline() as adds:
+        with directory.adds(window=ADD_WINDOW) as adds:
             for outcome in outcomes:
                 if outcome.status != CREATE:
                     done.append(outcome)
                 elif refused and not continue_on_error:
                     done.append(replace(outcome, status=SKIPPED, entry=None))
                 else:
-                    answered(adds.add(outcome, outcome.entry.dn, outcome.entry.attributes(outcome.entry.new.quota_kb)))
+                    entry = outcome.entry
+                    answered(adds.add(outcome, entry.dn, s.ACCOUNT_CLASSES, entry.attributes(entry.new.quota_kb)))
             answered(adds.finish(), last=True)
     except DirectoryError as e:
         if written:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import StatusForm
 from mailadmin.addresses import display_address
-from mailadmin.commands import audited_form, directory_command, find_account
+from mailadmin.commands import actor, directory_command, find_account, run_form
 
 
 class StatusCommand(BaseCommand):
@@ -27,8 +27,7 @@ class StatusCommand(BaseCommand):
                 return
             if not dry_run:
                 form = StatusForm({"csn": account.csn}, account=account, enable=self.enable)
-                audited_form(form, lambda: form.save(directory), event="account.enable" if self.enable
-                             else "account.disable", target=account.mail, old=account)
+                run_form(form, lambda: form.save(directory, actor=actor()))
         if dry_run:
             text = _("Would enable %(address)s.") if self.enable else _("Would disable %(address)s.")
         else:

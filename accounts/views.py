@@ -1,4 +1,4 @@
-"""Account, virtual alias and people pages: look up (404/403 through the helpers below), one form action, redirect."""
+"""Account, people and mail group pages: look up (404/403 through the helpers below), one form action, redirect."""
 
 from __future__ import annotations
 
@@ -6,31 +6,32 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from mailadmin import dovecot
 from mailadmin.addresses import (
     display_address,
+    display_domain,
     domain_of,
     format_quota,
     normalise_address,
     normalise_domain,
     normalise_uid,
 )
-from mailadmin.audit import record
-from mailadmin.directory import Directory, connect, subschema
+from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
-from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
 from mailadmin.sessions import keep_own_session
-from selfservice.vacation import VACATION_UNREACHABLE, vacation_form
+from mailadmin.shortcuts import actor, confirm, post_or_back, posted, require_creator, status_message
+from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import (
     AccountAddressForm,
@@ -40,11 +41,7 @@ from .forms import (
     PasswordForm,
     QuotaForm,
     RemoveAccountForm,
-    RemoveVirtualAliasForm,
     StatusForm,
-    VirtualAliasForm,
-    VirtualAliasStatusForm,
-    removal_audit,
 )
 
 # What each action on the account page changes, in the vocabulary of Access.may_change_account.
@@ -115,29 +112,6 @@ def _get_domain_for_create_or_404(request: HttpRequest, directory: Directory, na
     return domain
 
 
-def _may_change_valias(request: HttpRequest, valias: VirtualAlias, fields: set[str]) -> bool:
-    """Only admins of its domain change a list; a reserved name (postmaster@) is protected as for accounts."""
-    access = access_for(request.user)
-    return access.administers(valias.domain) and access.may_change_account(valias.address, frozenset(fields))
-
-
-def _get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
-                       fields: set[str] = frozenset()) -> VirtualAlias:
-    """The virtual alias `address`: 404 when missing or hidden, 403 when the user may not change `fields`
-    ("forwards" for members and recipients, "enabled", "remove"; reserved list names are protected as for accounts)."""
-    try:
-        address = normalise_address(address)
-    except ValueError:
-        raise Http404 from None
-    valias = ldap_aliases.get_valias(directory, address)
-    access = access_for(request.user)
-    if valias is None or not access.sees(valias.domain):
-        raise Http404
-    if fields and not _may_change_valias(request, valias, fields):
-        raise PermissionDenied
-    return valias
-
-
 def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> ldap_groups.MailGroup:
     """The MDS mail group whose cn is `name`: 404 when missing or when its address is in a domain hidden from the
     user (groups are only read, so there is no 403)."""
@@ -145,18 +119,6 @@ def _get_group_or_404(request: HttpRequest, directory: Directory, name: str) -> 
     if group is None or not access_for(request.user).sees(group.domain):
         raise Http404
     return group
-
-
-def _is_creator(access: Access) -> bool:
-    return bool(access.superadmin or access.admin_of)
-
-
-def _require_creator(request: HttpRequest) -> Access:
-    """Adding virtual aliases and enabling mail on people needs a domain to administer (403 otherwise)."""
-    access = access_for(request.user)
-    if not _is_creator(access):
-        raise PermissionDenied
-    return access
 
 
 def _people_scope(access: Access) -> frozenset[str] | None:
@@ -168,7 +130,7 @@ def _people_scope(access: Access) -> frozenset[str] | None:
 def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> Person:
     """The person `uid` without mail: 403 for users who administer no domain; 404 when missing or out of the user's
     reach (see _people_scope); 403 when it is a console user's entry or sign-in address (superadmins only)."""
-    access = _require_creator(request)
+    access = require_creator(request)
     try:
         person = ldap_accounts.get_person(directory, normalise_uid(uid))
     except ValueError:
@@ -184,15 +146,13 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
 # --- Shared bits ------------------------------------------------------------------------------------------------------
 
 
-def _posted(request: HttpRequest):
-    """The POST data, or None on GET: an empty POST (a bare confirmation) still binds the form."""
-    return request.POST if request.method == "POST" else None
-
-
-def _audit(request: HttpRequest, action: str, target: str, form, result, *, old=None, new=None) -> None:
-    """One audit row per attempted change; a refusal is recorded with the form's messages (never a password)."""
-    detail = "" if result is not None else " ".join(str(e) for errors in form.errors.values() for e in errors)
-    record(request.user.get_username(), action, target, old=old, new=new, ok=result is not None, detail=detail)
+def _confirm(request: HttpRequest, account: Account, question: str, consequence: str, button: str,
+             values: dict[str, str]) -> HttpResponse:
+    """The confirmation page of an action that stops the account's mail, back to the account page on Cancel."""
+    crumbs = ((reverse("domains:list"), _("Domains")),
+              (reverse("domains:detail", args=[account.domain]), display_domain(account.domain)),
+              (reverse("accounts:detail", args=[account.mail]), display_address(account.mail)))
+    return confirm(request, crumbs, question, consequence, button, values)
 
 
 def _account_page(request: HttpRequest, directory: Directory, account: Account, status: int = 200,
@@ -204,7 +164,7 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
         "account": account, "may": may, "usage": dovecot.usage([account.mail]).get(account.mail),
         "vacation_form": vacation_form(account) if may["vacation"] else None,
         "domain": ldap_domains.get_domain(directory, account.domain),
-        "edit_form": AccountEditForm(account=account, supports_hidden=subschema.knows(directory, "mailhidden"),
+        "edit_form": AccountEditForm(account=account, supports_hidden=directory.features.hidden_accounts,
                                      mailbox_editable=access.superadmin),
         "quota_form": QuotaForm(account=account),
         "password_form": PasswordForm(account=account),
@@ -239,11 +199,9 @@ def add_account(request: HttpRequest, domain: str) -> HttpResponse:
     """The new-account form; a generated password is shown once, on the response to the POST."""
     with connect() as directory:
         mail_domain = _get_domain_for_create_or_404(request, directory, domain)
-        form = AccountCreateForm(_posted(request), domain=mail_domain, access=access_for(request.user))
+        form = AccountCreateForm(posted(request), domain=mail_domain, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            wanted = {k: v for k, v in form.cleaned_data.items() if not k.startswith("password")}
-            created = form.save(directory)  # a refusal drops the field from cleaned_data: `wanted` was read first
-            _audit(request, "account.create", wanted["address"], form, created, new=wanted)
+            created = form.save(directory, actor=actor(request))
             if created is not None:
                 account, generated = created
                 if generated:
@@ -261,21 +219,19 @@ def account_detail(request: HttpRequest, address: str) -> HttpResponse:
         return _account_page(request, directory, account)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def edit_account(request: HttpRequest, address: str) -> HttpResponse:
     """Save the edit form in one modify; a stale form is refused with the current values shown."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address)
         form = AccountEditForm(request.POST, account=account, access=access_for(request.user),
-                               supports_hidden=subschema.knows(directory, "mailhidden"),
+                               supports_hidden=directory.features.hidden_accounts,
                                mailbox_editable=access_for(request.user).superadmin)
         if form.is_valid():
             changes = form.changes()
             touched = tuple(set(changes.get("aliases", account.aliases)) ^ set(account.aliases))
             _require_change(request, account, set(changes), touched)
-            updated = form.save(directory)
-            _audit(request, "account.update", account.mail, form, updated,
-                   old={k: getattr(account, k) for k in changes}, new=changes)
+            updated = form.save(directory, actor=actor(request))
             if updated is not None:
                 return _done(request, _("Saved %(address)s.") % {"address": display_address(account.mail)}, updated)
         return _refused(request, directory, account, "edit_form", form)
@@ -285,48 +241,56 @@ def _set_status(request: HttpRequest, address: str, enable: bool) -> HttpRespons
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["status"])
         form = StatusForm(request.POST, account=account, enable=enable)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.enable" if enable else "account.disable", account.mail, form, updated,
-               old={"enabled": account.enabled}, new={"enabled": enable})
+        updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "status_form", form)
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        return _done(request, message % {"address": display_address(account.mail)}, updated)
+        status_message(request, account.mail, enable)
+        return redirect("accounts:detail", address=account.mail)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def enable_account(request: HttpRequest, address: str) -> HttpResponse:
     return _set_status(request, address, True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disable_account(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_status(request, address, False)
+    """Disabling bounces the account's mail at once: confirm on GET, disable on POST."""
+    if request.method == "POST":
+        return _set_status(request, address, False)
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS["status"])
+    if not account.enabled:
+        return redirect("accounts:detail", address=account.mail)
+    shown = display_address(account.mail)
+    return _confirm(request, account, _("Disable %(address)s?") % {"address": shown},
+                    _("Mail to %(address)s and its aliases bounces from now on, even when sent to a virtual alias it "
+                      "belongs to, and it can no longer sign in. You can enable it again later.") % {"address": shown},
+                    _("Disable account"), {"csn": account.csn})
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_quota(request: HttpRequest, address: str) -> HttpResponse:
     """Set the quota, or reset it to the domain default (the "reset" button)."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["quota"])
         form = QuotaForm(request.POST, account=account)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.quota", account.mail, form, updated, old={"quota_kb": account.quota_kb},
-               new={"quota_kb": updated.quota_kb if updated else None})
+        updated = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if updated is None:
             return _refused(request, directory, account, "quota_form", form)
-        return _done(request, _("The quota of %(address)s is now %(quota)s.") % {
+        message = _("%(address)s now has no quota rule of its own.") if updated.quota_kb is None else _(
+            "The quota of %(address)s is now %(quota)s.")
+        return _done(request, message % {
             "address": display_address(account.mail), "quota": format_quota(updated.quota_kb)}, updated)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_password(request: HttpRequest, address: str) -> HttpResponse:
     """Set or generate the password; a generated one is shown once, on this response, and stored nowhere."""
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["password"])
         form = PasswordForm(request.POST, account=account)
-        result = form.save(directory) if form.is_valid() else None
-        _audit(request, "account.password", account.mail, form, result)
+        result = form.save(directory, actor=actor(request)) if form.is_valid() else None
         if result is None:
             return _refused(request, directory, account, "password_form", form)
         keep_own_session(request, account.dn)  # the user's other sessions end at their next request
@@ -336,7 +300,7 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
                      account)
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def set_vacation(request: HttpRequest, address: str) -> HttpResponse:
     """Vacation reply on, changed or off: admins who may change the account (not the helpdesk)."""
     with connect() as directory:
@@ -345,9 +309,7 @@ def set_vacation(request: HttpRequest, address: str) -> HttpResponse:
         if form is None:
             messages.error(request, VACATION_UNREACHABLE)
             return redirect("accounts:detail", address=account.mail)
-        done = True if form.is_valid() and form.save() else None
-        _audit(request, "account.vacation", account.mail, form, done, new=form.audited() if done else None)
-        if done is None:
+        if not (form.is_valid() and form.save(actor=actor(request))):
             return _refused(request, directory, account, "vacation_form", form)
     return _done(request, _("The vacation reply of %(address)s is saved.") % {
         "address": display_address(account.mail)}, account)
@@ -362,33 +324,55 @@ def _change_address(request: HttpRequest, address: str, kind: str, adding: bool)
         if form.is_valid():
             value = form.cleaned_data["address"]
             _require_change(request, account, ACTIONS[kind], (value,) if kind == "aliases" else ())
-            updated = form.add(directory) if adding else form.remove(directory)
-            _audit(request, f"account.{kind}.{'add' if adding else 'remove'}", account.mail, form, updated,
-                   old={kind: getattr(account, kind)}, new={kind: getattr(updated, kind) if updated else ()})
+            updated = (form.add if adding else form.remove)(directory, actor=actor(request))
             if updated is not None:
                 message = _("Added %(value)s.") if adding else _("Removed %(value)s.")
                 return _done(request, message % {"value": display_address(value)}, updated)
         return _refused(request, directory, account, "alias_form" if kind == "aliases" else "forward_form", form)
 
 
-@require_POST
+def _confirm_removal(request: HttpRequest, address: str, kind: str) -> HttpResponse:
+    """The confirmation page for removing the alias or forward named by ?address= (back to the account page when
+    the account has no such value any more)."""
+    with connect() as directory:
+        account = _get_account_or_404(request, directory, address, ACTIONS[kind])
+    value = request.GET.get("address", "")
+    if value not in getattr(account, "aliases" if kind == "aliases" else "forward_targets"):
+        return redirect("accounts:detail", address=account.mail)
+    shown = {"value": display_address(value), "address": display_address(account.mail)}
+    if kind == "aliases":
+        question = _("Remove the alias %(value)s?") % shown
+        consequence = _("Mail to %(value)s bounces from now on, unless another entry takes the address.") % shown
+    else:
+        question = _("Stop forwarding to %(value)s?") % shown
+        consequence = _("Mail to %(address)s is no longer sent on to %(value)s.") % shown
+    return _confirm(request, account, question, consequence, _("Remove"), {"address": value, "csn": account.csn})
+
+
+@post_or_back("accounts:detail")
 def add_alias(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "aliases", True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_alias(request: HttpRequest, address: str) -> HttpResponse:
-    return _change_address(request, address, "aliases", False)
+    """Confirm on GET (mail to the alias will bounce), remove on POST."""
+    if request.method == "POST":
+        return _change_address(request, address, "aliases", False)
+    return _confirm_removal(request, address, "aliases")
 
 
-@require_POST
+@post_or_back("accounts:detail")
 def add_forward(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "forwards", True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_forward(request: HttpRequest, address: str) -> HttpResponse:
-    return _change_address(request, address, "forwards", False)
+    """Confirm on GET (mail stops reaching the target), remove on POST."""
+    if request.method == "POST":
+        return _change_address(request, address, "forwards", False)
+    return _confirm_removal(request, address, "forwards")
 
 
 def remove_account(request: HttpRequest, address: str) -> HttpResponse:
@@ -397,11 +381,9 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_or_404(request, directory, address, ACTIONS["remove"])
         access = access_for(request.user)
-        form = RemoveAccountForm(_posted(request), account=account, access=access)
+        form = RemoveAccountForm(posted(request), account=account, access=access)
         if request.method == "POST" and form.is_valid():
-            done = form.remove(directory)
-            old, new = removal_audit(account, done)
-            _audit(request, "account.remove", account.mail, form, done, old=old, new=new)
+            done = form.remove(directory, actor=actor(request))
             if done is not None:
                 messages.success(request, _removed_message(done[0]))
                 return redirect("domains:detail", name=account.domain)
@@ -417,133 +399,12 @@ def _removed_message(removal: ldap_accounts.Removal) -> str:
     return _("Removed the mail of %(address)s; the person %(uid)s stays in the directory.") % values
 
 
-# --- Virtual aliases --------------------------------------------------------------------------------------------------
-
-
-def _members(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
-    """Member addresses for the edit form (a dangling DN has none and drops out when the form is saved)."""
-    return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
-
-
-def _valiases_offered(directory: Directory) -> bool:
-    """Older MDS schemas have no mailAlias class: such a directory holds no virtual aliases and can take none."""
-    return subschema.knows(directory, "mailAlias", object_class=True)
-
-
-def list_valiases(request: HttpRequest) -> HttpResponse:
-    """Virtual aliases of the domains the user sees."""
-    access = access_for(request.user)
-    with connect() as directory:
-        offered = _valiases_offered(directory)
-        valiases = [v for v in ldap_aliases.list_valiases(directory) if access.sees(v.domain)] if offered else []
-    return render(request, "aliases/list.html",
-                  {"valiases": valiases, "may_add": offered and _is_creator(access), "offered": offered})
-
-
-def add_valias(request: HttpRequest) -> HttpResponse:
-    with connect() as directory:
-        access = _require_creator(request)
-        if not _valiases_offered(directory):
-            return render(request, "aliases/list.html", {"valiases": [], "offered": False}, status=404)
-        form = VirtualAliasForm(_posted(request), access=access)
-        if request.method == "POST" and form.is_valid():
-            address = form.cleaned_data["address"]  # read first: a refusal drops the field from cleaned_data
-            valias = form.save(directory)
-            _audit(request, "valias.create", address, form, valias, new=valias)
-            if valias is not None:
-                messages.success(request, _("Created %(address)s.") % {"address": display_address(valias.address)})
-                return redirect("aliases:detail", address=valias.address)
-    return render(request, "aliases/form.html", {"form": form, "adding": True})
-
-
-def _valias_page(request: HttpRequest, directory: Directory, valias: VirtualAlias,
-                 form: VirtualAliasForm | None = None, status: int = 200) -> HttpResponse:
-    members = ldap_aliases.member_accounts(directory, valias)
-    if form is None:
-        form = VirtualAliasForm(valias=valias, member_addresses=tuple(a.mail for _dn, a in members if a))
-    may = {action: _may_change_valias(request, valias, fields)
-           for action, fields in (("edit", {"forwards"}), ("status", {"enabled"}), ("remove", {"remove"}))}
-    context = {"valias": valias, "members": members, "form": form, "may": may}
-    return render(request, "aliases/detail.html", context, status=status)
-
-
-def valias_detail(request: HttpRequest, address: str) -> HttpResponse:
-    """Members (with a warning for disabled accounts, which still get list mail), external recipients, edit form."""
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address)
-        if valias.address != address:
-            return redirect("aliases:detail", address=valias.address)
-        return _valias_page(request, directory, valias)
-
-
-@require_POST
-def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"forwards"})
-        form = VirtualAliasForm(request.POST, valias=valias, member_addresses=_members(directory, valias),
-                                access=access_for(request.user))
-        if form.is_valid():
-            _require_valias_status(request, valias, form.cleaned_data["enabled"])
-            updated = form.save(directory)
-            _audit(request, "valias.update", valias.address, form, updated, old=valias, new=updated)
-            if updated is not None:
-                messages.success(request, _("Saved %(address)s.") % {"address": display_address(valias.address)})
-                return redirect("aliases:detail", address=valias.address)
-        messages.error(request, _("Nothing was changed: see the form below."))
-        return _valias_page(request, directory, valias, form, status=422)
-
-
-def _require_valias_status(request: HttpRequest, valias: VirtualAlias, enabled: bool) -> None:
-    """The edit form carries the status too: changing it needs the "enabled" right (reserved lists)."""
-    if enabled != valias.enabled and not _may_change_valias(request, valias, {"enabled"}):
-        raise PermissionDenied
-
-
-def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> HttpResponse:
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"enabled"})
-        form = VirtualAliasStatusForm(request.POST, valias=valias, enable=enable)
-        updated = form.save(directory) if form.is_valid() else None
-        _audit(request, "valias.enable" if enable else "valias.disable", valias.address, form, updated,
-               old={"enabled": valias.enabled}, new={"enabled": enable})
-    if updated is None:
-        messages.error(request, " ".join(form.non_field_errors()))
-    else:
-        message = _("%(address)s is enabled.") if enable else _("%(address)s is disabled: its mail now bounces.")
-        messages.success(request, message % {"address": display_address(valias.address)})
-    return redirect("aliases:detail", address=valias.address)
-
-
-@require_POST
-def enable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_valias_status(request, address, True)
-
-
-@require_POST
-def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
-    return _set_valias_status(request, address, False)
-
-
-def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
-    """Confirm on GET, remove on POST."""
-    with connect() as directory:
-        valias = _get_valias_or_404(request, directory, address, {"remove"})
-        form = RemoveVirtualAliasForm(_posted(request), valias=valias)
-        if request.method == "POST" and form.is_valid():
-            removed = form.remove(directory)
-            _audit(request, "valias.remove", valias.address, form, removed, old=valias)
-            if removed is not None:
-                messages.success(request, _("Removed %(address)s.") % {"address": display_address(valias.address)})
-                return redirect("aliases:list")
-    return render(request, "aliases/remove.html", {"form": form, "valias": valias})
-
-
 # --- People -----------------------------------------------------------------------------------------------------------
 
 
 def list_people(request: HttpRequest) -> HttpResponse:
     """Directory persons without mail that the user may give mail to (see _people_scope), filtered by text."""
-    access = _require_creator(request)
+    access = require_creator(request)
     text, scope = request.GET.get("q", "").strip()[:100], _people_scope(access)
     with connect() as directory:
         people = ldap_accounts.search_people(directory, text, domains=scope)
@@ -554,11 +415,9 @@ def enable_mail(request: HttpRequest, uid: str) -> HttpResponse:
     """Give one person a mail account in a domain the user administers."""
     with connect() as directory:
         person = _get_person_or_404(request, directory, uid)
-        form = EnableMailForm(_posted(request), person=person, access=access_for(request.user))
+        form = EnableMailForm(posted(request), person=person, access=access_for(request.user))
         if request.method == "POST" and form.is_valid():
-            wanted = {"uid": person.uid, **form.cleaned_data}  # read first: a refusal drops the field
-            account = form.save(directory)
-            _audit(request, "account.enable_mail", wanted["address"], form, account, new=wanted)
+            account = form.save(directory, actor=actor(request))
             if account is not None:
                 return _done(request, _("%(name)s now has the address %(address)s.") % {
                     "name": person.name or person.uid, "address": display_address(account.mail)}, account)

@@ -36,8 +36,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from domain_ldif import domain_ldif  # noqa: E402
 
+from devtools.slapd import Instance, free_port  # noqa: E402
 from mailadmin.directory import features  # noqa: E402
-from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
 
 STOCK_SCHEMA = ROOT / "tests/stock/mmc.schema"
 

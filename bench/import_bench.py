@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from domain_ldif import domain_ldif  # noqa: E402
 
-from mailadmin.directory.slapd.instance import Instance, free_port  # noqa: E402
+from devtools.slapd import Instance, free_port  # noqa: E402
 
 DOMAIN = "bench.test"
 EXISTING = "existing.test"

@@ -8,16 +8,14 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from mailadmin import events
 from mailadmin.addresses import display_domain
 from mailadmin.audit import audited
 from mailadmin.directory import AlreadyExists, Conflict, Directory, InUse, Invalid
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
+from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField
 
-from .validators import DomainNameField, QuotaField, TextField
-
-CONFLICT_MESSAGE = _l("Someone else changed this entry since you opened it. The current values are shown; "
-                      "check them and save again.")
 GONE_MESSAGE = _l("Someone else removed this domain since you opened it.")
 
 
@@ -55,7 +53,7 @@ class DomainForm(forms.Form):
 
     def _add(self, directory: Directory, actor: str) -> MailDomain:
         data = self.cleaned_data
-        with audited(actor, "domain.add", data["name"], new=data):
+        with audited(actor, events.DOMAIN_ADD, data["name"], new=data):
             return ldap_domains.create_domain(directory, data["name"], data["description"], data["default_quota"])
 
     def _change(self, directory: Directory, actor: str) -> MailDomain:
@@ -63,7 +61,7 @@ class DomainForm(forms.Form):
         data = self.cleaned_data
         based_on = dataclasses.replace(self.domain, csn=data["version"])
         new = {"description": data["description"], "default_quota_kb": data["default_quota"]}
-        with audited(actor, "domain.change", self.domain.name, old=self.domain, new=new):
+        with audited(actor, events.DOMAIN_CHANGE, self.domain.name, old=self.domain, new=new):
             return ldap_domains.update_domain(directory, based_on, **new)
 
     def _show_current(self, directory: Directory) -> None:
@@ -89,7 +87,7 @@ class RemoveDomainForm(forms.Form):
     def remove(self, directory: Directory, *, actor: str) -> bool:
         """Remove the domain (audited as `actor`); False with a form error while it is used or changed."""
         try:
-            with audited(actor, "domain.remove", self.domain.name, old=self.domain):
+            with audited(actor, events.DOMAIN_REMOVE, self.domain.name, old=self.domain):
                 ldap_domains.remove_domain(directory, self.domain)
             return True
         except InUse as e:

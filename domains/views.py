@@ -17,7 +17,7 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
-from selfservice.models import self_service_allowed
+from mailadmin.self_service import self_service_allowed
 
 from .forms import DomainForm, RemoveDomainForm
 

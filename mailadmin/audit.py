@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 
 from django.db.models import Q
+from django.utils import translation
 
 from mailadmin.models import AuditEntry
 
@@ -29,6 +30,14 @@ def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool
     )
 
 
+def refusal_detail(form) -> str:
+    """A refused form's messages for the audit row, one a line. The form's fixed texts (lazy, such as the conflict
+    message) are written in English, so that the dashboard shows each in the reader's language (AuditEntry.failure);
+    a message already filled in with values stays in the language of whoever made the change."""
+    with translation.override("en"):
+        return "\n".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 @contextmanager
 def audited(actor: str, action: str, target: str, *, old=None, new=None) -> Iterator[None]:
     """Record the change when the block ends: as a success, or as a failure with the error, re-raised."""
@@ -38,6 +47,26 @@ def audited(actor: str, action: str, target: str, *, old=None, new=None) -> Iter
         record(actor, action, target, old=old, new=new, ok=False, detail=f"{type(e).__name__}: {e}")
         raise
     record(actor, action, target, old=old, new=new)
+
+
+def audited_action(form, actor: str, action: str, target: str, run: Callable[[], object], *, old=None, new=None):
+    """Run a form's directory action and write its one audit row; return the action's result.
+
+    The action returns its result, or None after adding form errors (a refusal: the row holds the form's messages);
+    an exception is recorded with its text and re-raised. `old` and `new` are the row's values, or functions of the
+    result (None on a refusal) when only the result says them."""
+    try:
+        result = run()
+    except Exception as e:
+        record(actor, action, target, old=_of(old, None), ok=False, detail=f"{type(e).__name__}: {e}")
+        raise
+    detail = "" if result is not None else refusal_detail(form)
+    record(actor, action, target, old=_of(old, result), new=_of(new, result), ok=result is not None, detail=detail)
+    return result
+
+
+def _of(value, result):
+    return value(result) if callable(value) else value
 
 
 def recent(limit: int = 20, domains: Collection[str] | None = None, refusals_of: str | None = None) -> list[AuditEntry]:

@@ -6,9 +6,8 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import is_dataclass
 
 from django import forms
 from django.core.management.base import CommandError
@@ -16,7 +15,6 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from mailadmin.addresses import display_address, normalise_address, normalise_domain
-from mailadmin.audit import record
 from mailadmin.directory import Directory, DirectoryError, DirectoryUnavailable, Refused, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
@@ -57,24 +55,6 @@ def run_form(form: forms.Form, action, options: dict[str, str] | None = None):
     result = action()
     if result is None or form.errors:
         raise form_error(form, options)
-    return result
-
-
-def audited_form(form: forms.Form, action, *, event: str, target: str, old=None, options: dict[str, str] | None = None,
-                 values: Callable[[object], tuple[dict, dict]] | None = None):
-    """run_form(), plus one audit row: the new state on success, the refusal's text on failure. Returns the result.
-    `values` turns the result into the success row's (old, new) when the result alone does not say it."""
-    try:
-        result = run_form(form, action, options)
-    except (CommandError, DirectoryError) as e:
-        record(actor(), event, target, old=old, ok=False, detail=str(e))
-        raise
-    if values is not None:
-        old, new = values(result)
-        record(actor(), event, target, old=old, new=new)
-        return result
-    shown = result[0] if isinstance(result, tuple) else result  # (account, generated password): never the password
-    record(actor(), event, target, old=old, new=shown if is_dataclass(shown) else None)
     return result
 
 

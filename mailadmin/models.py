@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from mailadmin import events
 
 
 class ClaimLock(models.Model):
@@ -10,6 +13,9 @@ class ClaimLock(models.Model):
 
     name = models.CharField(primary_key=True, max_length=32)
     taken = models.BigIntegerField(default=0)
+    # The contextCSN values of the server the last claim was written to: the next claimer's server must hold them
+    # before it checks, or a claim written to one provider could be missed by a check on another.
+    seen = models.TextField(default="", blank=True)
 
 
 class Role(models.Model):
@@ -47,36 +53,61 @@ class DirectoryIdentity(models.Model):
         return f"{self.user} {self.dn or 'pending'}"
 
 
+class SelfServicePolicy(models.Model):
+    """Self-service ("My account" for mail users) off (or back on) for one domain, or for every domain when `domain`
+    is blank. Without a row, it is on: both the blank row and the domain's row must allow it (mailadmin.self_service).
+    Here, not in the selfservice app, because the domain page and the sign-in read it too."""
+
+    domain = models.CharField(max_length=253, unique=True, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.domain or '*'} {'on' if self.enabled else 'off'}"
+
+
 # What the audit codes mean, for people reading the log in the console; a code missing here is shown as is.
 ACTION_LABELS = {
-    "domain.add": _("Domain added"),
-    "domain.change": _("Domain changed"),
-    "domain.remove": _("Domain removed"),
-    "domain.self_service": _("Self-service switched"),
-    "account.create": _("Account created"),
-    "account.update": _("Account changed"),
-    "account.enable": _("Account enabled"),
-    "account.disable": _("Account disabled"),
-    "account.quota": _("Quota changed"),
-    "account.password": _("Password set"),
-    "account.aliases.add": _("Alias added"),
-    "account.aliases.remove": _("Alias removed"),
-    "account.forwards.add": _("Forward added"),
-    "account.forwards.remove": _("Forward removed"),
-    "account.vacation": _("Vacation reply changed"),
-    "account.remove": _("Account removed"),
-    "account.enable_mail": _("Mail enabled for a person"),
-    "valias.create": _("Virtual alias created"),
-    "valias.update": _("Virtual alias changed"),
-    "valias.enable": _("Virtual alias enabled"),
-    "valias.disable": _("Virtual alias disabled"),
-    "valias.remove": _("Virtual alias removed"),
-    "account.import": _("Accounts imported"),
-    "directory.fix": _("Directory repaired"),
-    "role.grant": _("Role granted"),
-    "role.revoke": _("Role revoked"),
-    "role.confirm": _("Sign-in entry confirmed"),
+    events.DOMAIN_ADD: _("Domain added"),
+    events.DOMAIN_CHANGE: _("Domain changed"),
+    events.DOMAIN_REMOVE: _("Domain removed"),
+    events.DOMAIN_SELF_SERVICE: _("Self-service switched"),
+    events.ACCOUNT_CREATE: _("Account created"),
+    events.ACCOUNT_UPDATE: _("Account changed"),
+    events.ACCOUNT_ENABLE: _("Account enabled"),
+    events.ACCOUNT_DISABLE: _("Account disabled"),
+    events.ACCOUNT_QUOTA: _("Quota changed"),
+    events.ACCOUNT_PASSWORD: _("Password set"),
+    events.ACCOUNT_ALIASES_ADD: _("Alias added"),
+    events.ACCOUNT_ALIASES_REMOVE: _("Alias removed"),
+    events.ACCOUNT_FORWARDS_ADD: _("Forward added"),
+    events.ACCOUNT_FORWARDS_REMOVE: _("Forward removed"),
+    events.ACCOUNT_VACATION: _("Vacation reply changed"),
+    events.ACCOUNT_REMOVE: _("Account removed"),
+    events.ACCOUNT_ENABLE_MAIL: _("Mail enabled for a person"),
+    events.VALIAS_CREATE: _("Virtual alias created"),
+    events.VALIAS_UPDATE: _("Virtual alias changed"),
+    events.VALIAS_ENABLE: _("Virtual alias enabled"),
+    events.VALIAS_DISABLE: _("Virtual alias disabled"),
+    events.VALIAS_REMOVE: _("Virtual alias removed"),
+    events.ACCOUNT_IMPORT: _("Accounts imported"),
+    events.DIRECTORY_FIX: _("Directory repaired"),
+    events.ROLE_GRANT: _("Role granted"),
+    events.ROLE_REVOKE: _("Role revoked"),
+    events.ROLE_CONFIRM: _("Sign-in entry confirmed"),
 }
+
+
+# Why a change failed, for failures recorded from a directory error ("Conflict: modify …", see audit.audited): the
+# error's kind in words instead of the LDAP operation.
+FAILURE_LABELS = {
+    "Conflict": _("Someone else changed this entry at the same time; nothing was changed."),
+    "InUse": _("Other entries still use it; nothing was changed."),
+    "AlreadyExists": _("The address or entry already exists; nothing was changed."),
+    "Invalid": _("The directory refused a value; nothing was changed."),
+    "DirectoryUnavailable": _("The directory could not be reached; nothing was changed."),
+    "DirectoryError": _("The directory refused the change; nothing was changed."),
+}
+ROLE_NAMES = {Role.DOMAIN_ADMIN: _("domain admin"), Role.HELPDESK: _("helpdesk")}
 
 
 class AuditEntry(models.Model):
@@ -99,3 +130,22 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The action in words, in the current language (the code itself for an action without a label)."""
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def failure(self) -> str:
+        """Why the change failed, in the current language: a directory error by its kind; a form's messages (one a
+        line, see audit.refusal_detail) each through the catalogue: those recorded in English without values to fill
+        in are translated, the others shown as recorded."""
+        kind = self.detail.partition(":")[0]
+        if kind in FAILURE_LABELS:
+            return str(FAILURE_LABELS[kind])
+        return " ".join(gettext(line) for line in self.detail.splitlines())
+
+    @property
+    def role(self) -> tuple[str, str, str] | None:
+        """(user, role in words, domain or "") of a role.grant/role.revoke entry, whose target is "user kind domain"
+        ("*" for every domain); None for other entries."""
+        user, kind, domain = (self.target.split(" ") + ["", ""])[:3]
+        if not self.action.startswith("role.") or kind not in ROLE_NAMES:
+            return None
+        return user, str(ROLE_NAMES[kind]), "" if domain == "*" else domain

@@ -7,12 +7,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from domains.validators import DomainNameField
 from mailadmin.addresses import normalise_address
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.signin import get_sign_in_entry
+from mailadmin.fields import DomainNameField
 from mailadmin.models import DirectoryIdentity, Role
 
 

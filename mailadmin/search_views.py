@@ -19,6 +19,7 @@ from mailadmin.permissions import Access, access_for
 
 SEARCH_LIMIT = 50
 QUERY_MAX = 254
+STATUSES = ("all", "disabled")
 
 
 def _as_address(text: str) -> str | None:
@@ -29,11 +30,13 @@ def _as_address(text: str) -> str | None:
         return None
 
 
-def _find(directory: Directory, access: Access, text: str) -> tuple[list[Account], bool, VirtualAlias | None]:
-    """Accounts matching `text` in the user's domains, whether there were more, and the virtual alias named `text`."""
+def _find(directory: Directory, access: Access, text: str,
+          status: str = "") -> tuple[list[Account], bool, VirtualAlias | None]:
+    """Accounts matching `text` (or every account, or every disabled one: `status`) in the user's domains, whether
+    there were more, and the virtual alias named `text`."""
     address = _as_address(text)
     accounts, truncated = ldap_accounts.search_accounts(
-        directory, address or text, limit=SEARCH_LIMIT, domains=access.scope
+        directory, address or text, limit=SEARCH_LIMIT, domains=access.scope, status=status
     )
     accounts = [a for a in accounts if access.sees(a.domain)]  # the filter scopes already; this guards the page
     valias = ldap_aliases.get_valias(directory, address) if address and access.sees(domain_of(address)) else None
@@ -41,12 +44,19 @@ def _find(directory: Directory, access: Access, text: str) -> tuple[list[Account
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """?q= an address, alias, name or login; a single hit goes straight to its page. An empty box shows the form."""
+    """?q= an address, alias, name or login; a single hit goes straight to its page. An empty box shows the form.
+    ?status=all or ?status=disabled lists every account, or every disabled one (the dashboard's cards)."""
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
-    if not query:
+    status = request.GET.get("status", "") if request.GET.get("status") in STATUSES else ""
+    if status:
+        query = ""
+    elif not query:
         return render(request, "search.html", {"query": ""})
     with connect() as directory:
-        accounts, truncated, valias = _find(directory, access_for(request.user), query)
+        accounts, truncated, valias = _find(directory, access_for(request.user), query, status)
+    if status:
+        return render(request, "search.html", {
+            "status": status, "accounts": accounts, "truncated": truncated, "limit": SEARCH_LIMIT})
     if len(accounts) == 1 and valias is None and not truncated:
         return redirect(f"/accounts/{quote(accounts[0].mail, safe='@+')}/")
     if valias is not None and not accounts:

@@ -29,6 +29,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (mailadmin/proxy.py); "unix" = gunicorn's socket.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # --- LDAP: the directory is the only store of mail data ------------------------------------------------------------
 LDAP_URL = env.str("LDAP_URL", default="").split()  # several URLs, separated by spaces, tried in order
@@ -42,6 +44,7 @@ LDAP_GROUPS_DN = env.str("LDAP_GROUPS_DN", default=f"ou=Groups,{LDAP_BASE_DN}") 
 LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
 LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # empty: the system's CAs
 LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect and for each answer
+LDAP_RETRY_AFTER = env.float("LDAP_RETRY_AFTER", default=60.0)  # seconds a server that failed is tried last
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")
@@ -63,10 +66,12 @@ INSTALLED_APPS = [
     "mailadmin",
     "domains",
     "accounts",
+    "aliases",
     "selfservice",
 ]
 
 MIDDLEWARE = [
+    "mailadmin.proxy.TrustedProxyMiddleware",  # first: everything after it sees the client's address and scheme
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +115,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Address claims serialise on a database lock: wait for it rather than fail at once.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# "directory" remembers which LDAP servers failed lately (directory/resting.py): a file cache, so every gunicorn
+# worker of a host shares it without another service.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "directory": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")) + "/directory",
+    },
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -14,7 +14,7 @@ urlpatterns = [
     path("domains/<entry:domain>/self-service/", include("selfservice.policy_urls")),
     path("domains/", include("domains.urls")),
     path("accounts/", include("accounts.urls")),
-    path("aliases/", include("accounts.alias_urls")),
+    path("aliases/", include("aliases.urls")),
     path("people/", include("accounts.people_urls")),
     path("groups/", include("accounts.group_urls")),
     path("search/", search_views.search, name="search"),

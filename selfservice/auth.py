@@ -15,8 +15,7 @@ from mailadmin.directory.connection import password_matches
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.models import DirectoryIdentity
 from mailadmin.permissions import console_user, is_console_entry
-
-from .models import self_service_allowed
+from mailadmin.self_service import self_service_allowed
 
 BACKEND = "selfservice.auth.MailUserBackend"
 

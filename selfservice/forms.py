@@ -1,4 +1,5 @@
-"""Self-service forms: a mail user's own password. Forwards reuse accounts.forms.AccountAddressForm."""
+"""Self-service forms: a mail user's own password. Forwards reuse mailadmin.accountforms.AccountAddressForm, the
+vacation reply mailadmin.vacation.VacationForm, as the account page does."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from accounts.forms import PASSWORD_MAX, PasswordFields
-from domains.forms import CONFLICT_MESSAGE
+from mailadmin import events
+from mailadmin.accountforms import PASSWORD_MAX, PasswordFields
+from mailadmin.audit import audited_action
 from mailadmin.directory import Conflict, Invalid
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.connection import bound_as
+from mailadmin.fields import CONFLICT_MESSAGE
 
 
 class OwnPasswordForm(PasswordFields):
@@ -26,7 +29,11 @@ class OwnPasswordForm(PasswordFields):
         super().__init__(*args, **kwargs)
         del self.fields["generate"]  # a mail user chooses their own password
 
-    def save(self) -> Account | None:
+    def save(self, *, actor: str) -> Account | None:
+        """Send the change and write its audit row (`events.ACCOUNT_PASSWORD`, refusals included)."""
+        return audited_action(self, actor, events.ACCOUNT_PASSWORD, self.account.mail, self._save)
+
+    def _save(self) -> Account | None:
         directory = bound_as(self.account.dn, self.cleaned_data["old_password"])
         if directory is None:
             self.add_error("old_password", _("The current password is wrong."))

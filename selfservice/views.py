@@ -10,22 +10,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import AccountAddressForm
 from mailadmin import dovecot
+from mailadmin.accountforms import AccountAddressForm
 from mailadmin.addresses import display_address, normalise_domain
-from mailadmin.audit import record
 from mailadmin.auth import tied_entry
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 from mailadmin.permissions import access_for
+from mailadmin.self_service import self_service_allowed, set_self_service
 from mailadmin.sessions import keep_own_session
+from mailadmin.shortcuts import actor
+from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import OwnPasswordForm
 from .middleware import is_mail_user
-from .models import self_service_allowed, set_self_service
-from .vacation import VACATION_UNREACHABLE, vacation_form
 
 
 def _my_account(request: HttpRequest, directory: Directory) -> Account:
@@ -43,12 +43,8 @@ def _my_account(request: HttpRequest, directory: Directory) -> Account:
 
 
 def _actor(account: Account) -> str:
+    """Who the audit log names for a mail user's own change: the form actions write the rows."""
     return f"self:{account.mail}"
-
-
-def _audit(account: Account, action: str, form, result, **values) -> None:
-    detail = "" if result is not None else " ".join(str(e) for errors in form.errors.values() for e in errors)
-    record(_actor(account), action, account.mail, ok=result is not None, detail=detail, **values)
 
 
 def _page(request: HttpRequest, account: Account, status: int = 200, **forms) -> HttpResponse:
@@ -78,8 +74,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     with connect() as directory:
         account = _my_account(request, directory)
     form = OwnPasswordForm(request.POST, account=account)
-    result = form.save() if form.is_valid() else None
-    _audit(account, "account.password", form, result)
+    result = form.save(actor=_actor(account)) if form.is_valid() else None
     if result is None:
         return _refused(request, account, "password_form", form)
     keep_own_session(request, account.dn)  # this session goes on; the user's other sessions end
@@ -91,9 +86,8 @@ def _change_forward(request: HttpRequest, adding: bool) -> HttpResponse:
     with connect() as directory:
         account = _my_account(request, directory)
         form = AccountAddressForm(request.POST, account=account, kind="forwards", removing=not adding)
-        updated = (form.add(directory) if adding else form.remove(directory)) if form.is_valid() else None
-    _audit(account, f"account.forwards.{'add' if adding else 'remove'}", form, updated,
-           old={"forwards": account.forwards}, new={"forwards": updated.forwards if updated else ()})
+        change = form.add if adding else form.remove
+        updated = change(directory, actor=_actor(account)) if form.is_valid() else None
     if updated is None:
         return _refused(request, account, "forward_form", form)
     message = _("Added %(value)s.") if adding else _("Removed %(value)s.")
@@ -120,10 +114,7 @@ def set_vacation(request: HttpRequest) -> HttpResponse:
     if form is None:
         messages.error(request, VACATION_UNREACHABLE)
         return redirect("selfservice:account")
-    done = form.is_valid() and form.save()
-    _audit(account, "account.vacation", form, True if done else None,
-           new=form.audited() if done else None)
-    if not done:
+    if not (form.is_valid() and form.save(actor=_actor(account))):
         return _refused(request, account, "vacation_form", form)
     messages.success(request, _("Your vacation reply is saved."))
     return redirect("selfservice:account")
@@ -143,8 +134,7 @@ def switch_self_service(request: HttpRequest, domain: str) -> HttpResponse:
     if not access.administers(name):
         raise PermissionDenied
     enabled = request.POST.get("enabled") == "on"
-    set_self_service(name, enabled)
-    record(request.user.get_username(), "domain.self_service", name, new={"enabled": enabled})
+    set_self_service(name, enabled, actor=actor(request))
     messages.success(request, _("Self-service is on for this domain.") if enabled else
                      _("Self-service is off for this domain."))
     return redirect("domains:detail", name=name)

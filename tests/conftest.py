@@ -25,9 +25,10 @@ from pathlib import Path
 import pytest
 import pytest_django.plugin as django_plugin
 from django.conf import settings
+from django.core.cache import caches
 
+from devtools.slapd import SLAPD, Instance, free_port
 from mailadmin.directory import Directory, connect, features
-from mailadmin.directory.slapd.instance import SLAPD, Instance, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_LDIF = (Path(__file__).parent / "base.ldif").read_text()
@@ -51,9 +52,12 @@ def start_instance(root: Path, **kwargs) -> Instance:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings():
+def _test_settings(tmp_path_factory):
     """Static files come from the finders (no collectstatic manifest needed), and the personas' Django passwords use
-    a fast hasher: PBKDF2 would cost half a second per test for no benefit here."""
+    a fast hasher: PBKDF2 would cost half a second per test for no benefit here. Resting servers are remembered in
+    the session's own directory, not in the checkout's var/."""
+    directory_cache = {**settings.CACHES["directory"], "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+    settings.CACHES = {**settings.CACHES, "directory": directory_cache}
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -136,6 +140,7 @@ def test_directory(slapd: Instance) -> Instance:
     """Every test starts from tests/base.ldif: the three OUs are wiped and re-added (milliseconds with dbnosync)."""
     if not slapd.running():
         slapd.start()
+    caches["directory"].clear()  # no server rests because an earlier test stopped or hung one
     use_instance(slapd)
     for ou in [*OUS, GROUPS_OU]:
         slapd.delete_tree(ou)

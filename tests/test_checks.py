@@ -2,8 +2,8 @@
 
 import pytest
 
+from devtools.slapd import free_port
 from mailadmin.checks import configuration, mail_schema
-from mailadmin.directory.slapd.instance import free_port
 from tests.conftest import start_instance, use_instance
 
 

@@ -93,3 +93,40 @@ def _password_options(name: str, app: str) -> list[str]:
 def test_no_management_command_takes_a_password_on_the_command_line(name, app):
     # A value is only accepted when it is a path (*-file), never the secret itself.
     assert [o for o in _password_options(name, app) if not o.endswith("-file")] == []
+
+
+# Which top-level packages each may import: the shared package is below the apps, and nothing run in production
+# imports the development tools (the throwaway slapd of tests, benchmarks and `make run`).
+ALLOWED_IMPORTS = {
+    "mailadmin": {"mailadmin"},
+    "domains": {"mailadmin", "domains"},
+    "accounts": {"mailadmin", "accounts"},
+    "aliases": {"mailadmin", "aliases"},
+    "selfservice": {"mailadmin", "selfservice"},
+}
+PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "aliases", "selfservice", "devtools", "tests", "bench",
+                    "scripts"}
+
+
+def _imported_packages(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & PROJECT_PACKAGES
+
+
+def test_packages_import_only_the_layers_below_them():
+    offenders = []
+    for path, tree in _trees():
+        package = path.relative_to(ROOT).parts[0]
+        if package in ALLOWED_IMPORTS:
+            offenders += [f"{path.relative_to(ROOT)}: {p}" for p in _imported_packages(tree) - ALLOWED_IMPORTS[package]]
+    assert offenders == []
+
+
+def test_the_import_lint_sees_imports():
+    assert _imported_packages(ast.parse("import devtools.slapd\nfrom domains.forms import X\nfrom . import y")) == {
+        "devtools", "domains"}

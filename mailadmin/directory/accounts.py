@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -18,6 +20,9 @@ from .claims import claim_lock, ensure_free
 from .connection import Directory, Record
 from .controls import assertion, sort, vlv, vlv_total
 from .errors import AlreadyExists, Conflict, DirectoryError, Invalid, OutOfRange
+
+if TYPE_CHECKING:
+    from .domains import MailDomain
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def _int_or_none(value: str) -> int | None:
         return None
 
 
-def _account(record: Record) -> Account:
+def account_from_record(record: Record) -> Account:
     mails = record.values(s.MAIL)
     return Account(
         dn=record.dn,
@@ -128,7 +133,7 @@ def _account(record: Record) -> Account:
 def get_account(directory: Directory, address: str) -> Account | None:
     """The account whose primary address or alias is `address`, or None (primary address wins over an alias)."""
     records = directory.find(s.users_dn(), s.account_by_address(address), s.ACCOUNT_ATTRS, limit=20)
-    accounts = [_account(r) for r in records]
+    accounts = [account_from_record(r) for r in records]
     for account in accounts:
         if account.mail == address:
             return account
@@ -139,7 +144,7 @@ def get_account_by_dn(directory: Directory, dn: str) -> Account | None:
     record = directory.read(dn, s.ACCOUNT_ATTRS)
     if record is None or s.MAIL_ACCOUNT.lower() not in {c.lower() for c in record.values("objectClass")}:
         return None
-    return _account(record)
+    return account_from_record(record)
 
 
 def accounts_with_uids(directory: Directory, uids: Collection[str]) -> dict[str, Account]:
@@ -147,13 +152,13 @@ def accounts_with_uids(directory: Directory, uids: Collection[str]) -> dict[str,
     if not uids:
         return {}
     records = directory.find(s.users_dn(), s.all_of(s.accounts_filter(), s.with_uids(uids)), s.ACCOUNT_ATTRS)
-    return {account.uid.lower(): account for account in map(_account, records)}
+    return {account.uid.lower(): account for account in map(account_from_record, records)}
 
 
 def accounts_with_alias(directory: Directory, address: str) -> list[Account]:
     """Every account whose mailalias holds `address` (several for a group address MMC copied to its members)."""
     records = directory.find(s.users_dn(), s.all_of(s.accounts_filter(), s.eq(s.ALIASES, address)), s.ACCOUNT_ATTRS)
-    return sorted(map(_account, records), key=lambda a: a.mail)
+    return sorted(map(account_from_record, records), key=lambda a: a.mail)
 
 
 def list_domain_accounts(
@@ -174,7 +179,7 @@ def list_domain_accounts(
     except OutOfRange:
         _first, result = directory.search(s.users_dn(), flt, ("1.1",), controls=[sort(s.MAIL), vlv(1, 1)])
         return AccountPage((), vlv_total(result), page, per_page)
-    return AccountPage(tuple(_account(r) for r in records), vlv_total(result), page, per_page)
+    return AccountPage(tuple(account_from_record(r) for r in records), vlv_total(result), page, per_page)
 
 
 def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
@@ -193,20 +198,23 @@ def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) 
         return AccountPage((), total, page, per_page)
     wanted = s.all_of(flt, s.any_of(*(s.eq(s.MAIL, address) for address, _dn in shown)))
     by_dn = {s.normalise_dn(r.dn): r for r in directory.find(s.users_dn(), wanted, s.ACCOUNT_ATTRS)}
-    accounts = tuple(_account(by_dn[dn]) for _address, dn in shown if dn in by_dn)
+    accounts = tuple(account_from_record(by_dn[dn]) for _address, dn in shown if dn in by_dn)
     return AccountPage(accounts, total, page, per_page)
 
 
 def search_accounts(
-    directory: Directory, text: str, *, limit: int = 50, domains: Collection[str] | None = None
+    directory: Directory, text: str, *, limit: int = 50, domains: Collection[str] | None = None,
+    status: str = "",
 ) -> tuple[list[Account], bool]:
     """Accounts matching an address, alias, name or uid, in `domains` (None: anywhere); True when there were more
-    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit."""
+    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit. With `status`
+    "all" or "disabled", `text` is ignored: every account, or every disabled one."""
     if domains is not None and not domains:
         return [], False
-    flt = s.search_text(text) if domains is None else s.all_of(s.search_text(text), s.in_domains(domains))
+    flt = {"all": s.accounts_filter(), "disabled": s.disabled_accounts()}.get(status) or s.search_text(text)
+    flt = flt if domains is None else s.all_of(flt, s.in_domains(domains))
     records = directory.find(s.users_dn(), flt, s.ACCOUNT_ATTRS, limit=limit + 1)
-    accounts = sorted((_account(r) for r in records), key=lambda a: a.mail)
+    accounts = sorted((account_from_record(r) for r in records), key=lambda a: a.mail)
     return accounts[:limit], len(accounts) > limit
 
 
@@ -232,7 +240,9 @@ def get_person(directory: Directory, uid: str) -> Person | None:
     return _person(records[0]) if records else None
 
 
-def _mail_attrs(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
+def _new_mail_attributes(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
+    """The mail attributes of a new account (or of a person given mail): address, status, mailbox, quota, aliases,
+    forwards (with the own address among them to keep a copy)."""
     forwards = [*new.forwards, new.address] if new.keep_copy and new.forwards else list(new.forwards)
     attrs: dict = {
         s.MAIL: new.address,
@@ -248,33 +258,40 @@ def _mail_attrs(new: NewAccount, uid: str, quota_kb: int | None) -> dict:
     return attrs
 
 
-def _default_quota(directory: Directory, address: str) -> int:
-    from .domains import get_domain  # domains imports nothing from here; local import keeps the modules independent
+def account_attributes(new: NewAccount, quota_kb: int | None, *, name: str = "") -> dict:
+    """Every attribute of a new account entry but its password: the one place they are built, for the console, the
+    commands and the import. `name`: a display name other than "First Last"."""
+    attrs = {"uid": new.uid, "cn": name or new.name, "sn": new.last_name or new.uid,
+             **_new_mail_attributes(new, new.uid, quota_kb)}
+    if new.first_name:
+        attrs["givenName"] = new.first_name
+    return attrs
 
-    domain = get_domain(directory, domain_of(address))
-    if domain is None:
-        raise Invalid(_("the domain of %(address)s is not hosted here") % {"address": address})
+
+def quota_rule(domain: MailDomain) -> int:
+    """The quota (kB) a new account of `domain` gets: the domain's default, else MAIL_DEFAULT_QUOTA."""
     return domain.default_quota_kb if domain.default_quota_kb is not None else settings.MAIL_DEFAULT_QUOTA
 
 
-def default_quota(directory: Directory, address: str) -> int:
-    """The quota (kB) a new account of `address`'s domain gets: the domain's default, else MAIL_DEFAULT_QUOTA.
-    Raises Invalid when the domain is not hosted."""
-    return _default_quota(directory, address)
+def default_quota(directory: Directory, domain: str) -> int:
+    """quota_rule() of the hosted domain named `domain` (an A-label); raises Invalid when it is not hosted."""
+    from .domains import get_domain  # domains imports nothing from here; local import keeps the modules independent
+
+    found = get_domain(directory, domain)
+    if found is None:
+        raise Invalid(_("the domain %(domain)s is not hosted here") % {"domain": domain})
+    return quota_rule(found)
 
 
 def create_account(directory: Directory, new: NewAccount, password: str | None) -> tuple[Account, str | None]:
     """Add `uid=<uid>,ou=Users` with the domain's default quota unless one is given, then set the password through
     Password Modify (a generated one, returned, when `password` is None). Raises AlreadyExists, Invalid."""
     dn = s.account_dn(new.uid)
-    with claim_lock():
-        quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
+    with claim_lock(directory):
+        quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases])
-        attrs = {"uid": new.uid, "cn": new.name, "sn": new.last_name or new.uid, **_mail_attrs(new, new.uid, quota)}
-        if new.first_name:
-            attrs["givenName"] = new.first_name
         try:
-            directory.add(dn, [*s.PERSON_CLASSES, s.MAIL_ACCOUNT], attrs)
+            directory.add(dn, s.ACCOUNT_CLASSES, account_attributes(new, quota))
         except AlreadyExists as e:
             raise AlreadyExists(str(e), address=new.uid, holder=new.uid) from e
     try:
@@ -296,8 +313,8 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
     if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
         raise AlreadyExists(person.dn, address=new.address, holder=new.address)
     uid = record.first("uid") or new.uid
-    with claim_lock():
-        quota = _default_quota(directory, new.address) if new.quota_kb is None else new.quota_kb
+    with claim_lock(directory):
+        quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
         existing = [m.lower() for m in record.values(s.MAIL)]
         if existing and new.address not in existing:
@@ -305,7 +322,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
                           % {"name": person.uid, "address": existing[0]})
         changes = {
             name: replace(value) if isinstance(value, str) else replace_values(value)
-            for name, value in _mail_attrs(new, uid, quota).items() if not (name == s.MAIL and existing)
+            for name, value in _new_mail_attributes(new, uid, quota).items() if not (name == s.MAIL and existing)
         }
         changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
         directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN), person.dn))])
@@ -351,7 +368,8 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
     changes = _changes(account, fields)
     if changes:
         new_aliases = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
-        with claim_lock():
+        # Only a change that claims an address waits for the lock (and for replication, see claims.py).
+        with claim_lock(directory) if new_aliases else nullcontext():
             ensure_free(directory, new_aliases, owner_dn=account.dn)
             directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
     updated = get_account_by_dn(directory, account.dn)

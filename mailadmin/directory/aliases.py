@@ -1,4 +1,4 @@
-"""Virtual aliases (distribution lists): `mailalias=<address>,ou=mailAliases,<base>` entries of class mailAlias.
+"""Virtual aliases: `mailalias=<address>,ou=mailAliases,<base>` entries of class mailAlias.
 
 Postfix expands `mail` (external recipients) and, through `special_result_attribute`, the `mail` of every member DN.
 It does not look at the members' `mailenable`: a disabled member's address is passed on, finds no mailbox and bounces
@@ -77,7 +77,7 @@ def create_valias(
 ) -> VirtualAlias:
     """Add the virtual alias; raise AlreadyExists when any entry already accepts `address` (but the accounts
     `handing_over` their copy of it: see claims.ensure_free)."""
-    with claim_lock():
+    with claim_lock(directory):
         ensure_free(directory, [address], handing_over=handing_over)
         directory.add(s.valias_dn(address), [s.MAIL_ALIAS], {s.ALIASES: address, **_attrs(members, external, enabled)})
     created = get_valias(directory, address)

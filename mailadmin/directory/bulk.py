@@ -15,10 +15,10 @@ from ldap3.core.results import RESULT_CODES, RESULT_NO_SUCH_OBJECT, RESULT_SIZE_
 
 from . import schema as s
 from . import wire
-from .accounts import Account, NewAccount, _account, _mail_attrs
-from .connection import MAX_PAGES, PAGE_SIZE, Directory, Record, open_first
+from .accounts import Account, NewAccount, account_attributes, account_from_record
+from .connection import MAX_PAGES, PAGE_SIZE, Directory, Record, check_values, open_first
 from .errors import DirectoryError, DirectoryUnavailable, Invalid, TooManyResults
-from .refusals import refused, size_limited
+from .refusals import refused, result_error, size_limited
 
 PASSWORD = "userPassword"  # noqa: S105 (an attribute name)
 # Only hashes slapd verifies on bind: a plain add stores userPassword verbatim, so cleartext must never get here.
@@ -41,10 +41,7 @@ class AccountEntry:
     def attributes(self, quota_kb: int | None) -> dict:
         """Every attribute of the entry, for one add; raises Invalid for a password that is not a hash."""
         new = self.new
-        attrs = {"uid": new.uid, "cn": self.name or new.name, "sn": new.last_name or new.uid,
-                 **_mail_attrs(new, new.uid, quota_kb)}
-        if new.first_name:
-            attrs["givenName"] = new.first_name
+        attrs = account_attributes(new, quota_kb, name=self.name)
         if self.mailbox:
             attrs[s.MAILBOX] = self.mailbox  # checked by the caller with addresses.check_mailbox
         if self.password_hash:
@@ -88,7 +85,7 @@ def iter_accounts(
     flt = s.domain_members(domain) if domain else s.accounts_filter()
     attrs = (*s.ACCOUNT_ATTRS, PASSWORD) if with_password else s.ACCOUNT_ATTRS
     for record in directory.paged(s.users_dn(), flt, attrs):
-        yield _account(record), record.first(PASSWORD)
+        yield account_from_record(record), record.first(PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -139,7 +136,7 @@ def _claim_users(claims: Claims, records: Iterable[Record]) -> None:
         for address in (*record.values(s.MAIL), *record.values(s.ALIASES)):
             claims.addresses.setdefault(address.lower(), dn)
         if dn not in claims.accounts and s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
-            claims.accounts[dn] = (digest(account_values(_account(record))), record.first(PASSWORD))
+            claims.accounts[dn] = (digest(account_values(account_from_record(record))), record.first(PASSWORD))
 
 
 def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
@@ -147,7 +144,7 @@ def read_account(directory: Directory, dn: str) -> tuple[Account | None, str]:
     record = directory.read(dn, (*s.ACCOUNT_ATTRS, PASSWORD))
     if record is None or s.MAIL_ACCOUNT.lower() not in {c.lower() for c in record.values("objectClass")}:
         return None, ""
-    return _account(record), record.first(PASSWORD)
+    return account_from_record(record), record.first(PASSWORD)
 
 
 class Pipeline:
@@ -165,15 +162,20 @@ class Pipeline:
         self._socket = conn.socket
         self._socket.settimeout(max(settings.LDAP_TIMEOUT, 5) * 6)
         self._pending: dict[int, tuple[object, str]] = {}
-        self.requests = 0  # paged searches sent, for Directory.operations
+        self.requests = 0  # adds and paged searches sent, for Directory.operations
         self._buffer = b""
         self._next_id = 1_000_000  # far above the ids ldap3 used for the bind
 
-    def add(self, key: object, dn: str, attrs: dict) -> list[tuple[object, DirectoryError | None]]:
-        """Send one add; return the (key, error or None) of the adds that had to be awaited to keep the window."""
+    def add(self, key: object, dn: str, classes: list[str], attrs: dict) -> list[tuple[object, DirectoryError | None]]:
+        """Send one add; return the (key, error or None) of the adds that had to be awaited to keep the window. A
+        value Directory.add would refuse is this entry's Invalid, and it is not sent."""
+        try:
+            check_values(attrs.values())
+        except Invalid as e:
+            return [(key, e), *self._answers(keep=self._window)]
         self._next_id += 1
-        classes = {"objectClass": [*s.PERSON_CLASSES, s.MAIL_ACCOUNT]}
-        self._send(wire.add_request(self._next_id, dn, {**classes, **attrs}))
+        self.requests += 1
+        self._send(wire.add_request(self._next_id, dn, {"objectClass": classes, **attrs}))
         self._pending[self._next_id] = (key, dn)
         return self._answers(keep=self._window)
 
@@ -193,7 +195,7 @@ class Pipeline:
             if response.op != wire.ADD_RESPONSE or response.message_id not in self._pending:
                 raise DirectoryError(f"unexpected answer to message {response.message_id} during the adds")
             key, dn = self._pending.pop(response.message_id)
-            results.append((key, wire.result_error(response.code, response.message, f"add {dn}")))
+            results.append((key, _error(response, f"add {dn}")))
         return results
 
     def search(self, base: str, flt: str, attrs: tuple[str, ...]) -> list[Record] | None:
@@ -206,7 +208,7 @@ class Pipeline:
         records = [Record(*entry.entry) for entry in entries if entry.entry is not None]
         if response.code in (RESULT_SIZE_LIMIT_EXCEEDED, RESULT_NO_SUCH_OBJECT):
             return None if response.code == RESULT_SIZE_LIMIT_EXCEEDED else []
-        if error := wire.result_error(response.code, response.message, f"search {base}"):
+        if error := _error(response, f"search {base}"):
             raise error
         return records
 
@@ -261,6 +263,10 @@ class Pipeline:
             self._buffer += chunk
         self._buffer = self._buffer[response.size:]
         return response
+
+
+def _error(response: wire.Response, what: str) -> DirectoryError | None:
+    return result_error(response.code, RESULT_CODES.get(response.code, ""), response.message, what)
 
 
 @contextmanager

@@ -3,14 +3,21 @@
 The unique overlay checks one attribute at a time and is not race-safe, so every write that adds an accepted address
 checks all holders and writes while holding one lock in Django's database (a row lock, so it also holds across app
 hosts sharing a PostgreSQL database).
+
+With several providers, the host holding the lock may write to another server than the last claimer did. So the lock's
+row keeps the `contextCSN` values of the server the last claim was written to, and a claimer first waits (up to
+LDAP_TIMEOUT) until its own server holds every change those values name; a server still behind then refuses the claim
+as unavailable rather than check against stale data.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -18,24 +25,52 @@ from mailadmin.models import ClaimLock
 
 from . import schema as s
 from .connection import Directory
-from .errors import AlreadyExists
+from .errors import AlreadyExists, DirectoryUnavailable
 
 LOCK_NAME = "addresses"
 
 
 @contextmanager
-def claim_lock() -> Iterator[None]:
-    """Hold the address lock until the block ends; claims by other threads and hosts wait for it."""
+def claim_lock(directory: Directory) -> Iterator[None]:
+    """Hold the address lock until the block ends; claims by other threads and hosts wait for it. Raises
+    DirectoryUnavailable when `directory`'s server has not received the last claim within LDAP_TIMEOUT."""
     with transaction.atomic():
-        if not _take():  # migration 0002 creates the row; put it back if it was deleted since
+        lock = ClaimLock.objects.filter(name=LOCK_NAME)
+        if not _take(lock):  # migration 0002 creates the row; put it back if it was deleted since
             ClaimLock.objects.get_or_create(name=LOCK_NAME)
-            _take()
+            _take(lock)
+        _wait_until_holds(directory, lock.values_list("seen", flat=True).get().split())
         yield
+        lock.update(seen=" ".join(_context_csns(directory)))
 
 
-def _take() -> bool:
+def _take(lock) -> bool:
     """Update the lock's row, which locks it until the transaction ends; False when there is no row."""
-    return bool(ClaimLock.objects.filter(name=LOCK_NAME).update(taken=F("taken") + 1))
+    return bool(lock.update(taken=F("taken") + 1))
+
+
+def _context_csns(directory: Directory) -> tuple[str, ...]:
+    """The server's contextCSN values (none without the syncprov overlay, or when LDAP_BASE_DN is not the suffix)."""
+    record = directory.read(s.base_dn(), (s.CONTEXT_CSN,))
+    return record.values(s.CONTEXT_CSN) if record else ()
+
+
+def _holds(have: Iterable[str], wanted: Iterable[str]) -> bool:
+    """True when, for each provider (serverID, the CSN's third field) in `wanted` that the server knows, `have` is at
+    least as new (CSNs of one format compare as text). A provider the server has never heard of is not waited for:
+    after a change of servers (one without syncprov, a provider removed) claims must not stop for good."""
+    newest = {csn.split("#")[2]: csn for csn in have if csn.count("#") == 3}
+    return all(newest.get(csn.split("#")[2], csn) >= csn for csn in wanted if csn.count("#") == 3)
+
+
+def _wait_until_holds(directory: Directory, wanted: list[str]) -> None:
+    deadline = time.monotonic() + settings.LDAP_TIMEOUT
+    while wanted and not _holds(_context_csns(directory), wanted):
+        if time.monotonic() > deadline:
+            raise DirectoryUnavailable("address claim", causes=(
+                "this directory server has not received the latest address claims from the other provider(s) "
+                "within LDAP_TIMEOUT: replication is behind or broken",))
+        time.sleep(0.02)
 
 
 def holders(directory: Directory, address: str) -> list[tuple[str, str]]:

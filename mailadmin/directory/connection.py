@@ -15,14 +15,15 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED, RESULT_TIME_LIMIT_EXCEEDED
 
-from . import failures
+from . import failures, resting
 from . import schema as s
 from .controls import sort, vlv, vlv_total
-from .errors import AlreadyExists, Conflict, DirectoryError, DirectoryUnavailable, Invalid, OutOfRange, TooManyResults
-from .refusals import UNAVAILABLE_CRITICAL_EXTENSION, refused, size_limited
+from .errors import Conflict, DirectoryError, DirectoryUnavailable, Invalid, Refused, TooManyResults
+from .refusals import UNAVAILABLE_CRITICAL_EXTENSION, VLV_RANGE_ERROR, refused, result_error, size_limited
 from .saslprep import bindable
 
 if TYPE_CHECKING:
+    from .bulk import Pipeline
     from .features import Features
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ PAGE_SIZE = 500
 PAGED_OID = "1.2.840.113556.1.4.319"  # RFC 2696 simple paged results
 COUNTS_PER_CONNECTION = 4
 MAX_PAGES = 2000  # a paged loop stops here whatever the server says (1,000,000 entries)
-VLV_RANGE_ERROR = 76
 # ldap3 2.9.1 does not know slapd's answer to a VLV window past the end and fails decoding it with a KeyError.
 RESULT_CODES.setdefault(VLV_RANGE_ERROR, "virtualListViewError")
 
@@ -40,12 +40,7 @@ _UNAVAILABLE = (
     lx.LDAPUnavailableResult, lx.LDAPBusyResult, lx.LDAPMaximumRetriesError, lx.LDAPResponseTimeoutError,
     lx.LDAPInvalidServerError, ssl.SSLError,
 )
-_CONFLICT = (lx.LDAPAssertionFailedResult, lx.LDAPNoSuchObjectResult, lx.LDAPNoSuchAttributeResult)
-_INVALID = (
-    lx.LDAPInvalidAttributeSyntaxResult, lx.LDAPInvalidValueError, lx.LDAPObjectClassViolationResult,
-    lx.LDAPInvalidDNSyntaxResult, lx.LDAPNamingViolationResult, lx.LDAPAttributeOrValueExistsResult,
-    lx.LDAPUndefinedAttributeTypeResult, lx.LDAPSASLPrepError,
-)
+_INVALID_VALUE = (lx.LDAPInvalidValueError, lx.LDAPSASLPrepError)  # refused by ldap3 before anything is sent
 
 
 @contextmanager
@@ -55,32 +50,18 @@ def mapped_errors(what: str) -> Iterator[None]:
         yield
     except _UNAVAILABLE as e:
         raise DirectoryUnavailable(f"{what}: the directory did not answer ({type(e).__name__})") from e
-    except lx.LDAPEntryAlreadyExistsResult as e:
-        raise AlreadyExists(what) from e
-    except lx.LDAPConstraintViolationResult as e:
-        if "unique" in str(e).lower():
-            raise AlreadyExists(what) from e
-        raise Invalid(_server_message(e)) from e
-    except _CONFLICT as e:
-        raise Conflict(what) from e
-    except _INVALID as e:
-        raise Invalid(_server_message(e)) from e
-    except lx.LDAPSizeLimitExceededResult as e:
-        raise TooManyResults(what) from e
+    except _INVALID_VALUE as e:
+        raise Invalid(str(e)) from e
     except lx.LDAPOperationResult as e:
-        if e.result == VLV_RANGE_ERROR:
-            raise OutOfRange(what) from e
-        logger.warning("directory refused %s: %s %s", what, e.description, e.message)
+        error = result_error(e.result, e.description or "", e.message or "", what)
+        if isinstance(error, Refused):
+            logger.warning("directory refused %s: %s %s", what, e.description, e.message)
         if e.result == UNAVAILABLE_CRITICAL_EXTENSION:  # the server changed: read its features again
             _forget_features()
-        raise refused(e.result, e.description, e.message) from e
+        raise error from e
     except lx.LDAPException as e:
         logger.exception("directory error during %s", what)
         raise DirectoryError(what) from e
-
-
-def _server_message(error: Exception) -> str:
-    return getattr(error, "message", "") or getattr(error, "description", "") or str(error)
 
 
 @dataclass(frozen=True)
@@ -137,7 +118,7 @@ class Directory:
         """Send one search; False when its base is not there (an entry gone, an OU never made): nothing matches."""
         self.operations += 1
         try:
-            with mapped_errors(what):
+            with self._mapped(what):
                 self._conn.search(base, flt, **options)
         except Conflict:  # the only Conflict a search can meet is noSuchObject on its base
             return False
@@ -164,7 +145,7 @@ class Directory:
         conn = self._counting_connection()
         self.operations += 1
         try:
-            with mapped_errors("count"):
+            with self._mapped("count", conn):
                 conn.search(base, flt, SUBTREE, attributes=["1.1"], controls=[sort(sort_attr), vlv(1, 1)])
         except Conflict:  # noSuchObject: the base is not there, so nothing matches
             return 0
@@ -186,6 +167,18 @@ class Directory:
         if self._counter is not None:
             _unbind(self._counter)
             self._counter = None
+
+    @contextmanager
+    def _mapped(self, what: str, conn: Connection | None = None) -> Iterator[None]:
+        """mapped_errors, and a server that stops answering mid-request rests (see resting.py)."""
+        try:
+            with mapped_errors(what):
+                yield
+        except DirectoryUnavailable as e:
+            if e.__cause__ is not None and resting.is_outage(e.__cause__):
+                server = (conn or self._conn).server
+                resting.rest(server.host, server.port)
+            raise
 
     def find(self, base: str, flt: str, attrs: tuple[str, ...], *, limit: int = 0) -> list[Record]:
         return self.search(base, flt, attrs, limit=limit)[0]
@@ -228,32 +221,45 @@ class Directory:
         return records[0] if records else None
 
     def add(self, dn: str, classes: list[str], attrs: dict[str, list[str] | str]) -> None:
-        _check_values(attrs.values())
+        check_values(attrs.values())
         self.operations += 1
-        with mapped_errors(f"add {dn}"):
+        with self._mapped(f"add {dn}"):
             self._conn.add(dn, classes, attrs)
 
+    @contextmanager
+    def adds(self, window: int = 64) -> Iterator[Pipeline]:
+        """Adds sent without waiting for each answer (at most `window` in flight), on a connection of its own that
+        wire.py encodes: for bulk imports, since ldap3's encoding alone costs more than slapd's add. Each value is
+        checked as add() checks it and each answer mapped to the same errors; see bulk.Pipeline.add."""
+        from .bulk import pipeline  # bulk builds on this module
+
+        with pipeline(window) as bulk:
+            try:
+                yield bulk
+            finally:
+                self.operations += bulk.requests
+
     def modify(self, dn: str, changes: dict, controls: list | None = None) -> None:
-        _check_values(values for ops in changes.values() for _op, values in ops)
+        check_values(values for ops in changes.values() for _op, values in ops)
         self.operations += 1
-        with mapped_errors(f"modify {dn}"):
+        with self._mapped(f"modify {dn}"):
             self._conn.modify(dn, changes, controls=controls)
 
     def delete(self, dn: str, controls: list | None = None) -> None:
         self.operations += 1
-        with mapped_errors(f"delete {dn}"):
+        with self._mapped(f"delete {dn}"):
             self._conn.delete(dn, controls=controls)
 
     def set_password(self, dn: str, new_password: str | None, old_password: str | None = None) -> str | None:
         """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated.
         `old_password` is sent when a user changes their own (the server then checks it too)."""
         self.operations += 1
-        with mapped_errors(f"password of {dn}"):
+        with self._mapped(f"password of {dn}"):
             result = self._conn.extend.standard.modify_password(dn, old_password, new_password)
         return result if isinstance(result, str) else None
 
     def who_am_i(self) -> str:
-        with mapped_errors("who am i"):
+        with self._mapped("who am i"):
             return self._conn.extend.standard.who_am_i() or ""
 
     def close(self) -> None:
@@ -274,7 +280,7 @@ def _unbind(conn: Connection) -> None:
         logger.debug("unbind failed", exc_info=True)
 
 
-def _check_values(groups) -> None:
+def check_values(groups) -> None:
     """Raise Invalid for a NUL or non-UTF-8 text: slapd would store it, and Postfix or Dovecot read C strings."""
     for group in groups:
         for value in [group] if isinstance(group, str) else group:
@@ -328,15 +334,22 @@ def open_first(urls: list[str], bind_dn: str, password: str, *, final: tuple = (
     Exceptions in `final` are an answer, not an outage: they are raised at once, without trying the next URL.
     Otherwise DirectoryUnavailable names the cause for each server tried (logged too)."""
     causes, last = [], None
-    for url in urls:
+    for url in resting.in_trying_order(urls):
+        server = failures.host_and_port(url)
         try:
-            return open_bound(url, bind_dn, password)
+            conn = open_bound(url, bind_dn, password)
         except final:
             raise
         except failures.CONNECTION_ERRORS as e:
             causes.append(cause(url, e, bind_dn))
             logger.warning("directory unusable: %s", causes[-1])
+            if resting.is_outage(e):
+                resting.rest(*server)
             last = e
+        else:
+            if resting.is_resting(*server):
+                resting.wake(*server)  # it answered: tried first again, in its place, by every worker
+            return conn
     raise DirectoryUnavailable("no directory server answered", causes=tuple(causes)) from last
 
 

@@ -126,7 +126,7 @@ def domain_users(directory: Directory, name: str, limit: int = 20) -> tuple[str,
 def remove_domain(directory: Directory, domain: MailDomain) -> None:
     """Remove the domain entry; raise InUse while any address still uses it, Conflict if it changed since read."""
     # Under the claim lock: no account or alias of the domain can be created between the check and the delete.
-    with claim_lock():
+    with claim_lock(directory):
         users = domain_users(directory, domain.name)
         if users:
             raise InUse(f"{domain.name} is still used", users=users)

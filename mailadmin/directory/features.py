@@ -37,6 +37,21 @@ class Features:
         """Sorted windows with a total: slapd's sssvlv overlay gives both controls together."""
         return self.server_sort and VLV_REQUEST_OID in self.controls
 
+    @property
+    def hidden_accounts(self) -> bool:
+        """Accounts can be hidden from address books (mailhidden: absent from older MDS schemas)."""
+        return s.HIDDEN.lower() in self.attributes
+
+    @property
+    def virtual_aliases(self) -> bool:
+        """The directory can hold virtual aliases (the mailAlias class: absent from older MDS schemas)."""
+        return s.MAIL_ALIAS.lower() in self.classes
+
+    @property
+    def virtual_alias_members(self) -> bool:
+        """Virtual aliases can name accounts as members (mailaliasmember), which migrated mail groups need."""
+        return self.virtual_aliases and s.MEMBERS.lower() in self.attributes
+
 
 def names(definitions: tuple[str, ...]) -> frozenset[str]:
     """The lower-case NAMEs of subschema definitions (attributeTypes or objectClasses values)."""

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from mailadmin.addresses import display_address, domain_of
 
 from . import schema as s
-from . import subschema
 from .accounts import Account, accounts_with_alias, accounts_with_uids
 from .aliases import VirtualAlias, create_valias, get_valias
 from .changes import delete_values
@@ -131,7 +130,7 @@ def plan_migration(directory: Directory, group: MailGroup) -> MigrationPlan:
 def migration_blocker(directory: Directory) -> str:
     """Why no group can become a virtual alias in this directory, or "": the schema lacks the mailAlias class or
     mailaliasmember (an older MDS schema), or there is no entry to put virtual aliases under."""
-    if not subschema.knows(directory, s.MAIL_ALIAS, object_class=True) or not subschema.knows(directory, s.MEMBERS):
+    if not directory.features.virtual_alias_members:
         return _("The directory's schema has no mailAlias class or no mailaliasmember attribute (an older MDS "
                  "schema), so it cannot hold virtual aliases: load the current mail schema first.")
     if directory.read(s.aliases_dn(), ("1.1",)) is None:

@@ -1,14 +1,49 @@
-"""What the directory refused, and what to change on the server: the text of every Refused error."""
+"""What the directory refused, and what to change on the server: the one map from LDAP result codes to the package's
+errors (for ldap3's answers and for the bulk connection's alike), and the text of every Refused error."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .errors import Refused, SizeLimited
+from .errors import (
+    AlreadyExists,
+    Conflict,
+    DirectoryError,
+    DirectoryUnavailable,
+    Invalid,
+    OutOfRange,
+    Refused,
+    SizeLimited,
+    TooManyResults,
+)
 
 UNAVAILABLE_CRITICAL_EXTENSION, UNWILLING_TO_PERFORM = 12, 53
 TIME_LIMIT_EXCEEDED, ADMIN_LIMIT_EXCEEDED, INSUFFICIENT_ACCESS = 3, 11, 50
+SIZE_LIMIT_EXCEEDED, CONSTRAINT_VIOLATION, ALREADY_EXISTS, VLV_RANGE_ERROR = 4, 19, 68, 76
+BUSY, UNAVAILABLE = 51, 52
+CONFLICT_CODES = {122, 32, 16}  # assertion failed, no such object (on write), no such attribute (value delete)
+# undefined attribute type, value exists, invalid syntax, invalid DN, naming and object class violations
+INVALID_CODES = {17, 20, 21, 34, 64, 65}
+
+
+def result_error(code: int, description: str, message: str, what: str) -> DirectoryError | None:
+    """The package's error for an LDAP result `code` (None for success), raised or reported by every write path."""
+    if code == 0:
+        return None
+    if code == ALREADY_EXISTS or (code == CONSTRAINT_VIOLATION and "unique" in message.lower()):
+        return AlreadyExists(what)  # 19 "unique": the unique overlay; another 19 is a constraint such as ppolicy's
+    if code in INVALID_CODES or code == CONSTRAINT_VIOLATION:
+        return Invalid(message or description or f"result {code}")
+    if code in CONFLICT_CODES:
+        return Conflict(what)
+    if code in (BUSY, UNAVAILABLE):
+        return DirectoryUnavailable(f"{what}: the directory did not answer ({description or code})")
+    if code == SIZE_LIMIT_EXCEEDED:
+        return TooManyResults(what)
+    if code == VLV_RANGE_ERROR:
+        return OutOfRange(what)
+    return refused(code, description, message)
 
 
 def limits_line(limit: str) -> str:

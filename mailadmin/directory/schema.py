@@ -18,6 +18,7 @@ MAIL_DOMAIN = "mailDomain"
 MAIL_ALIAS = "mailAlias"
 MAIL_GROUP = "mailGroup"  # auxiliary, on a posixGroup under ou=Groups: an MDS mail group
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
+ACCOUNT_CLASSES = [*PERSON_CLASSES, MAIL_ACCOUNT]  # of an entry that is nothing but a mail account
 
 # Attributes
 MAIL = "mail"
@@ -34,6 +35,7 @@ DOMAIN_DESCRIPTION = "virtualdomaindescription"
 MEMBERS = "mailaliasmember"
 CSN = "entryCSN"
 UUID = "entryUUID"
+CONTEXT_CSN = "contextCSN"  # on the suffix entry, per provider (serverID): the newest change it holds from each
 
 ENABLED_VALUE, DISABLED_VALUE = "OK", "NONE"
 HIDDEN_VALUE, SHOWN_VALUE = "YES", "NO"
@@ -46,6 +48,10 @@ DOMAIN_ATTRS = (DOMAIN, DOMAIN_DESCRIPTION, QUOTA, CSN)
 VALIAS_ATTRS = (ALIASES, MAIL, MEMBERS, ENABLED, CSN)
 # What mailAccount allows (MDS mail.schema), for a server whose subschema cannot be read.
 MAIL_ACCOUNT_ALLOWS = (MAIL, ALIASES, FORWARDS, ENABLED, MAILBOX, QUOTA, MAILHOST, MAILPROXY, HIDDEN)
+
+
+def base_dn() -> str:
+    return settings.LDAP_BASE_DN
 
 
 def users_dn() -> str:
@@ -265,6 +271,11 @@ def search_text(text: str) -> str:
             contains(MAIL, text), contains(ALIASES, text), contains("cn", text), eq("uid", text), contains("uid", text)
         ),
     )
+
+
+def disabled_accounts() -> str:
+    """Accounts whose mail bounces: mailenable anything but OK (NONE, or missing)."""
+    return all_of(accounts_filter(), negate(eq(ENABLED, ENABLED_VALUE)))
 
 
 def in_domains(domains: Iterable[str]) -> str:

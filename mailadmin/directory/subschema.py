@@ -61,13 +61,6 @@ def server_schema(directory: Directory) -> tuple[frozenset[str], frozenset[str]]
     return now.attributes, now.classes
 
 
-def knows(directory: Directory, name: str, *, object_class: bool = False) -> bool:
-    """Whether the server's schema has the attribute type (or with `object_class`, the class) `name`, e.g. mailhidden
-    or mailAlias, absent from old MDS schemas. Read with the server's features, once per process and server."""
-    known = directory.features
-    return name.lower() in (known.classes if object_class else known.attributes)
-
-
 def missing_schema(directory: Directory | None = None, *, optional: bool = True) -> list[str]:
     """Names mailadmin uses that the server does not know, required ones first."""
     if directory is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import AlreadyExists, DirectoryError, DirectoryUnavailable, Invalid
+from .errors import DirectoryError, DirectoryUnavailable
 
 _SEQUENCE, _SET, _INTEGER, _OCTETS, _BOOLEAN, _ENUMERATED = 0x30, 0x31, 0x02, 0x04, 0x01, 0x0A
 _ADD_REQUEST, ADD_RESPONSE, EXTENDED_RESPONSE = 0x68, 0x69, 0x78
@@ -23,7 +23,6 @@ _SEARCH_REQUEST, SEARCH_ENTRY, SEARCH_DONE, SEARCH_REFERENCE = 0x63, 0x64, 0x65,
 _AND, _OR, _NOT, _EQUALITY, _SUBSTRINGS, _PRESENT = 0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0x87
 _INITIAL, _ANY, _FINAL, _CONTROLS = 0x80, 0x81, 0x82, 0xA0
 PAGED_OID = "1.2.840.113556.1.4.319"
-_INVALID_CODES = {16, 17, 18, 20, 21, 34, 64, 65, 67, 69}  # attribute, syntax, naming and class violations
 
 
 def _length(n: int) -> bytes:
@@ -207,16 +206,3 @@ def _paged_cookie(data: bytes, pos: int, end: int) -> bytes:
             return data[cookie_start:cookie_end]
         position = control_end
     return b""
-
-
-def result_error(code: int, message: str, what: str) -> DirectoryError | None:
-    """The package's error for an LDAP result code (None for success), as connection.mapped_errors maps them."""
-    if code == 0:
-        return None
-    if code == 68 or (code == 19 and "unique" in message.lower()):
-        return AlreadyExists(what)
-    if code in _INVALID_CODES or code == 19:
-        return Invalid(message or f"result {code}")
-    if code in (51, 52, 53):
-        return DirectoryUnavailable(f"{what}: result {code}")
-    return DirectoryError(f"{what}: result {code} {message}".strip())

@@ -1,4 +1,4 @@
-"""Fixtures for the account, virtual alias and people pages."""
+"""Fixtures for the account and people pages."""
 
 import pytest
 
@@ -19,14 +19,3 @@ def user_password(slapd, uid: str) -> bytes:
     line = next(line for line in out.replace("\n ", "").splitlines() if line.startswith("userPassword"))
     name, _sep, value = line.partition(":")
     return base64.b64decode(value.lstrip(": ")) if value.startswith(":") else value.strip().encode()
-
-
-@pytest.fixture
-def superadmin_directory_list(directory):
-    """A reserved list address, postmaster@other.example.test style: here abuse@ moved to a virtual alias."""
-    from mailadmin.directory import accounts, aliases
-
-    postmaster = accounts.get_account(directory, "postmaster@example.test")
-    accounts.update_account(directory, postmaster, {"aliases": ()})
-    aliases.create_valias(directory, "abuse@example.test", members=[postmaster.dn])
-    return "abuse@example.test"

@@ -50,8 +50,22 @@ def test_it_hides_other_domains(outsider):
     assert outsider.post(ADD, {"address": "x@example.test"}).status_code == 404
 
 
-def test_it_only_accepts_post(domain_admin):
-    assert domain_admin.get(ADD).status_code == 405
+def test_a_get_of_the_add_endpoint_goes_back_to_the_account_page(domain_admin):
+    r = domain_admin.get(ADD)
+    assert r.status_code == 302 and r["Location"] == "/accounts/alice@example.test/"
+
+
+def test_removing_an_alias_is_confirmed_first(domain_admin, directory):
+    r = domain_admin.get(REMOVE, {"address": "alice.martin@example.test"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "Remove the alias alice.martin@example.test?" in html
+    assert 'name="address" value="alice.martin@example.test"' in html and "bounces" in html
+    assert accounts.get_account(directory, "alice@example.test").aliases == ("alice.martin@example.test",)
+
+
+def test_confirming_an_alias_the_account_no_longer_has_goes_back_to_the_account(domain_admin):
+    r = domain_admin.get(REMOVE, {"address": "gone@example.test"})
+    assert r.status_code == 302 and r["Location"] == "/accounts/alice@example.test/"
 
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):

@@ -34,8 +34,17 @@ def test_it_hides_other_domains(outsider):
     assert outsider.post(ADD, {"address": "x@external.test"}).status_code == 404
 
 
-def test_it_only_accepts_post(domain_admin):
-    assert domain_admin.get(REMOVE).status_code == 405
+def test_removing_a_forward_is_confirmed_first(domain_admin, directory):
+    r = domain_admin.get(REMOVE, {"address": "carol@external.test"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "Stop forwarding to carol@external.test?" in html
+    assert 'name="address" value="carol@external.test"' in html
+    assert "carol@external.test" in accounts.get_account(directory, "carol@example.test").forward_targets
+
+
+def test_a_get_of_the_add_endpoint_goes_back_to_the_account_page(domain_admin):
+    r = domain_admin.get(ADD)
+    assert r.status_code == 302 and r["Location"] == "/accounts/alice@example.test/"
 
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):

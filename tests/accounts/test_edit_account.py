@@ -77,8 +77,9 @@ def test_it_hides_other_domains(outsider, form):
     assert outsider.post(URL, form).status_code == 404
 
 
-def test_it_only_accepts_post(domain_admin):
-    assert domain_admin.get(URL).status_code == 405
+def test_a_get_goes_back_to_the_account_page(domain_admin):
+    r = domain_admin.get(URL)
+    assert r.status_code == 302 and r["Location"] == "/accounts/alice@example.test/"
 
 
 def test_it_shows_error_when_directory_down(domain_admin, form, directory_down):
@@ -100,3 +101,17 @@ def test_an_account_without_a_quota_rule_is_edited_without_inventing_one(superad
 def test_emptying_the_quota_removes_the_accounts_own_rule(domain_admin, form, directory):
     assert domain_admin.post(URL, {**form, "quota": ""}).status_code == 302
     assert accounts.get_account(directory, "alice@example.test").quota_kb is None
+
+
+def test_the_page_form_leaves_what_the_cards_edit_unchanged(domain_admin, directory, csn):
+    before = accounts.get_account(directory, "alice@example.test")
+    r = domain_admin.post(URL, {"name": "Alice Renamed", "first_name": "Alice", "last_name": "Martin",
+                                "csn": csn("alice@example.test"), "keep_elsewhere": "1"})
+    assert r.status_code == 302
+    after = accounts.get_account(directory, "alice@example.test")
+    assert after.name == "Alice Renamed"
+    assert (after.aliases, after.forwards, after.quota_kb, after.enabled) == (
+        before.aliases, before.forwards, before.quota_kb, before.enabled)
+    page = domain_admin.get("/accounts/alice@example.test/").content.decode()
+    edit = page[page.index('id="edit-h"'):]
+    assert 'name="aliases"' not in edit and 'name="quota"' not in edit and 'name="keep_elsewhere"' in edit

@@ -29,8 +29,9 @@ def test_it_hides_other_domains(outsider):
     assert outsider.post(URL, {"generate": "on"}).status_code == 404
 
 
-def test_it_only_accepts_post(domain_admin):
-    assert domain_admin.get(URL).status_code == 405
+def test_a_get_goes_back_to_the_account_page(domain_admin):
+    r = domain_admin.get(URL)
+    assert r.status_code == 302 and r["Location"] == "/accounts/dave@example.test/"
 
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):

@@ -31,9 +31,23 @@ def test_it_hides_other_domains(outsider):
     assert outsider.post(URL, {"quota": "1G"}).status_code == 404
 
 
-def test_it_only_accepts_post(domain_admin):
-    assert domain_admin.get(URL).status_code == 405
+def test_a_get_goes_back_to_the_account_page(domain_admin):
+    r = domain_admin.get(URL)
+    assert r.status_code == 302 and r["Location"] == "/accounts/bob@example.test/"
 
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.post(URL, {"quota": "1G"}).status_code == 503
+
+
+def test_an_empty_quota_leaves_the_account_without_a_rule_of_its_own(helpdesk, directory):
+    r = helpdesk.post(URL, {"quota": ""}, follow=True)
+    assert "bob@example.test now has no quota rule of its own." in r.content.decode()
+    assert accounts.get_account(directory, "bob@example.test").quota_kb is None
+
+
+def test_the_domain_default_is_stored_as_the_accounts_own_quota(domain_admin, directory):
+    domain_admin.post(URL, {"reset": "1"})
+    assert accounts.get_account(directory, "bob@example.test").quota_kb == 512000  # mailuserquota written, as MMC did
+    html = domain_admin.get("/accounts/bob@example.test/").content.decode()
+    assert "Set to the domain default (500M)" in html and "stored as this account’s own quota" in html

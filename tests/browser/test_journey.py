@@ -55,15 +55,17 @@ def _change_quota(page, screenshot) -> None:
     quota.get_by_role("button", name="Set quota").click()
     expect(page.locator(".message.success")).to_have_text(f"The quota of {ADDRESS} is now 1.5G.")
     expect(_section(page, "quota-h").get_by_label("Quota")).to_have_value("1.5G")
-    _section(page, "quota-h").get_by_role("button", name="Reset to the domain default").click()
+    _section(page, "quota-h").get_by_role("button", name="Set to the domain default (300M)").click()
     expect(page.locator(".message.success")).to_have_text(f"The quota of {ADDRESS} is now 300M.")
     expect(_section(page, "glance")).to_contain_text("300M")
     screenshot("journey-03-quota")
 
 
 def _disable(page, screenshot) -> None:
+    page.get_by_role("link", name="Disable account…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Disable {ADDRESS}?")
     page.get_by_role("button", name="Disable account").click()
-    expect(page.locator(".message.success")).to_have_text(f"{ADDRESS} is disabled: its mail now bounces.")
+    expect(page.locator(".message.warning")).to_have_text(f"{ADDRESS} is disabled: its mail now bounces.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("disabled")
     expect(page.locator(".route")).to_contain_text("bounces")
     screenshot("journey-04-disabled")

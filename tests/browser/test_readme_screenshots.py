@@ -4,6 +4,7 @@ screenshot; `UPDATE_SCREENSHOTS=1` writes them into docs/screenshots/ instead, t
 import os
 from io import StringIO
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -68,3 +69,17 @@ def test_it_takes_the_readme_screenshots(signed_in, live_server, demo_directory)
     expect(page.locator(".route")).to_contain_text("alice.home@mail.example")
     page.set_viewport_size({"width": 1280, "height": 960})
     assert _save(page, "account", full_page=False).stat().st_size > 0
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/route/?address=" + quote("a.martin@example.org"))
+    expect(page.locator(".step")).not_to_have_count(0)
+    assert _save(page, "route", full_page=True).stat().st_size > 0
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/domains/example.org/")
+    table = page.get_by_role("region", name="Accounts")
+    expect(table).to_be_visible()
+    # On a phone the key columns (address, status) are in view; the rest scrolls inside the labelled region.
+    status = table.locator("tbody tr").first.locator("td").nth(1)
+    assert status.bounding_box()["x"] + status.bounding_box()["width"] <= 390
+    assert _save(page, "phone-domain", full_page=True).stat().st_size > 0

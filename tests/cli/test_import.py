@@ -1,4 +1,3 @@
-import functools
 import importlib
 
 import pytest
@@ -168,7 +167,7 @@ def test_written_entries_are_audited_in_batches_as_their_answers_arrive(csv_file
         real(actor, action, rows)
 
     monkeypatch.setattr(importing, "AUDIT_BATCH", 2)
-    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1))  # answers come early
+    monkeypatch.setattr(importing, "ADD_WINDOW", 1)  # answers come early
     monkeypatch.setattr(command, "record_many", counting)
     rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
     run("import", csv_file(HEADER + rows))
@@ -184,14 +183,14 @@ def test_a_directory_failure_half_way_keeps_the_audit_of_what_was_written(csv_fi
     sent = []
     real_add = bulk.Pipeline.add
 
-    def failing_add(self, key, dn, attrs):
+    def failing_add(self, key, dn, classes, attrs):
         sent.append(dn)
         if len(sent) == 3:
             raise DirectoryUnavailable("add: the directory closed the connection")
-        return real_add(self, key, dn, attrs)
+        return real_add(self, key, dn, classes, attrs)
 
     monkeypatch.setattr(bulk.Pipeline, "add", failing_add)
-    monkeypatch.setattr(importing, "pipeline", functools.partial(importing.pipeline, window=1))  # answers come early
+    monkeypatch.setattr(importing, "ADD_WINDOW", 1)  # answers come early
     rows = "".join(f"user{i}@example.test,,User,{i},,,,,,yes\n" for i in range(5))
     with pytest.raises(CommandError, match="failed after 1 accounts were written, with 1 more sent and unanswered"):
         run("import", csv_file(HEADER + rows))

@@ -31,3 +31,8 @@ def test_it_refuses_an_unknown_account_and_an_alias():
 def test_dry_run_changes_nothing():
     assert "Would set the quota of bob@example.test to 1G." in run("setquota", "bob@example.test", "1G", "--dry-run")
     assert account("bob@example.test").quota_kb == 204800
+
+
+def test_an_empty_quota_removes_the_rule():
+    assert "bob@example.test now has no quota rule of its own." in run("setquota", "bob@example.test", "")
+    assert account("bob@example.test").quota_kb is None

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from mailadmin.directory.slapd.instance import free_port
+from devtools.slapd import free_port
 from tests.conftest import start_instance, use_instance
 
 

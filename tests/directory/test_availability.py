@@ -6,12 +6,12 @@ import time
 import pytest
 from django.conf import settings
 
+from devtools.slapd import free_port
 from mailadmin.directory import DirectoryUnavailable, TooManyResults, connect, stats
 from mailadmin.directory import accounts as a
 from mailadmin.directory import connection as c
 from mailadmin.directory import domains as d
 from mailadmin.directory import schema as s
-from mailadmin.directory.slapd.instance import free_port
 from tests.conftest import BASE_LDIF, OUS, start_instance, use_instance
 
 TIMEOUT = 1

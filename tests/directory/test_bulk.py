@@ -14,7 +14,8 @@ def _entry(uid: str, **kwargs) -> AccountEntry:
 def _add_all(adds, entries, attributes=None) -> dict:
     results = []
     for entry in entries:
-        results += adds.add(entry.new.uid, entry.dn, (attributes or {}).get(entry.new.uid, entry.attributes(1024)))
+        results += adds.add(entry.new.uid, entry.dn, s.ACCOUNT_CLASSES,
+                            (attributes or {}).get(entry.new.uid, entry.attributes(1024)))
     return dict(results + adds.finish())
 
 
@@ -130,3 +131,21 @@ def test_a_search_entry_is_decoded_only_once_it_has_fully_arrived():
     response = read_response(message + b"\x30")  # the start of the next message is left for later
     assert (response.message_id, response.op, response.size) == (7, SEARCH_ENTRY, len(message))
     assert response.entry == ("uid=a,ou=Users,dc=example,dc=org", {"mail": ("a@example.test", "é" * 200), "uid": ("a",)})
+
+
+def test_bulk_adds_check_values_and_map_answers_as_a_single_add_does(directory):
+    nul = {**_entry("p4").attributes(1024), "cn": "bad\x00name"}
+    taken = _entry("alice").attributes(1024)
+    singles = []
+    for attrs in (nul, taken):
+        with pytest.raises((Invalid, AlreadyExists)) as raised:
+            directory.add(f"uid={attrs['uid']},ou=Users,dc=example,dc=org", s.ACCOUNT_CLASSES, attrs)
+        singles.append(type(raised.value))
+    before = directory.operations
+    with directory.adds(window=4) as adds:
+        answers = dict(adds.add("nul", "uid=p4,ou=Users,dc=example,dc=org", s.ACCOUNT_CLASSES, nul)
+                       + adds.add("taken", "uid=alice,ou=Users,dc=example,dc=org", s.ACCOUNT_CLASSES, taken)
+                       + adds.finish())
+    assert [type(answers["nul"]), type(answers["taken"])] == singles == [Invalid, AlreadyExists]
+    assert directory.operations == before + 1  # the NUL value was never sent
+    assert a.get_account(directory, "p4@example.test") is None

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from mailadmin.directory.slapd.instance import free_port
+from devtools.slapd import free_port
 from tests.cli.helpers import run_capture
 from tests.conftest import BASE_LDIF, OUS, ROOT, start_instance, use_instance
 

@@ -88,14 +88,35 @@ def test_the_lock_row_exists_before_the_first_claim():
     assert ClaimLock.objects.get(name=LOCK_NAME).taken == 0  # made by migration 0002, not by a first claim
 
 
-@pytest.mark.django_db
-def test_a_deleted_lock_row_is_put_back_and_taken():
+def test_a_deleted_lock_row_is_put_back_and_taken(directory):
     from mailadmin.directory.claims import LOCK_NAME, claim_lock
     from mailadmin.models import ClaimLock
 
     ClaimLock.objects.all().delete()
-    with claim_lock():
+    with claim_lock(directory):
         assert ClaimLock.objects.get(name=LOCK_NAME).taken == 1
-    with claim_lock():
+    with claim_lock(directory):
         pass
     assert ClaimLock.objects.get(name=LOCK_NAME).taken == 2
+
+
+def test_a_claim_waits_only_for_providers_its_server_knows():
+    from mailadmin.directory.claims import _holds
+
+    old, new = "20261129100000.000000Z#000000#001#000000", "20261129110000.000000Z#000000#001#000000"
+    other = "20261129120000.000000Z#000000#002#000000"
+    assert _holds([new], [old]) and _holds([new], [new])
+    assert not _holds([old], [new])  # behind on provider 001: wait
+    assert _holds([new], [new, other])  # provider 002 unknown here (removed, or a server without syncprov)
+    assert _holds([], [new])  # no contextCSN at all: no replication to wait for
+
+
+def test_a_claim_notes_the_servers_context_csn_for_the_next_claimer(directory):
+    from mailadmin.directory.claims import LOCK_NAME, claim_lock
+    from mailadmin.models import ClaimLock
+
+    with claim_lock(directory):
+        pass
+    seen = ClaimLock.objects.get(name=LOCK_NAME).seen.split()
+    record = directory.read("dc=example,dc=org", ("contextCSN",))
+    assert seen and set(seen) == set(record.values("contextCSN"))

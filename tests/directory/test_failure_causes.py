@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from devtools.slapd import free_port
 from mailadmin.directory import DirectoryUnavailable, connect
-from mailadmin.directory.slapd.instance import free_port
 from tests.conftest import use_instance
 
 

@@ -80,6 +80,6 @@ def test_the_bulk_connection_of_import_speaks_through_tls(settings, tls, pki, st
     entry = AccountEntry(NewAccount(f"{uid}@example.test", uid, "T", "L", quota_kb=1024))
     with pipeline() as bulk:
         assert isinstance(bulk._socket, ssl.SSLSocket)  # the adds and searches below travel encrypted
-        assert bulk.add(uid, entry.dn, entry.attributes(1024)) + bulk.finish() == [(uid, None)]
+        assert bulk.add(uid, entry.dn, s.ACCOUNT_CLASSES, entry.attributes(1024)) + bulk.finish() == [(uid, None)]
         found = bulk.search(s.users_dn(), s.holders([f"{uid}@example.test"]), ("uid",))
     assert [r.first("uid") for r in found] == [uid]

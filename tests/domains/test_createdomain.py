@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from devtools.slapd import free_port
 from mailadmin.directory import domains as d
-from mailadmin.directory.slapd.instance import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

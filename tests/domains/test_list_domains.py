@@ -13,7 +13,7 @@ def test_it_lists_domains_with_quota_and_account_count(superadmin):
     assert "example.test" in body and "other.test" in body
     assert "The test company" in body
     assert "500M" in body  # 512000 kB
-    assert "<td>5</td>" in body  # accounts of example.test
+    assert '<td class="num">5</td>' in body  # accounts of example.test
 
 
 def test_it_shows_unicode_domain_names(superadmin, directory):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from mailadmin.directory.slapd.instance import stop_process
+from devtools.slapd import stop_process
 from tests.conftest import use_instance
 
 INSTALL = "`make test` installs them (scripts/system-deps.sh test)"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from mailadmin.directory.slapd.instance import free_port, stop_process
+from devtools.slapd import free_port, stop_process
 
 from .conftest import Dovecot, require, running_dovecot
 

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from devtools.slapd import free_port
 from mailadmin import dovecot
-from mailadmin.directory.slapd.instance import free_port
-from selfservice.vacation import SCRIPT_NAME
+from mailadmin.vacation import SCRIPT_NAME
 from tests.conftest import _client
 from tests.selfservice.conftest import sign_in
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+from devtools.slapd import free_port
 from mailadmin import dovecot
-from mailadmin.directory.slapd.instance import free_port
-from selfservice.vacation import SCRIPT_NAME
+from mailadmin.vacation import SCRIPT_NAME
 
 from .conftest import mailbox_owner, modify, write_config
 from .stack import PrivateDovecot, install, run_readme_commands, running_private_dovecot

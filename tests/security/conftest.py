@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from mailadmin.directory.slapd.instance import Instance
+from devtools.slapd import Instance
 from tests.conftest import BASE_LDIF, OUS, SUFFIX, _client
 
 PERSONAS: dict[str, dict] = {

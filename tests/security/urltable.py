@@ -97,7 +97,7 @@ class Rule:
     data: DataBuilder = field(default=lambda t, d: {})  # minimal valid POST data
     query: Callable[[Target], dict] | None = None  # GET parameters, for both methods
     public: bool = False  # answers anonymous users itself (no redirect to the login page)
-    post_only: bool = False  # mutating: GET answers 405
+    post_only: bool = False  # mutating: a GET does not act (405, or a redirect back to the page of its form)
 
     def expected(self, method: str, target: str, persona: str) -> int:
         expect = self.get if method == "GET" else self.post
@@ -112,6 +112,9 @@ class Rule:
 ALL = Row(200, 200, 200, 200, 200)
 NOT_ALLOWED = Row(405, 405, 405, 405, 405)  # for a mail user, a console URL is a 404 whatever the method
 REDIRECT = Row(302, 302, 302, 302, 302, 302)
+# A POST-only endpoint of a detail page's form sends a GET back to that page (which checks access); a mail user gets
+# the 404 of every console URL.
+BACK = Row(302, 302, 302, 302, 302)
 # Self-service: the mail user's own pages; console users have the console instead.
 MY_PAGE = Row(404, 404, 404, 404, 404, 200)
 MY_DONE = Row(404, 404, 404, 404, 404, 302)
@@ -179,25 +182,26 @@ RULES: dict[str, Rule] = {
     "domain_accounts:add": Rule(path="domain", get=ADMIN_PAGE, post=ADMIN_DONE,
                                 data=lambda t, d: {"local_part": "newbie", "password": PASSWORD, "password2": PASSWORD}),
     "accounts:detail": Rule(path="account", get=SEES, post=SEES),
-    "accounts:edit": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, data=_account_edit_data,
+    "accounts:edit": Rule(path="account", get=BACK, post=HELPDESK_DONE, data=_account_edit_data,
                           post_only=True),
-    "accounts:enable": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True),
-    "accounts:disable": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True),
-    "accounts:password": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True,
+    "accounts:enable": Rule(path="account", get=BACK, post=HELPDESK_DONE, post_only=True),
+    # Disabling and removing an alias or forward stop mail: GET shows a confirmation page.
+    "accounts:disable": Rule(path="account", get=SEES, post=HELPDESK_DONE),
+    "accounts:password": Rule(path="account", get=BACK, post=HELPDESK_DONE, post_only=True,
                               data=lambda t, d: {"password": PASSWORD, "password2": PASSWORD}),
-    "accounts:quota": Rule(path="account", get=NOT_ALLOWED, post=HELPDESK_DONE, post_only=True,
+    "accounts:quota": Rule(path="account", get=BACK, post=HELPDESK_DONE, post_only=True,
                            data=lambda t, d: {"quota": "300M"}),
-    "accounts:add_alias": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+    "accounts:add_alias": Rule(path="account", get=BACK, post=ADMIN_DONE, post_only=True,
                                data=lambda t, d: {"address": f"new-alias@{t.domain}"}),
-    "accounts:remove_alias": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+    "accounts:remove_alias": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE, query=lambda t: {"address": t.alias},
                                   data=lambda t, d: {"address": t.alias}),
-    "accounts:add_forward": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+    "accounts:add_forward": Rule(path="account", get=BACK, post=ADMIN_DONE, post_only=True,
                                  data=lambda t, d: {"address": "elsewhere@external.test"}),
-    "accounts:remove_forward": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
-                                    data=lambda t, d: {"address": t.forward}),
+    "accounts:remove_forward": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE,
+                                    query=lambda t: {"address": t.forward}, data=lambda t, d: {"address": t.forward}),
     "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
     # Not the helpdesk. Without DOVEADM_URL (as here) the answer is the account page saying Dovecot is unreachable.
-    "accounts:vacation": Rule(path="account", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+    "accounts:vacation": Rule(path="account", get=BACK, post=ADMIN_DONE, post_only=True,
                               data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
                                                  "days": "7"}),
     "aliases:list": Rule(get=ALL, post=ALL),
@@ -205,10 +209,10 @@ RULES: dict[str, Rule] = {
                         data=lambda t, d: {"address": f"newlist@{t.domain}", "external": "x@external.test",
                                            "enabled": "on"}),
     "aliases:detail": Rule(path="valias", get=SEES, post=SEES),
-    "aliases:edit": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+    "aliases:edit": Rule(path="valias", get=BACK, post=ADMIN_DONE, post_only=True,
                          data=lambda t, d: {"members": t.account, "external": "y@external.test", "enabled": "on"}),
-    "aliases:enable": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True),
-    "aliases:disable": Rule(path="valias", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True),
+    "aliases:enable": Rule(path="valias", get=BACK, post=ADMIN_DONE, post_only=True),
+    "aliases:disable": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),  # GET: the confirmation page
     "aliases:remove": Rule(path="valias", get=ADMIN_PAGE, post=ADMIN_DONE),
     "groups:list": Rule(get=ALL, post=ALL),
     "groups:detail": Rule(path="group", get=SEES, post=SEES),

@@ -8,7 +8,7 @@ from django.test import Client
 
 from mailadmin.directory.connection import password_matches
 from mailadmin.models import AuditEntry
-from selfservice.models import set_self_service
+from mailadmin.self_service import set_self_service
 from tests.conftest import _client
 
 from .conftest import BOB, BOB_DN, BOB_PASSWORD, sign_in
@@ -107,11 +107,11 @@ def test_posted_data_never_reaches_another_entry(mail_user, directory):
 
 
 def test_self_service_off_for_the_domain_refuses_sign_in_and_ends_the_pages(mail_user, db):
-    set_self_service("example.test", False)
+    set_self_service("example.test", False, actor="test")
     assert mail_user.get("/me/").status_code == 403
     assert sign_in(Client()).status_code == 200
-    set_self_service("example.test", True)
-    set_self_service("", False)  # everywhere
+    set_self_service("example.test", True, actor="test")
+    set_self_service("", False, actor="test")  # everywhere
     assert sign_in(Client()).status_code == 200
 
 

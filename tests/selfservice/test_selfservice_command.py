@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from mailadmin.models import AuditEntry
-from selfservice.models import self_service_allowed
+from mailadmin.self_service import self_service_allowed
 
 from .conftest import sign_in
 

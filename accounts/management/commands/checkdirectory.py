@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from mailadmin import events
 from mailadmin.addresses import display_address
 from mailadmin.audit import record
 from mailadmin.commands import actor, directory_command, write_json
@@ -56,10 +57,10 @@ class Command(BaseCommand):
         try:
             written = health.fix(directory, finding)
         except DirectoryError as e:
-            record(actor(), "directory.fix", finding.dn, old={"finding": finding.kind}, ok=False, detail=str(e))
+            record(actor(), events.DIRECTORY_FIX, finding.dn, old={"finding": finding.kind}, ok=False, detail=str(e))
             self.stderr.write(_("Could not fix %(dn)s: %(error)s") % {"dn": finding.dn, "error": e})
             return False
-        record(actor(), "directory.fix", finding.dn, old={"finding": finding.kind, "value": finding.value},
+        record(actor(), events.DIRECTORY_FIX, finding.dn, old={"finding": finding.kind, "value": finding.value},
                new={"written": written})
         text = _("Fixed %(dn)s: removed member %(value)s.") if finding.kind == health.GONE_MEMBER else _(
             "Fixed %(dn)s: mailbox set to %(value)s.")

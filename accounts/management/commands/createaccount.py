@@ -1,10 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from accounts.forms import AccountCreateForm, check_new_addresses, in_use_message
+from accounts.forms import AccountCreateForm
 from mailadmin.addresses import display_address, format_quota, normalise_address, split_address
-from mailadmin.commands import audited_form, directory_command, read_passwords, run_form, stdin_of
-from mailadmin.directory import AlreadyExists, claims
+from mailadmin.commands import actor, directory_command, read_passwords, run_form, stdin_of
 from mailadmin.directory import domains as ldap_domains
 
 OPTIONS = {"local_part": "address", "aliases": "alias", "forwards": "forward", "password2": "password"}
@@ -42,11 +41,10 @@ class Command(BaseCommand):
                                    % {"address": display_address(address)})
             form = AccountCreateForm(self._data(local, options), domain=domain)
             if dry_run:
-                run_form(form, lambda: self._check(form, directory), OPTIONS)
+                run_form(form, lambda: form.check(directory) or None, OPTIONS)
                 self.stdout.write(_("Would create %(address)s.") % {"address": display_address(address)})
                 return
-            account, generated = audited_form(form, lambda: form.save(directory), event="account.create",
-                                              target=address, options=OPTIONS)
+            account, generated = run_form(form, lambda: form.save(directory, actor=actor()), OPTIONS)
         self.stdout.write(self.style.SUCCESS(
             _("Created %(address)s (%(dn)s), quota %(quota)s.")
             % {"address": display_address(account.mail), "dn": account.dn, "quota": format_quota(account.quota_kb)}
@@ -69,13 +67,3 @@ class Command(BaseCommand):
         else:
             data["generate"] = "on"  # no one to ask: the directory generates one, printed once
         return data
-
-    def _check(self, form: AccountCreateForm, directory) -> bool:
-        """What save() checks before writing: domains hosted, every address still free."""
-        data = form.cleaned_data
-        if check_new_addresses(form, "aliases", data["aliases"], directory, None):
-            for address in (data["address"], *data["aliases"]):
-                if claims.holders(directory, address):
-                    form.add_error("aliases" if address in data["aliases"] else "local_part",
-                                   in_use_message(directory, AlreadyExists(address=address)))
-        return not form.errors

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts import importing
 from accounts.importing import CREATE, ERROR, SKIPPED, UNCHANGED
+from mailadmin import events
 from mailadmin.audit import record, record_many
 from mailadmin.commands import Progress, actor, directory_command
 from mailadmin.directory.claims import claim_lock
@@ -30,18 +31,18 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError, importing.ImportFileError) as e:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": e}) from None
         interrupted = None
-        with directory_command() as directory, claim_lock():  # nobody claims an address between check and add
+        with directory_command() as directory, claim_lock(directory):  # nobody claims an address between check and add
             outcomes = importing.plan(directory, rows)
             failed = any(o.status == ERROR for o in outcomes)
             if not dry_run and (continue_on_error or not failed):
                 progress = Progress(self.stdout, sum(o.status == CREATE for o in outcomes), _("Importing"))
                 try:
-                    outcomes = importing.write(outcomes, continue_on_error=continue_on_error, progress=progress,
+                    outcomes = importing.write(directory, outcomes, continue_on_error=continue_on_error, progress=progress,
                                                audit=self._audit_created)
                 except importing.ImportInterrupted as e:
                     # Caught inside the lock's transaction, so the audit rows of what was written are kept.
                     # The unanswered adds are named: the log says which accounts may exist without a "created" row.
-                    record(actor(), "account.import", file, new={"create": e.written, "unanswered": e.unanswered},
+                    record(actor(), events.ACCOUNT_IMPORT, file, new={"create": e.written, "unanswered": e.unanswered},
                            ok=False, detail=str(e))
                     interrupted = e
                 progress.close()
@@ -54,7 +55,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _audit_created(outcomes) -> None:
-        record_many(actor(), "account.create", ((o.address, o.entry.new) for o in outcomes))
+        record_many(actor(), events.ACCOUNT_CREATE, ((o.address, o.entry.new) for o in outcomes))
 
     def _report(self, file: str, outcomes, *, dry_run: bool, stopped: bool) -> None:
         counts = {status: sum(o.status == status for o in outcomes) for status in (CREATE, UNCHANGED, ERROR, SKIPPED)}
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                 self.stderr.write(_("line %(line)d: %(message)s") % {"line": outcome.line, "message": outcome.message})
         written = not dry_run and not stopped
         if written:
-            record(actor(), "account.import", file, new=counts, ok=not counts[ERROR])
+            record(actor(), events.ACCOUNT_IMPORT, file, new=counts, ok=not counts[ERROR])
         values = {"created": counts[CREATE], "unchanged": counts[UNCHANGED], "errors": counts[ERROR],
                   "skipped": counts[SKIPPED]}
         if counts[ERROR] and not written:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from mailadmin import events
 from mailadmin.addresses import display_address, normalise_address
 from mailadmin.audit import record
 from mailadmin.commands import actor, directory_command
@@ -79,10 +80,10 @@ def _carry_out(directory: Directory, plan: MigrationPlan) -> str:
 
     def audit(step: str, dn: str) -> None:
         if step == ldap_groups.CREATED:
-            record(actor(), "valias.create", plan.group.address,
+            record(actor(), events.VALIAS_CREATE, plan.group.address,
                    new={"dn": dn, "members": list(plan.member_dns), "from_group": plan.group.dn})
         else:
-            record(actor(), "account.aliases.remove", mails[dn], old={"aliases": [plan.group.address]},
+            record(actor(), events.ACCOUNT_ALIASES_REMOVE, mails[dn], old={"aliases": [plan.group.address]},
                    new={"moved_to_virtual_alias": plan.group.address, "from_group": plan.group.dn})
 
     try:
@@ -92,6 +93,6 @@ def _carry_out(directory: Directory, plan: MigrationPlan) -> str:
                     "while the members still hold their copies: switch that rule off until the groups are "
                     "migrated.") % {"error": e} if isinstance(e, AlreadyExists) else _(
             "the directory changed meanwhile (%(error)s); run the command again.") % {"error": e}
-        record(actor(), "group.migrate", plan.group.address, old={"group": plan.group.dn}, ok=False, detail=problem)
+        record(actor(), events.GROUP_MIGRATE, plan.group.address, old={"group": plan.group.dn}, ok=False, detail=problem)
         return problem
     return ""

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import PasswordForm
 from mailadmin.addresses import display_address
-from mailadmin.commands import audited_form, directory_command, find_account, read_passwords, run_form, stdin_of
+from mailadmin.commands import actor, directory_command, find_account, read_passwords, run_form, stdin_of
 
 
 class Command(BaseCommand):
@@ -32,8 +32,7 @@ class Command(BaseCommand):
                 self.stdout.write(_("The password would be accepted by the form; the directory's own policy is "
                                     "checked only when it is set."))
                 return
-            _account, generated = audited_form(form, lambda: form.save(directory), event="account.password",
-                                               target=account.mail, options={"password2": "password"})
+            _account, generated = run_form(form, lambda: form.save(directory, actor=actor()), {"password2": "password"})
         self.stdout.write(self.style.SUCCESS(_("Password of %(address)s changed.")
                                              % {"address": display_address(account.mail)}))
         if generated:

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from accounts.forms import RemoveAccountForm, removal_audit
+from accounts.forms import RemoveAccountForm
 from mailadmin.addresses import display_address
-from mailadmin.commands import audited_form, directory_command, find_account, run_form
+from mailadmin.commands import actor, directory_command, find_account, run_form
 from mailadmin.directory.accounts import Removal
 
 
@@ -26,9 +26,7 @@ class Command(BaseCommand):
             if dry_run:
                 removal = run_form(form, lambda: form.plan(directory, delete_entry=delete_entry))
             else:
-                removal, _left = audited_form(form, lambda: form.remove(directory), event="account.remove",
-                                              target=account.mail, old=removal_audit(account, None)[0],
-                                              values=lambda done: removal_audit(account, done))
+                removal, _left = run_form(form, lambda: form.remove(directory, actor=actor()))
         self.stdout.write(self.style.SUCCESS(_said(removal, dry_run)))
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import QuotaForm
 from mailadmin.addresses import display_address, display_domain, format_quota
-from mailadmin.commands import Progress, audited_form, directory_command, find_account, find_domain, run_form
+from mailadmin.commands import Progress, actor, directory_command, find_account, find_domain, run_form
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.bulk import iter_accounts
 
@@ -26,18 +26,16 @@ class Command(BaseCommand):
             account = find_account(directory, address)
             form = QuotaForm({"reset": "on", "csn": account.csn}, account=account)
             if dry_run:
-                run_form(form, lambda: True)
-                quota = ldap_accounts.default_quota(directory, account.mail)
+                quota = run_form(form, lambda: form.quota_to_set(directory))
             else:
-                quota = audited_form(form, lambda: form.save(directory), event="account.quota", target=account.mail,
-                                     old=account).quota_kb
+                quota = run_form(form, lambda: form.save(directory, actor=actor())).quota_kb
         text = _("Would reset the quota of %(address)s to %(quota)s.") if dry_run else _(
             "Quota of %(address)s is now %(quota)s (the domain default).")
         self.stdout.write(text % {"address": display_address(account.mail), "quota": format_quota(quota)})
 
     def _reset_domain(self, directory, name: str, dry_run: bool) -> None:
         name = find_domain(directory, name)
-        default = ldap_accounts.default_quota(directory, "@" + name)  # the domain is what follows the last "@"
+        default = ldap_accounts.default_quota(directory, name)
         # Collected first: a modify between two pages would replace the paged search's cookie on this connection.
         accounts, unchanged = [], 0
         for account, _hash in iter_accounts(directory, name):
@@ -60,8 +58,7 @@ class Command(BaseCommand):
         for account in accounts:
             form = QuotaForm({"quota": str(default), "csn": account.csn}, account=account)
             try:
-                audited_form(form, lambda form=form: form.save(directory), event="account.quota", target=account.mail,
-                             old=account)
+                run_form(form, lambda form=form: form.save(directory, actor=actor()))
             except CommandError as e:
                 failed += 1
                 self.stderr.write(f"{display_address(account.mail)}: {e}")

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from domains.forms import DomainForm
 from mailadmin.addresses import format_quota
-from mailadmin.commands import directory_command, run_form
+from mailadmin.commands import actor, directory_command, run_form
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         form = DomainForm(data={"name": name, "description": description, "default_quota": quota})
         with directory_command() as directory:
             domain = run_form(
-                form, lambda: form.save(directory, actor="manage.py createdomain"), {"default_quota": "quota"}
+                form, lambda: form.save(directory, actor=actor()), {"default_quota": "quota"}
             )
         quota_text = format_quota(domain.default_quota_kb) if domain.default_quota_kb is not None else "none"
         self.stdout.write(self.style.SUCCESS(

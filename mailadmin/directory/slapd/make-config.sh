@@ -7,6 +7,7 @@ SCHEMA=${MAIL_SCHEMA:-$(dirname "$0")/mail.schema}
 SUFFIX=${LDAP_SUFFIX:-dc=example,dc=org}
 ROOTDN=cn=admin,$SUFFIX
 SVCDN=cn=mailadmin,ou=system,$SUFFIX
+MAILDN=cn=mailserver,ou=system,$SUFFIX  # Postfix's and Dovecot's read-only account (docs/deploy.md)
 # Read from a file, never from argv: the root password must not show in the process list.
 ROOTPW_FILE=${LDAP_ROOTPW_FILE:?}
 HASH=$(/usr/sbin/slappasswd -T "$ROOTPW_FILE")
@@ -73,6 +74,7 @@ index cn,sn,givenName eq,sub"
   by * none
 access to *
   by dn.exact=\"$SVCDN\" write
+  by dn.exact=\"$MAILDN\" read
   by * read
 limits dn.exact=\"$SVCDN\" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited"
   OVERLAYS="overlay unique
@@ -97,6 +99,23 @@ TLSCertificateKeyFile ${LDAP_TLS_KEY:?}"
   [ -n "${LDAP_TLS_CA:-}" ] && TLS="$TLS
 TLSCACertificateFile $LDAP_TLS_CA"
 fi
+# Multi-provider replication (LDAP_SERVER_ID and LDAP_PEERS, the other providers' URIs separated by spaces): every
+# provider takes writes and pulls the others' with syncrepl (refreshAndPersist) from their syncprov overlay. The
+# consumers bind as the rootdn, which no ACL or size limit restricts; retry every second, for ever.
+SERVER_ID=""; SYNCREPL=""
+if [ -n "${LDAP_PEERS:-}" ]; then
+  SERVER_ID="serverID ${LDAP_SERVER_ID:?}"
+  ROOTPW=$(cat "$ROOTPW_FILE")
+  rid=0
+  for peer in $LDAP_PEERS; do
+    rid=$((rid + 1))
+    SYNCREPL="$SYNCREPL
+syncrepl rid=$(printf %03d $rid) provider=$peer bindmethod=simple binddn=\"$ROOTDN\" credentials=\"$ROOTPW\"
+  searchbase=\"$SUFFIX\" type=refreshAndPersist retry=\"1 +\" timeout=3 network-timeout=3"
+  done
+  SYNCREPL="$SYNCREPL
+multiprovider on"
+fi
 cat > "$D/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -108,6 +127,7 @@ $ALLOW
 $TLS
 modulepath /usr/lib/ldap
 $MODULES
+$SERVER_ID
 pidfile $D/slapd.pid
 loglevel none
 authz-policy to
@@ -124,6 +144,7 @@ rootpw $HASH
 maxsize 4294967296
 dbnosync
 $INDEXES
+$SYNCREPL
 $ACCESS
 $OVERLAYS
 CONF

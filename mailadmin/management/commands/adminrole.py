@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from mailadmin import audit
+from mailadmin import audit, events
 from mailadmin.commands import actor, directory_command, form_error, write_json
 from mailadmin.models import DirectoryIdentity, Role
 from mailadmin.permissions import console_user
@@ -47,11 +47,11 @@ class Command(BaseCommand):
                 role = form.grant(directory)
                 if role is None:
                     raise form_error(form)
-            audit.record(actor(), "role.grant", target)
+            audit.record(actor(), events.ROLE_GRANT, target)
             identity = DirectoryIdentity.objects.filter(user=role.user).first()
             self.stdout.write(self.style.SUCCESS(f"Granted: {target}. {_identity_line(identity)}"))
         elif form.revoke():
-            audit.record(actor(), "role.revoke", target)
+            audit.record(actor(), events.ROLE_REVOKE, target)
             self.stdout.write(self.style.SUCCESS(f"Revoked: {target}."))
         else:
             raise CommandError(f"{username} does not hold that role.")
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             identity = tie_identity(directory, user)
         if identity is None or identity.pending:
             raise CommandError(f"No mailbox has the address {username}: create it, then confirm.")
-        audit.record(actor(), "role.confirm", username, new={"dn": identity.dn, "entry_uuid": identity.entry_uuid})
+        audit.record(actor(), events.ROLE_CONFIRM, username, new={"dn": identity.dn, "entry_uuid": identity.entry_uuid})
         self.stdout.write(self.style.SUCCESS(f"Confirmed: {username}. {_identity_line(identity)}"))
 
     def _list(self, json: bool) -> None:

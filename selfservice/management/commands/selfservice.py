@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from mailadmin.addresses import normalise_domain
-from mailadmin.audit import record
-from selfservice.models import SelfServicePolicy, set_self_service
+from mailadmin.commands import actor
+from mailadmin.self_service import set_self_service, switched_off
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, state, domain, **options):
         if state == "show":
-            off = SelfServicePolicy.objects.filter(enabled=False).order_by("domain")
+            off = switched_off()
             for policy in off:
                 self.stdout.write(f"off: {policy.domain or 'every domain'}")
             if not off:
@@ -25,6 +25,5 @@ class Command(BaseCommand):
             name = normalise_domain(domain) if domain else ""
         except ValueError as e:
             raise CommandError(f"--domain: {e}") from None
-        set_self_service(name, state == "on")
-        record("command-line", "domain.self_service", name or "*", new={"enabled": state == "on"})
+        set_self_service(name, state == "on", actor=actor())
         self.stdout.write(self.style.SUCCESS(f"Self-service is {state} for {name or 'every domain'}."))

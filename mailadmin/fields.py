@@ -1,12 +1,23 @@
-"""Form fields shared by every form and command: they normalise what people type into what the directory stores."""
+"""Form fields, messages and address checks shared by every app's forms and commands: the fields normalise what people
+type into what the directory stores."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mailadmin import addresses
+from mailadmin.addresses import display_address, domain_of
+from mailadmin.directory import AlreadyExists, Directory, Invalid, claims
+from mailadmin.directory import domains as ldap_domains
+from mailadmin.permissions import Access, is_admin_address
+
+CONFLICT_MESSAGE = _("Someone else changed this entry since you opened it. The current values are shown; "
+                     "check them and save again.")
 
 
 def _normalised(function, value):
@@ -137,3 +148,44 @@ class HostField(forms.CharField):
 
     def clean(self, value):
         return _normalised(addresses.normalise_host, super().clean(value))
+
+
+_USE_MESSAGES = {
+    claims.ACCOUNT: _("%(address)s is already the address of the account %(owner)s."),
+    claims.ACCOUNT_ALIAS: _("%(address)s is already an alias of the account %(owner)s."),
+    claims.VIRTUAL_ALIAS: _("%(address)s is already a virtual alias."),
+}
+
+
+def in_use_message(directory: Directory, error: AlreadyExists) -> str:
+    """A sentence naming where the refused address is used (one more lookup, on the error path only)."""
+    uses = claims.uses(directory, error.address) if "@" in error.address else []
+    values = {"address": display_address(error.address)}
+    if not uses:
+        return gettext("%(address)s is already in use.") % values
+    return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
+
+
+def refused_message(error: Invalid) -> str:
+    return gettext("The directory refused the change: %(reason)s") % {"reason": error}
+
+
+def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
+                        access: Access | None) -> bool:
+    """Addresses an entry is to accept must be in a domain the directory hosts and, for console users, one they
+    administer (so nobody claims mail of another customer's domain); below superadmins, never the address a console
+    user signs in with (it would let them sign in as that user). Adds errors to `field`; True when all pass."""
+    values = list(values)
+    hosted = ldap_domains.hosted(directory, {domain_of(v) for v in values})
+    for value in values:
+        shown = {"address": display_address(value)}
+        # "Not administered" comes first: another customer's domain and a domain not hosted here get the same answer,
+        # so the message does not tell a domain admin which domains are hosted.
+        if access is not None and not access.administers(domain_of(value)):
+            form.add_error(field, gettext("You do not administer the domain of %(address)s.") % shown)
+        elif domain_of(value) not in hosted:
+            form.add_error(field, gettext("%(address)s is not in a domain hosted here.") % shown)
+        elif access is not None and not access.superadmin and is_admin_address(value):
+            form.add_error(field, gettext("%(address)s is the sign-in address of a console user: only a superadmin "
+                                          "may give it to an account or list.") % shown)
+    return field not in form.errors

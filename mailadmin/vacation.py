@@ -16,10 +16,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from domains.forms import CONFLICT_MESSAGE
-from domains.validators import TextField
-from mailadmin import dovecot
+from mailadmin import dovecot, events
+from mailadmin.audit import audited_action
 from mailadmin.directory.accounts import Account
+from mailadmin.fields import CONFLICT_MESSAGE, TextField
 
 SCRIPT_NAME = "mailadmin-vacation"
 MARKER = "# mailadmin-vacation "
@@ -101,8 +101,9 @@ class MessageField(forms.CharField):
 
 
 class VacationForm(forms.Form):
-    """Vacation on or off, its subject, message, optional first and last day and reply period. `save()` writes or
-    removes the script and returns True, or adds errors and returns False."""
+    """Vacation on or off, its subject, message, optional first and last day and reply period. `save(actor=…)` writes
+    or removes the script and returns True, or adds errors and returns None; it audits itself either way. Shared by
+    the account page (admins) and self-service (the mail user), hence here rather than in one app."""
 
     enabled = forms.BooleanField(label=_l("Send a vacation reply"), required=False)
     subject = TextField(label=_l("Subject"), max_length=200)
@@ -138,23 +139,29 @@ class VacationForm(forms.Form):
         """The values saved, for the audit row."""
         return {k: str(v) if v is not None else "" for k, v in self.cleaned_data.items() if k != "version"}
 
-    def save(self) -> bool:
+    def save(self, *, actor: str) -> bool | None:
+        """Write or remove the script and write the audit row (`events.ACCOUNT_VACATION`, refusals included): True,
+        or None after adding form errors."""
+        return audited_action(self, actor, events.ACCOUNT_VACATION, self.account.mail, self._save,
+                              new=lambda done: self.audited() if done else None)
+
+    def _save(self) -> bool | None:
         try:
             now = read_vacation(self.account)
             if now.foreign:
                 self.add_error(None, _("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did "
                                        "not write: it is left as it is.") % {"name": SCRIPT_NAME})
-                return False
+                return None
             if (self.cleaned_data.get("version") or now.version) != now.version:
                 self.add_error(None, CONFLICT_MESSAGE)
                 self.data = self.data.copy()
                 self.data["version"] = now.version
-                return False
+                return None
             self._write()
             return True
         except dovecot.DovecotUnavailable:
             self.add_error(None, VACATION_UNREACHABLE)
-            return False
+            return None
 
     def _write(self) -> None:
         data = self.cleaned_data

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from devtools.slapd import CONFIG_DIR
 from mailadmin.directory import aliases
-from mailadmin.directory.slapd.instance import HERE
 from mailadmin.directory.subschema import missing_schema
 from tests.conftest import start_instance, use_instance
 
@@ -58,7 +58,7 @@ def test_it_shows_error_when_directory_down(domain_admin, directory_down):
 @pytest.fixture(scope="module")
 def old_schema_slapd(tmp_path_factory):
     """A slapd whose mail schema is an older MDS one: no mailAlias class and no mailaliasmember attribute."""
-    blocks = re.split(r"(?im)^(?=attributetype|objectclass)", (HERE / "mail.schema").read_text())
+    blocks = re.split(r"(?im)^(?=attributetype|objectclass)", (CONFIG_DIR / "mail.schema").read_text())
     text = "".join(b for b in blocks if "NAME 'mailaliasmember'" not in b and "NAME 'mailAlias'" not in b)
     root = tmp_path_factory.mktemp("old-schema")
     (root / "old-mail.schema").write_text(text)

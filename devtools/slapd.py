@@ -13,7 +13,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+# The config template and schema stay beside the runtime package, where deployment finds them.
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "mailadmin" / "directory" / "slapd"
 SLAPD = "/usr/sbin/slapd"
 
 
@@ -55,7 +56,7 @@ class Instance:
     suffix: str = "dc=example,dc=org"
     sizelimit: int = 500
     mail_schema: bool = True  # False: a directory without the MDS schema (initdirectory's tests)
-    schema_file: Path = HERE / "mail.schema"  # another mail schema, e.g. an older MDS one without mailAlias
+    schema_file: Path = CONFIG_DIR / "mail.schema"  # another mail schema, e.g. an older MDS one without mailAlias
     allow: str = ""  # an `allow` line, e.g. "bind_anon_dn" (the empty-password tests)
     tls_cert: Path | None = None  # with tls_key (and tls_ca): StartTLS on `uri`, and ldaps on `tls_port` when set
     tls_key: Path | None = None
@@ -65,6 +66,8 @@ class Instance:
     # rootdn), with `extra_schema` (MMC's mmc.schema) loaded before the mail schema. See make-config.sh.
     profile: str = "project"
     extra_schema: Path | None = None
+    server_id: int = 0  # with peers: a provider of multi-provider replication (see provider_pair)
+    peers: tuple[str, ...] = ()
 
     @property
     def uri(self) -> str:
@@ -110,8 +113,9 @@ class Instance:
     def create(self) -> None:
         """Write a fresh config and empty databases, then start slapd and add the base entries."""
         self.root.mkdir(parents=True, exist_ok=True)
-        _write_secret(self.admin_password_file)
-        _write_secret(self.service_password_file)
+        for secret in (self.admin_password_file, self.service_password_file):
+            if not secret.exists():  # a provider_pair's second provider has the first one's
+                _write_secret(secret)
         env = {
             **os.environ,
             "LDAP_DIR": str(self.root),
@@ -126,10 +130,15 @@ class Instance:
             "LDAP_TLS_CA": str(self.tls_ca or ""),
             "LDAP_PROFILE": self.profile,
             "LDAP_EXTRA_SCHEMA": str(self.extra_schema or ""),
+            "LDAP_SERVER_ID": str(self.server_id),
+            "LDAP_PEERS": " ".join(self.peers),
         }
-        subprocess.run(["bash", str(HERE / "make-config.sh")], env=env, check=True)
+        subprocess.run(["bash", str(CONFIG_DIR / "make-config.sh")], env=env, check=True)
         self.start(first=True)
-        base = (HERE / "base.ldif.in").read_text()
+        if self.peers and self.server_id > 1:
+            self.wait_for(self.service_dn)  # the base entries come from the first provider
+            return
+        base = (CONFIG_DIR / "base.ldif.in").read_text()
         dc = self.suffix.split(",")[0].split("=", 1)[1]
         ldif = (
             base.replace("@SUFFIX@", self.suffix)
@@ -204,6 +213,19 @@ class Instance:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def has_entry(self, dn: str) -> bool:
+        cmd = ["ldapsearch", "-x", "-H", self.uri, "-D", self.admin_dn, "-y", str(self.admin_password_file),
+               "-b", dn, "-s", "base", "1.1"]
+        return subprocess.run(cmd, capture_output=True).returncode == 0
+
+    def wait_for(self, dn: str, seconds: float = 20) -> None:
+        """Wait until `dn` exists here (replication brings it); RuntimeError after `seconds`."""
+        for _ in range(int(seconds / 0.05)):
+            if self.has_entry(dn):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"{dn} did not arrive at {self.uri} within {seconds} s")
+
     def ldap_tool(self, tool: str, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
         """Run an OpenLDAP client as the rootdn (password from its file, never argv)."""
         cmd = [tool, "-x", "-H", self.uri, "-D", self.admin_dn, "-y", str(self.admin_password_file), *args]
@@ -218,3 +240,19 @@ class Instance:
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode not in (0, 32):  # 32: noSuchObject
             raise RuntimeError(f"ldapdelete {dn}: {result.stderr.strip()}")
+
+
+def provider_pair(roots: tuple[Path, Path], ports: tuple[int, int] = (0, 0),
+                  suffix: str = "dc=example,dc=org") -> tuple[Instance, Instance]:
+    """Create two slapd providers that replicate each other (multi-provider syncrepl + syncprov) with the same
+    passwords, on `ports` (free ones for 0); the second gets the base entries through replication."""
+    port_a = ports[0] or free_port()
+    port_b = ports[1] or next(p for p in iter(free_port, None) if p != port_a)
+    first = Instance(roots[0], port_a, suffix=suffix, server_id=1, peers=(f"ldap://127.0.0.1:{port_b}",))
+    second = Instance(roots[1], port_b, suffix=suffix, server_id=2, peers=(first.uri,))
+    first.create()
+    second.root.mkdir(parents=True, exist_ok=True)
+    for name in (first.admin_password_file.name, first.service_password_file.name):
+        shutil.copy2(first.root / name, second.root / name)
+    second.create()
+    return first, second

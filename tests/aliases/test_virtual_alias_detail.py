@@ -8,7 +8,7 @@ URL = "/aliases/team@example.test/"
 def test_it_warns_that_a_disabled_member_still_gets_list_mail(domain_admin):
     html = domain_admin.get(URL).content.decode()
     assert "alice@example.test" in html and "partner@external.test" in html
-    assert "disabled account: its copy of list mail bounces" in html
+    assert "disabled account: its copy of this virtual alias's mail bounces" in html
 
 
 def test_it_edits_members_and_external_recipients(domain_admin, directory):
@@ -61,9 +61,20 @@ def test_it_hides_other_domains(outsider):
     assert outsider.get(URL).status_code == 404
 
 
-def test_it_only_accepts_post_for_changes(domain_admin):
-    assert domain_admin.get(URL + "disable/").status_code == 405
+def test_a_get_of_a_change_goes_back_to_the_page(domain_admin, directory):
+    for action in ("edit", "enable"):
+        r = domain_admin.get(URL + action + "/")
+        assert r.status_code == 302 and r["Location"] == URL
+    assert aliases.get_valias(directory, "team@example.test").enabled
 
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.get(URL).status_code == 503
+
+
+def test_disabling_is_confirmed_first(domain_admin, directory):
+    r = domain_admin.get(URL + "disable/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "Disable team@example.test?" in html and "bounces" in html
+    assert f'<a href="{URL}">team@example.test</a>' in html  # the way back, in the breadcrumbs and Cancel
+    assert aliases.get_valias(directory, "team@example.test").enabled
