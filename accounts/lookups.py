@@ -16,7 +16,7 @@ from mailadmin.permissions import Access, access_for, is_admin_address, is_reser
 # What each action on an account changes, in the vocabulary of Access.may_change_account.
 ACTIONS = {
     "quota": {"quota_kb"}, "status": {"enabled"}, "password": {"password"}, "aliases": {"aliases"},
-    "forwards": {"forwards"}, "remove": {"remove"}, "rename": {"address"},
+    "forwards": {"forwards"}, "remove": {"remove"}, "rename": {"address"}, "vacation": {"vacation"},
     "edit": {"name", "first_name", "last_name", "aliases", "forwards", "quota_kb", "enabled"},
 }
 

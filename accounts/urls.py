@@ -15,5 +15,6 @@ urlpatterns = [
     path("<entry:address>/forwards/add/", views.add_forward, name="add_forward"),
     path("<entry:address>/forwards/remove/", views.remove_forward, name="remove_forward"),
     path("<entry:address>/rename/", views.rename_account, name="rename"),
+    path("<entry:address>/vacation/", views.set_vacation, name="vacation"),
     path("<entry:address>/remove/", views.remove_account, name="remove"),
 ]

@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mailadmin import dovecot
 from mailadmin.addresses import (
     display_address,
     display_domain,
@@ -27,6 +28,7 @@ from mailadmin.directory.accounts import Account, Person
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry
 from mailadmin.sessions import keep_own_session
 from mailadmin.shortcuts import actor, confirm, post_or_back, posted, require_creator, status_message
+from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import (
     AccountAddressForm,
@@ -90,8 +92,10 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
                   **forms) -> HttpResponse:
     """The account page, with fresh forms for every action unless a bound (failed) one is given."""
     access = access_for(request.user)
+    may = abilities(request, account)
     context = {
-        "account": account, "may": abilities(request, account),
+        "account": account, "may": may, "usage": dovecot.usage([account.mail]).get(account.mail),
+        "vacation_form": vacation_form(account) if may["vacation"] else None,
         "domain": ldap_domains.get_domain(directory, account.domain),
         "edit_form": AccountEditForm(account=account, supports_hidden=directory.features.hidden_accounts,
                                      mailbox_editable=access.superadmin),
@@ -227,6 +231,21 @@ def set_password(request: HttpRequest, address: str) -> HttpResponse:
             return _show_password(request, account, result[1])
         return _done(request, _("The password of %(address)s is set.") % {"address": display_address(account.mail)},
                      account)
+
+
+@post_or_back("accounts:detail")
+def set_vacation(request: HttpRequest, address: str) -> HttpResponse:
+    """Vacation reply on, changed or off: admins who may change the account (not the helpdesk)."""
+    with connect() as directory:
+        account = get_account_or_404(request, directory, address, ACTIONS["vacation"])
+        form = vacation_form(account, request.POST)
+        if form is None:
+            messages.error(request, VACATION_UNREACHABLE)
+            return redirect("accounts:detail", address=account.mail)
+        if not (form.is_valid() and form.save(actor=actor(request))):
+            return _refused(request, directory, account, "vacation_form", form)
+    return _done(request, _("The vacation reply of %(address)s is saved.") % {
+        "address": display_address(account.mail)}, account)
 
 
 def _change_address(request: HttpRequest, address: str, kind: str, adding: bool) -> HttpResponse:

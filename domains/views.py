@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mailadmin import dovecot
 from mailadmin.addresses import display_address, format_quota, normalise_domain
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
@@ -17,6 +18,7 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
+from mailadmin.self_service import self_service_allowed
 from mailadmin.shortcuts import actor, filter_text, posted
 
 from .forms import DomainForm, DomainQuotaResetForm, RemoveDomainForm
@@ -92,12 +94,25 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
         if page > accounts.pages:
             raise Http404("no such page")
         valiases = ldap_aliases.list_valiases(directory, domain.name)
+    usage = dovecot.usage(a.mail for a in accounts.accounts)  # one request for the page's accounts
     return render(request, "domains/detail.html", {
         "domain": domain, "accounts": accounts, "as_of": accounts.as_of, "valiases": valiases, "query": query,
+        "rows": [(a, usage.get(a.mail)) for a in accounts.accounts], **_nearly_full(request, domain.name),
         "page": accounts.page, "pages": accounts.pages, "page_numbers": page_numbers(accounts.page, accounts.pages),
         "may_edit": access.administers(domain.name), "may_remove": access.superadmin,
         "may_add_account": access.may_create_in(domain.name), "may_reset_quotas": access.sees(domain.name),
+        "self_service": self_service_allowed(domain.name),
     })
+
+
+def _nearly_full(request: HttpRequest, domain: str) -> dict:
+    """With ?usage=nearly-full: the domain's mailboxes over 90 % of their quota, fullest first (None: unknown)."""
+    if request.GET.get("usage") != "nearly-full":
+        return {}
+    try:
+        return {"nearly_full": dovecot.fullest(f"*@{domain}", dovecot.NEARLY_FULL), "usage_filter": True}
+    except dovecot.DovecotUnavailable:
+        return {"nearly_full": None, "usage_filter": True}
 
 
 def add_domain(request: HttpRequest) -> HttpResponse:

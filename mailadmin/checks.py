@@ -32,7 +32,19 @@ def configuration(app_configs, **kwargs) -> list:
     if settings.MAIL_DEFAULT_QUOTA < 0:
         errors.append(Error("MAIL_DEFAULT_QUOTA must be 0 (unlimited) or more kB.", id="mailadmin.E007"))
     errors.extend(_session_errors())
+    errors.extend(_doveadm_errors())
     return errors
+
+
+def _doveadm_errors() -> list:
+    """Dovecot's doveadm HTTP API (usage, vacation replies) is optional, but a half or wrong setting is a mistake."""
+    url, key_file = settings.DOVEADM_URL, settings.DOVEADM_API_KEY_FILE
+    problems = [
+        (bool(url) and not url.startswith(("http://", "https://")), "DOVEADM_URL must be an http:// or https:// URL."),
+        (bool(url) != bool(key_file), "DOVEADM_URL and DOVEADM_API_KEY_FILE go together: set both, or neither."),
+        (settings.DOVEADM_TIMEOUT <= 0, "DOVEADM_TIMEOUT must be a positive number of seconds."),
+    ]
+    return [Error(message, id="mailadmin.E012") for wrong, message in problems if wrong]
 
 
 def _session_errors() -> list:

@@ -39,6 +39,7 @@ _URL = re.compile(r"^(?P<scheme>ldaps?)://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.
                   re.IGNORECASE)
 _SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 _PATH = re.compile(r"^/[^\s,]*$")
+_HTTP_URL = re.compile(r"^https?://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})/?$", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -62,6 +63,7 @@ class Source:
     vmail_user: str = "vmail"
     vmail_group: str = "mail"
     mailbox_base: str = "/home/vmail"  # the directory every mailbox path starts in (MAIL_MAILBOX_TEMPLATE's)
+    doveadm_url: str = ""  # DOVEADM_URL: Dovecot's doveadm HTTP listener, where mailadmin reaches it (none: not written)
 
     @property
     def ldaps(self) -> bool:
@@ -178,7 +180,15 @@ def checked(source: Source) -> Source:
         vmail_user=_system_name(_("The mailbox user"), source.vmail_user),
         vmail_group=_system_name(_("The mailbox group"), source.vmail_group),
         mailbox_base=_path(_("MAIL_MAILBOX_TEMPLATE"), source.mailbox_base),
+        doveadm_url=_doveadm_url(source.doveadm_url) if source.doveadm_url else "",
     )
+
+
+def _doveadm_url(value: str) -> str:
+    match = _HTTP_URL.match(value)
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise ConfigError(_("DOVEADM_URL must be of the form http://host:port, not %(url)s.") % {"url": value})
+    return value.rstrip("/")
 
 
 def cleartext_warnings(source: Source) -> list[str]:
@@ -326,6 +336,20 @@ protocol imap {{
 }}
 plugin {{
   quota = maildir:User quota
+  # Sieve (dovecot-sieve): each mailbox's own scripts, managed as usual (the active one is ~/.dovecot.sieve); and,
+  # before them, the vacation reply mailadmin writes through the doveadm HTTP API as a script of its own that is
+  # never activated, so the user's active script stays and turning vacation off leaves it alone.
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+  sieve_before = ~/sieve/mailadmin-vacation.sieve
+  sieve_vacation_min_period = 1d
+  sieve_vacation_default_period = 7d
+  sieve_vacation_max_period = 90d
+}}
+protocol lda {{
+  mail_plugins = $mail_plugins sieve
+}}
+protocol lmtp {{
+  mail_plugins = $mail_plugins sieve
 }}
 # The LDA, run by Postfix as {user}, asks the auth process for the user's home and quota here,
 service auth {{
@@ -342,6 +366,19 @@ service stats {{
     mode = 0660
     user = {user}
     group = $default_internal_group
+  }}
+}}
+"""
+
+DOVEADM_CONF = """\
+# The doveadm HTTP API mailadmin reads mailbox usage from and writes vacation replies through (DOVEADM_URL). Only
+# mailadmin's host may reach it: keep it on loopback or a private address. The key is read from {dd}/doveadm-api.key
+# (root:root, 0600); mailadmin reads the same key from DOVEADM_API_KEY_FILE.
+doveadm_api_key = <{dd}/doveadm-api.key
+service doveadm {{
+  inet_listener http {{
+    address = {host}
+    port = {port}
   }}
 }}
 """
@@ -364,6 +401,9 @@ Then, as root:
     # the mailbox owner and the mailbox base, which Dovecot creates each mailbox in (as {user}):
     getent passwd {user} >/dev/null || useradd -r -g {group} -d {base} -s /usr/sbin/nologin {user}
     install -d -o {user} -g {group} -m 0700 {base}
+    apt-get install dovecot-sieve   # Debian's package for the Sieve settings (vacation replies)
+    # With DOVEADM_URL set, the doveadm HTTP API key (copy the same file to mailadmin's DOVEADM_API_KEY_FILE):
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -d '\\n' > {dd}/doveadm-api.key)
     postfix -c {pd} reload
     systemctl restart dovecot
 
@@ -410,6 +450,13 @@ Filters, result attributes and search bases are those of MDS's contrib/postfix/w
 """
 
 
+def _doveadm_listener(source: Source) -> str:
+    if not source.doveadm_url:
+        return ""
+    match = _HTTP_URL.match(source.doveadm_url)
+    return DOVEADM_CONF.format(dd=source.dovecot_dir, host=match["host"].strip("[]"), port=match["port"])
+
+
 def render(source: Source) -> list[ConfigFile]:
     """Every file for the output directory, in install order; raise ConfigError if `source` cannot be written."""
     source = checked(source)
@@ -422,6 +469,6 @@ def render(source: Source) -> list[ConfigFile]:
         ConfigFile("main.cf.snippet", MAIN_CF.format(**names), PUBLIC_MODE),
         ConfigFile("master.cf.snippet", MASTER_CF.format(**names), PUBLIC_MODE),
         ConfigFile("dovecot-ldap.conf.ext", dovecot_ldap(source), SECRET_DOVECOT_MODE),
-        ConfigFile("dovecot.conf.snippet", DOVECOT_CONF.format(**names), PUBLIC_MODE),
+        ConfigFile("dovecot.conf.snippet", DOVECOT_CONF.format(**names) + _doveadm_listener(source), PUBLIC_MODE),
         ConfigFile("README.txt", readme, PUBLIC_MODE),
     ]

@@ -55,12 +55,25 @@ class DirectoryIdentity(models.Model):
         return f"{self.user} {self.dn or 'pending'}"
 
 
+class SelfServicePolicy(models.Model):
+    """Self-service ("My account" for mail users) off (or back on) for one domain, or for every domain when `domain`
+    is blank. Without a row, it is on: both the blank row and the domain's row must allow it (mailadmin.self_service).
+    Here, not in the selfservice app, because the domain page and the sign-in read it too."""
+
+    domain = models.CharField(max_length=253, unique=True, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.domain or '*'} {'on' if self.enabled else 'off'}"
+
+
 # What the audit codes mean, for people reading the log in the console; a code missing here is shown as is.
 ACTION_LABELS = {
     events.DOMAIN_ADD: _("Domain added"),
     events.DOMAIN_CHANGE: _("Domain changed"),
     events.DOMAIN_REMOVE: _("Domain removed"),
     events.DOMAIN_QUOTA_RESET: _("Quotas reset to the domain default"),
+    events.DOMAIN_SELF_SERVICE: _("Self-service switched"),
     events.ACCOUNT_CREATE: _("Account created"),
     events.ACCOUNT_UPDATE: _("Account changed"),
     events.ACCOUNT_ENABLE: _("Account enabled"),
@@ -71,6 +84,7 @@ ACTION_LABELS = {
     events.ACCOUNT_ALIASES_REMOVE: _("Alias removed"),
     events.ACCOUNT_FORWARDS_ADD: _("Forward added"),
     events.ACCOUNT_FORWARDS_REMOVE: _("Forward removed"),
+    events.ACCOUNT_VACATION: _("Vacation reply changed"),
     events.ACCOUNT_REMOVE: _("Account removed"),
     events.ACCOUNT_RENAME: _("Account address renamed"),
     events.ACCOUNT_ENABLE_MAIL: _("Mail enabled for a person"),

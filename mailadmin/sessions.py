@@ -18,6 +18,8 @@ from mailadmin.directory import DirectoryUnavailable
 from mailadmin.directory.signin import SignInEntry
 
 LDAP_BACKEND = "mailadmin.auth.LDAPBindBackend"
+# Every backend that signs in by binding as the user's tied entry: console users, and mail users (self-service).
+BIND_BACKENDS = (LDAP_BACKEND, "selfservice.auth.MailUserBackend")
 # Session keys: when the user signed in, was last seen, and its entry last checked (Unix times); the password stamp.
 SIGNED_IN_AT = "mailadmin_signed_in_at"
 SEEN_AT = "mailadmin_seen_at"
@@ -42,7 +44,7 @@ def _entry_of(request: HttpRequest) -> SignInEntry | None:
 def _entry_still_valid(request: HttpRequest, now: float) -> bool:
     """For a user signed in by an LDAP bind: the tied entry is still there, enabled, with the same password."""
     session = request.session
-    if session.get(BACKEND_SESSION_KEY) != LDAP_BACKEND:
+    if session.get(BACKEND_SESSION_KEY) not in BIND_BACKENDS:
         return True
     if request.method in SAFE_METHODS and now - session.get(CHECKED_AT, 0) < settings.SESSION_RECHECK_INTERVAL:
         return True
@@ -65,7 +67,7 @@ def _still_open(request: HttpRequest, now: float) -> bool:
 
 def keep_own_session(request: HttpRequest, dn: str) -> None:
     """After the user changed their own password here: this session goes on (others end at their next check)."""
-    if request.session.get(BACKEND_SESSION_KEY) != LDAP_BACKEND:
+    if request.session.get(BACKEND_SESSION_KEY) not in BIND_BACKENDS:
         return
     entry = _entry_of(request)
     if entry is not None and entry.dn.lower() == dn.lower():

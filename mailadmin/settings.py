@@ -53,6 +53,11 @@ DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=60)
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")
 MAIL_DEFAULT_QUOTA = env.int("MAIL_DEFAULT_QUOTA", default=204800)  # kB, for domains without a default
 
+# --- Dovecot's doveadm HTTP API: mailbox usage and vacation replies (none: "usage unknown", no vacation form) ---
+DOVEADM_URL = env.str("DOVEADM_URL", default="")  # e.g. http://127.0.0.1:8080 (mailconfig writes that listener)
+DOVEADM_API_KEY_FILE = env.str("DOVEADM_API_KEY_FILE", default="")  # the same key as Dovecot's doveadm_api_key
+DOVEADM_TIMEOUT = env.float("DOVEADM_TIMEOUT", default=2.0)  # seconds: a page waits at most this for Dovecot
+
 # --- Django ---------------------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -69,6 +74,7 @@ INSTALLED_APPS = [
     "accounts",
     "aliases",
     "api",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +92,7 @@ MIDDLEWARE = [
     "mailadmin.mfa.SecondFactorMiddleware",
     "mailadmin.audit.AuditOriginMiddleware",
     "mailadmin.middleware.ReadOnlyAuditorMiddleware",
+    "selfservice.middleware.MailUserConfinementMiddleware",
     "mailadmin.sessions.PrivateResponsesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "selfservice.middleware.mail_user",
             ],
         },
     },
@@ -133,6 +141,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "mailadmin.auth.LDAPBindBackend",  # an address and its mailbox password, checked by a bind
+    "selfservice.auth.MailUserBackend",  # the same, for plain mail users (self-service only)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("domains/<entry:domain>/accounts/", include("accounts.domain_urls")),
+    path("domains/<entry:domain>/self-service/", include("selfservice.policy_urls")),
     path("domains/", include("domains.urls")),
     path("accounts/", include("accounts.urls")),
     path("aliases/", include("aliases.urls")),
@@ -23,4 +24,5 @@ urlpatterns = [
     path("audit/", include("mailadmin.audit_urls")),
     path("console-users/", include("mailadmin.role_urls")),
     path("two-factor/", include("mailadmin.mfa_urls")),
+    path("me/", include("selfservice.urls")),
 ]

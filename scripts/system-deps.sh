@@ -13,7 +13,7 @@ want() { for p in "$@"; do have "$p" || need+=("$p"); done; }
 
 if [ "$mode" = test ] || [ -z "${LDAP_URL:-}" ]; then want slapd ldap-utils; fi
 if [ "$mode" = test ]; then
-  want chromium postfix postfix-ldap dovecot-core dovecot-ldap dovecot-imapd gettext postgresql nginx systemd
+  want chromium postfix postfix-ldap dovecot-core dovecot-ldap dovecot-imapd dovecot-sieve gettext postgresql nginx systemd
 fi
 if [ "$mode" = test ] && ! { command -v node && command -v npm; } >/dev/null; then want nodejs npm; fi
 [ ${#need[@]} -eq 0 ] && exit 0

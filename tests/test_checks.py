@@ -91,6 +91,25 @@ def test_e010_a_timeout_that_is_not_positive(settings, timeout):
     assert len(errors) == 1 and "LDAP_TIMEOUT" in errors[0].msg
 
 
+@pytest.mark.parametrize(("values", "named"), [
+    ({"DOVEADM_URL": "ftp://127.0.0.1:8080", "DOVEADM_API_KEY_FILE": "/k"}, "http://"),
+    ({"DOVEADM_URL": "http://127.0.0.1:8080", "DOVEADM_API_KEY_FILE": ""}, "go together"),
+    ({"DOVEADM_URL": "", "DOVEADM_API_KEY_FILE": "/k"}, "go together"),
+    ({"DOVEADM_TIMEOUT": 0}, "DOVEADM_TIMEOUT"),
+])
+def test_e012_a_wrong_or_half_doveadm_setting(settings, values, named):
+    for name, value in values.items():
+        setattr(settings, name, value)
+    errors = [e for e in configuration(None) if e.id == "mailadmin.E012"]
+    assert len(errors) == 1 and named in errors[0].msg
+
+
+def test_e012_is_quiet_without_doveadm_or_with_both_settings(settings):
+    assert not [e for e in configuration(None) if e.id == "mailadmin.E012"]
+    settings.DOVEADM_URL, settings.DOVEADM_API_KEY_FILE = "http://127.0.0.1:8080", "/etc/mailadmin/doveadm-api.key"
+    assert not [e for e in configuration(None) if e.id == "mailadmin.E012"]
+
+
 @pytest.mark.parametrize("name", ["SESSION_COOKIE_AGE", "SESSION_IDLE_TIMEOUT", "SESSION_RECHECK_INTERVAL",
                                   "AXES_FAILURE_LIMIT"])
 def test_e011_a_session_or_throttling_setting_that_is_not_positive(settings, name):

@@ -103,8 +103,10 @@ ALLOWED_IMPORTS = {
     "accounts": {"mailadmin", "accounts"},
     "aliases": {"mailadmin", "aliases"},
     "api": {"mailadmin", "api", "domains", "accounts", "aliases"},  # the console in another form: above the apps
+    "selfservice": {"mailadmin", "selfservice"},
 }
-PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "aliases", "api", "devtools", "tests", "bench", "scripts"}
+PROJECT_PACKAGES = {"mailadmin", "domains", "accounts", "aliases", "api", "selfservice", "devtools", "tests", "bench",
+                    "scripts"}
 
 
 def _imported_packages(tree: ast.AST) -> set[str]:

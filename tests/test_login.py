@@ -113,14 +113,16 @@ def test_a_disabled_account_cannot_sign_in(db):
     assert _authenticate("dave@example.test", "bob-password-22") is None
 
 
-def test_an_alias_cannot_sign_in(db):
-    _console_user("alice.martin@example.test")
-    assert _authenticate("alice.martin@example.test", ALICE_PASSWORD) is None
+def test_an_alias_signs_in_only_as_its_account_for_self_service(db):
+    console = _console_user("alice.martin@example.test")
+    user = _authenticate("alice.martin@example.test", ALICE_PASSWORD)
+    assert user != console and user.username == ALICE and not user.mail_roles.exists()  # "My account", no console
 
 
-def test_an_account_without_a_role_cannot_sign_in_and_no_user_is_created(db):
-    _console_user("bob@example.test", kind=None)
-    assert _authenticate("bob@example.test", "bob-password-22") is None
+def test_an_account_without_a_role_signs_in_for_self_service_only_and_a_wrong_password_creates_no_user(db):
+    user = _authenticate("bob@example.test", "bob-password-22")
+    assert user.username == "bob@example.test" and not user.is_superuser and not user.mail_roles.exists()
+    assert user.backend == "selfservice.auth.MailUserBackend" and not user.has_usable_password()
     assert _authenticate("carol@example.test", "whatever-password") is None
     assert not get_user_model().objects.filter(username="carol@example.test").exists()
 

@@ -261,11 +261,12 @@ class Directory:
             self._conn.delete(dn, controls=controls)
         remembered.changed()  # what the pages remembered is out of date
 
-    def set_password(self, dn: str, new_password: str | None) -> str | None:
-        """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated."""
+    def set_password(self, dn: str, new_password: str | None, old_password: str | None = None) -> str | None:
+        """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated.
+        `old_password` is sent when a user changes their own (the server then checks it too)."""
         self.operations += 1
         with self._mapped(f"password of {dn}"):
-            result = self._conn.extend.standard.modify_password(dn, None, new_password)
+            result = self._conn.extend.standard.modify_password(dn, old_password, new_password)
         return result if isinstance(result, str) else None
 
     def who_am_i(self) -> str:
@@ -460,18 +461,27 @@ def _forget_features() -> None:
     forget()
 
 
+def bound_as(dn: str, password: str) -> Directory | None:
+    """A Directory bound as `dn` itself (a connection of its own: same URLs, timeouts and TLS), so that the server's
+    ACLs and password policy apply to what it does exactly as to any client of that entry; None when the password is
+    wrong. The caller closes it. Raises DirectoryUnavailable when no server answers."""
+    if not dn or not password or not password.strip() or not bindable(password):
+        return None  # a password SASLprep refuses is a wrong password, not an unreachable directory
+    if not settings.LDAP_URL:
+        raise DirectoryUnavailable("LDAP_URL is not set")
+    try:
+        return Directory(open_first(settings.LDAP_URL, dn, password, final=(lx.LDAPInvalidCredentialsResult,)))
+    except lx.LDAPInvalidCredentialsResult:
+        return None
+
+
 def password_matches(dn: str, password: str) -> bool:
     """True when `dn` binds with `password`: a simple bind on a connection of its own (same URLs, timeouts and TLS).
 
     Never a comparison in Python. An empty or blank password is refused before any bind, since LDAP takes a DN with
     an empty password for an anonymous bind that "succeeds". Raises DirectoryUnavailable when no server answers."""
-    if not dn or not password or not password.strip() or not bindable(password):
-        return False  # a password SASLprep refuses is a wrong password, not an unreachable directory
-    if not settings.LDAP_URL:
-        raise DirectoryUnavailable("LDAP_URL is not set")
-    try:
-        conn = open_first(settings.LDAP_URL, dn, password, final=(lx.LDAPInvalidCredentialsResult,))
-    except lx.LDAPInvalidCredentialsResult:
+    directory = bound_as(dn, password)
+    if directory is None:
         return False
-    Directory(conn).close()
+    directory.close()
     return True

@@ -27,6 +27,15 @@ def quota(kb: int | None) -> str:
 
 
 @register.filter
+def usage_size(kb: int) -> str:
+    """Storage used, rounded for reading (`12.3M`, `820K`): unlike a quota, it need not come back from a form."""
+    for unit, size in (("G", 1024**2), ("M", 1024)):
+        if kb >= size:
+            return f"{kb / size:.1f}".removesuffix(".0") + unit
+    return f"{kb}K"
+
+
+@register.filter
 def address(value: str) -> str:
     """An address with its domain in Unicode form (`user@bücher.example`)."""
     return display_address(value)

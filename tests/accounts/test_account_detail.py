@@ -33,7 +33,8 @@ def test_helpdesk_sees_only_what_it_may_change(helpdesk):
     r = helpdesk.get("/accounts/alice@example.test/")
     assert r.status_code == 200
     assert r.context["may"] == {"quota": True, "status": True, "password": True, "aliases": False,
-                                "forwards": False, "remove": False, "rename": False, "edit": False}
+                                "forwards": False, "remove": False, "rename": False, "edit": False,
+                                "vacation": False}
 
 
 def test_it_hides_other_domains_and_unknown_addresses(outsider):

@@ -22,6 +22,8 @@ class ApiRule:
     public: bool = False
 
     def expected(self, target: str, persona: str, method: str = "GET") -> int:
+        if persona == "mail_user":  # a token acts with its user's roles: a plain mail account has none
+            return 401
         if persona == "auditor":  # reads what the helpdesk of every domain reads; every write is refused
             return self.expected(target, "helpdesk") if method == "GET" else 403
         row = self.expect[target] if isinstance(self.expect, dict) else self.expect

@@ -17,6 +17,8 @@ PERSONAS: dict[str, dict] = {
     "outsider": {"username": "outsider", "roles": [("domain_admin", "other.test")]},
     "local_helpdesk": {"username": "lhelper", "roles": [("helpdesk", "example.test")]},
     "auditor": {"username": "auditor", "roles": [("auditor", "")]},
+    # A plain mail account of example.test (no role), signed in for self-service with its mailbox password.
+    "mail_user": {"username": "bob@example.test", "mailbox_password": "bob-password-22"},
 }
 SIGNED_IN = tuple(PERSONAS)
 
@@ -32,6 +34,12 @@ def login_as(db) -> Callable[..., Client]:
         if persona == "anonymous":
             return client
         spec = PERSONAS[persona]
+        if "mailbox_password" in spec:
+            # Signed in through the sign-in page each time: a reset of the directory re-creates the entry, whose
+            # new entryUUID ends the session of the old one (mailadmin.sessions).
+            client.post("/login/", {"username": spec["username"], "password": spec["mailbox_password"]})
+            assert client.session.get("_auth_user_id"), f"{persona} could not sign in"
+            return client
         user = get_user_model().objects.filter(username=spec["username"]).first()
         if user is None:
             return _client(client, spec["username"], superuser=spec.get("superuser", False),

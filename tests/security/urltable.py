@@ -4,11 +4,13 @@ Threats 1 (cross-domain access), 3 (unauthenticated routes) and 12 (CSRF) are te
 names come from the URLconf itself (`url_names()`), so a new view without a rule here makes the tests fail.
 
 A rule says, per method, what each signed-in persona gets, as a
-`Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk)`: one Row when the answer does not depend on the
-object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the outsider
-other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. Anonymous users get a redirect
-to the login page from every URL but the public ones. The auditor reads what the helpdesk of every domain reads
-(unless a rule's `auditor_get` says otherwise) and is refused (403) every POST but signing out.
+`Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk, mail_user)`: one Row when the answer does not depend
+on the object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the
+outsider other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. The mail_user is
+bob@example.test signed in for self-service: every console URL is a 404 to it unless a Row says otherwise.
+Anonymous users get a redirect to the login page from every URL but the public ones. The auditor reads what
+the helpdesk of every domain reads (unless a rule's `auditor_get` says otherwise) and is refused (403) every POST but
+signing out.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Row(NamedTuple):
     helpdesk: int
     outsider: int
     local_helpdesk: int
+    mail_user: int = 404
 
 
 @dataclass(frozen=True)
@@ -129,9 +132,15 @@ class Rule:
 
 
 ALL = Row(200, 200, 200, 200, 200)
-NOT_ALLOWED = Row(405, 405, 405, 405, 405)
-REDIRECT = Row(302, 302, 302, 302, 302)
-BACK = REDIRECT  # a POST-only endpoint of a detail page's form sends a GET back to that page (which checks access)
+NOT_ALLOWED = Row(405, 405, 405, 405, 405)  # for a mail user, a console URL is a 404 whatever the method
+REDIRECT = Row(302, 302, 302, 302, 302, 302)
+# A POST-only endpoint of a detail page's form sends a GET back to that page (which checks access); a mail user gets
+# the 404 of every console URL.
+BACK = Row(302, 302, 302, 302, 302)
+# Self-service: the mail user's own pages; console users have the console instead.
+MY_PAGE = Row(404, 404, 404, 404, 404, 200)
+MY_DONE = Row(404, 404, 404, 404, 404, 302)
+MY_NOT_ALLOWED = Row(405, 405, 405, 405, 405, 405)
 PASSWORD = "a-long-enough-Passw0rd"
 
 
@@ -183,11 +192,11 @@ def _domain_edit_data(t: Target, directory: Directory) -> dict:
 
 RULES: dict[str, Rule] = {
     "login": Rule(get=REDIRECT, post=REDIRECT, public=True),  # signed in already: on to the dashboard
-    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT, post_only=True, sign_in_step=True),
+    "logout": Rule(get=MY_NOT_ALLOWED, post=REDIRECT, post_only=True, sign_in_step=True),
     # Everyone may enrol an authenticator or give a code; an empty code is refused (422) and counts as no attempt.
     "mfa:verify": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
     "mfa:enrol": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
-    "dashboard": Rule(get=ALL, post=ALL),
+    "dashboard": Rule(get=Row(200, 200, 200, 200, 200, 302), post=Row(200, 200, 200, 200, 200, 302)),  # My account
     "domains:list": Rule(get=ALL, post=ALL),
     "domains:add": Rule(get=Row(200, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403),
                         data=lambda t, d: {"name": "new.test", "default_quota": "1G"}),
@@ -220,6 +229,10 @@ RULES: dict[str, Rule] = {
     "accounts:rename": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE,
                             data=lambda t, d: {"new_address": f"renamed@{t.domain}"}),
     "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
+    # Not the helpdesk. Without DOVEADM_URL (as here) the answer is the account page saying Dovecot is unreachable.
+    "accounts:vacation": Rule(path="account", get=BACK, post=ADMIN_DONE, post_only=True,
+                              data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
+                                                 "days": "7"}),
     "aliases:list": Rule(get=ALL, post=ALL),
     "aliases:add": Rule(get=CREATOR_PAGE, post=CREATED_IN,
                         data=lambda t, d: {"address": f"newlist@{t.domain}", "external": "x@external.test",
@@ -259,6 +272,20 @@ RULES: dict[str, Rule] = {
     "roles:reset_mfa": Rule(path="console_user", get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True),
     "audit:entry": Rule(path="audit_row", get=by_domain(Row(200, 200, 404, 404, 404)), post=NOT_ALLOWED,
                         auditor_get=200),
+    "selfservice:account": Rule(get=MY_PAGE, post=MY_PAGE),
+    "selfservice:password": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                 data=lambda t, d: {"old_password": "bob-password-22", "password": PASSWORD,
+                                                    "password2": PASSWORD}),
+    # Whatever account the data names, only the mail user's own forwards change (tests/selfservice).
+    "selfservice:add_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                    data=lambda t, d: {"address": "elsewhere@external.test", "account": t.account}),
+    "selfservice:remove_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                       data=lambda t, d: {"address": "bob@external.test"}),
+    "selfservice:vacation": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+                                 data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
+                                                    "days": "7"}),
+    "selfservice_policy:switch": Rule(path="domain", get=NOT_ALLOWED, post=ADMIN_DONE, post_only=True,
+                                      data=lambda t, d: {"enabled": "on"}),
 }
 
 

@@ -83,6 +83,7 @@ class Command(BaseCommand):
             dovecot_dir=options["dovecot_dir"], vmail_user=options["vmail_user"], vmail_group=options["vmail_group"],
             # The directory that holds every mailbox: /home/vmail of /home/vmail/%uid%/ (or of /home/vmail/u%uid%/).
             mailbox_base=posixpath.dirname(mailbox_base(settings.MAIL_MAILBOX_TEMPLATE)),
+            doveadm_url=settings.DOVEADM_URL,
         )
 
     def _credentials(self, bind_dn: str | None, password_file: str | None) -> dict[str, str]:

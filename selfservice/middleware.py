@@ -1,0 +1,41 @@
+"""Mail users signed in for self-service see "My account" and nothing else of the console."""
+
+from __future__ import annotations
+
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from .auth import BACKEND
+
+# What a mail user may reach besides its own pages: signing in and out.
+OPEN_TO_MAIL_USERS = frozenset({"login", "logout"})
+
+
+def is_mail_user(request: HttpRequest) -> bool:
+    """Signed in as a plain mail account (self-service), whatever roles its Django user may have gained since."""
+    return request.user.is_authenticated and request.session.get(BACKEND_SESSION_KEY) == BACKEND
+
+
+class MailUserConfinementMiddleware:
+    """A mail user's request for a console page is a 404 (the dashboard leads to "My account"), before the view
+    runs: no console view has to know about mail users."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        match = request.resolver_match
+        if not is_mail_user(request) or match.namespace == "selfservice" or match.url_name in OPEN_TO_MAIL_USERS:
+            return None
+        if match.view_name == "dashboard":
+            return redirect("selfservice:account")
+        raise Http404
+
+
+def mail_user(request: HttpRequest) -> dict:
+    """Template context: whether the page is for a mail user (the menu then offers only "My account")."""
+    return {"is_mail_user": is_mail_user(request)}
