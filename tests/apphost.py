@@ -16,6 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# These hosts are about sharing a database and a directory: their superadmin signs in with its password alone
+# (tests/security/test_two_factor.py covers the second step).
+NO_SECOND_FACTOR = {"MFA_REQUIRED_FOR": ""}
+
 
 class AppHost:
     """`scripts/run.sh 127.0.0.1 PORT` with `env` on top of this process' environment (LDAP_URL set, so the
@@ -32,8 +36,8 @@ class AppHost:
     def start(self, seconds: float = 120) -> None:
         with open(self.log, "ab") as log:
             self._proc = subprocess.Popen(["bash", "scripts/run.sh", "127.0.0.1", str(self.port)], cwd=ROOT,
-                                          env={**os.environ, **self.env}, stdin=subprocess.DEVNULL, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True)
+                                          env={**os.environ, **NO_SECOND_FACTOR, **self.env}, stdin=subprocess.DEVNULL,
+                                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
