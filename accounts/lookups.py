@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from mailadmin.addresses import normalise_address, normalise_domain
+from mailadmin.addresses import normalise_domain
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for, is_admin_address, is_reserved
+from mailadmin.shortcuts import get_visible_or_404
 
 # What each action on an account changes, in the vocabulary of Access.may_change_account.
 ACTIONS = {
@@ -37,16 +38,9 @@ def may_change(access: Access, account: Account, fields: set[str], touched: tupl
 def get_account_or_404(request: HttpRequest, directory: Directory, address: str, fields: set[str] = frozenset(),
                         touched: tuple[str, ...] = ()) -> Account:
     """The account accepting `address` (primary or alias). Http404 when there is none or its domain is hidden from
-    the user; PermissionDenied (403) when the user may not change `fields` of it (see _may_change)."""
-    try:
-        address = normalise_address(address)
-    except ValueError:
-        raise Http404 from None
-    account = ldap_accounts.get_account(directory, address)
-    access = access_for(request.user)
-    if account is None or not access.sees(account.domain):
-        raise Http404
-    if fields and not may_change(access, account, set(fields), touched):
+    the user; PermissionDenied (403) when the user may not change `fields` of it (see may_change)."""
+    account = get_visible_or_404(request, directory, address, ldap_accounts.get_account)
+    if fields and not may_change(access_for(request.user), account, set(fields), touched):
         raise PermissionDenied
     return account
 

@@ -62,8 +62,8 @@ class VirtualAliasForm(forms.Form):
         return dns
 
     def check(self, directory: Directory) -> bool:
-        """A dry run of save(): every member is an account the user sees and, for a new list, its address is in an
-        administered hosted domain and free; True when save() would write."""
+        """A dry run of save(): every member is an account the user sees and, for a new virtual alias, its address is
+        in an administered hosted domain and free; True when save() would write."""
         self._member_dns(directory)
         if self.valias is None:
             address = self.cleaned_data["address"]
