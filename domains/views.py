@@ -18,10 +18,11 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
+from mailadmin.quotareset import DomainQuotaResetForm
 from mailadmin.self_service import self_service_allowed
 from mailadmin.shortcuts import actor, filter_text, posted
 
-from .forms import DomainForm, DomainQuotaResetForm, RemoveDomainForm
+from .forms import DomainForm, RemoveDomainForm
 
 DOMAINS_PER_PAGE = 50  # each listed domain costs one counting search
 ACCOUNTS_PER_PAGE = 50
