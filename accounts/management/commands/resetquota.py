@@ -3,8 +3,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import QuotaForm
 from mailadmin.addresses import display_address, display_domain, format_quota
-from mailadmin.commands import Progress, actor, directory_command, find_account, find_domain, run_form
-from mailadmin.directory import domains as ldap_domains
+from mailadmin.commands import Progress, actor, directory_command, find_account, find_mail_domain, run_form
 from mailadmin.quotareset import DomainQuotaResetForm
 
 
@@ -36,7 +35,7 @@ class Command(BaseCommand):
 
     def _reset_domain(self, directory, name: str, dry_run: bool) -> None:
         """Through the domain page's form: the same plan, the same writes, the same one audit row."""
-        form = DomainQuotaResetForm({}, domain=ldap_domains.get_domain(directory, find_domain(directory, name)))
+        form = DomainQuotaResetForm({}, domain=find_mail_domain(directory, name))
         if dry_run:
             reset = run_form(form, lambda: form.plan(directory))
         else:
