@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mailadmin.addresses import display_address, normalise_address
+from mailadmin.addresses import display_address, normalise_address, normalise_domain
 from mailadmin.directory import Directory, connect
+from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for
 
 Entry = TypeVar("Entry", Account, VirtualAlias)
@@ -66,6 +68,19 @@ def get_visible_or_404(request: HttpRequest, directory: Directory, address: str,
     if entry is None or not access_for(request.user).sees(entry.domain):
         raise Http404
     return entry
+
+
+def get_visible_domain_or_404(request: HttpRequest, directory: Directory, name: str) -> MailDomain:
+    """The hosted domain `name` (Unicode or A-label): Http404 when it is not a domain name, is not hosted, or is hidden
+    from the user."""
+    try:
+        a_label = normalise_domain(name)
+    except ValueError:
+        raise Http404("not a domain name") from None
+    domain = ldap_domains.get_domain(directory, a_label) if access_for(request.user).sees(a_label) else None
+    if domain is None:
+        raise Http404("no such domain")
+    return domain
 
 
 def post_or_back(page: str):
