@@ -1,6 +1,6 @@
 """What the apps' views share: reading a form's data, who acts, who may create things, finding an address's entry
-(404), POST-only form endpoints, the confirmation page of an action that stops mail (disabling first of all), the
-message after enabling or disabling, and the rename pages."""
+or a domain (404), POST-only form endpoints, the confirmation page of an action that stops mail (disabling first of
+all), the message after enabling or disabling, and the rename pages."""
 
 from __future__ import annotations
 
