@@ -25,11 +25,10 @@ from mailadmin import addresses, events
 from mailadmin.accountforms import AccountAddressForm as AccountAddressForm  # shared with self-service
 from mailadmin.accountforms import AccountForm, PasswordFields, with_copy
 from mailadmin.audit import audited_action
-from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account, NewAccount, Person
 from mailadmin.directory.domains import MailDomain
-from mailadmin.directory.schema import normalise_dn
 from mailadmin.fields import (
     CONFLICT_MESSAGE,
     AddressField,
@@ -39,6 +38,7 @@ from mailadmin.fields import (
     QuotaField,
     TextField,
     UidField,
+    check_free,
     check_new_addresses,
     in_use_error,
     refused_message,
@@ -109,8 +109,7 @@ class AccountCreateForm(PasswordFields):
         own = check_new_addresses(self, "local_part", [data["address"]], directory, self.access)
         if check_new_addresses(self, "aliases", data["aliases"], directory, self.access) and own:
             for address in (data["address"], *data["aliases"]):
-                if claims.holders(directory, address):
-                    self.add_error(self._field_of(address), in_use_error(directory, AlreadyExists(address=address)))
+                check_free(self, self._field_of(address), address, directory)
         return not self.errors
 
     def _create(self, directory: Directory) -> tuple[Account, str | None] | None:
@@ -327,9 +326,7 @@ class RenameAccountForm(AccountForm):
         """A dry run of save(): the new address must be claimable by this account (True when save() would write)."""
         address = self.cleaned_data["new_address"]
         if check_new_addresses(self, "new_address", [address], directory, self.access):
-            mine = normalise_dn(self.account.dn)
-            if any(normalise_dn(dn) != mine for dn, _owner in claims.holders(directory, address)):
-                self.add_error("new_address", in_use_error(directory, AlreadyExists(address=address)))
+            check_free(self, "new_address", address, directory, owner_dn=self.account.dn)
         return not self.errors
 
     def save(self, directory: Directory, *, actor: str) -> Account | None:

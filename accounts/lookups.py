@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from mailadmin.addresses import normalise_address, normalise_domain
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for, is_admin_address, is_reserved
+from mailadmin.shortcuts import get_visible_domain_or_404, get_visible_or_404
 
 # What each action on an account changes, in the vocabulary of Access.may_change_account.
 ACTIONS = {
@@ -37,16 +36,9 @@ def may_change(access: Access, account: Account, fields: set[str], touched: tupl
 def get_account_or_404(request: HttpRequest, directory: Directory, address: str, fields: set[str] = frozenset(),
                         touched: tuple[str, ...] = ()) -> Account:
     """The account accepting `address` (primary or alias). Http404 when there is none or its domain is hidden from
-    the user; PermissionDenied (403) when the user may not change `fields` of it (see _may_change)."""
-    try:
-        address = normalise_address(address)
-    except ValueError:
-        raise Http404 from None
-    account = ldap_accounts.get_account(directory, address)
-    access = access_for(request.user)
-    if account is None or not access.sees(account.domain):
-        raise Http404
-    if fields and not may_change(access, account, set(fields), touched):
+    the user; PermissionDenied (403) when the user may not change `fields` of it (see may_change)."""
+    account = get_visible_or_404(request, directory, address, ldap_accounts.get_account)
+    if fields and not may_change(access_for(request.user), account, set(fields), touched):
         raise PermissionDenied
     return account
 
@@ -65,14 +57,7 @@ def abilities(request: HttpRequest, account: Account) -> dict[str, bool]:
 
 def get_domain_for_create_or_404(request: HttpRequest, directory: Directory, name: str) -> MailDomain:
     """The hosted domain `name`: 404 when missing or hidden from the user, 403 when the user may not create in it."""
-    try:
-        name = normalise_domain(name)
-    except ValueError:
-        raise Http404 from None
-    access = access_for(request.user)
-    domain = ldap_domains.get_domain(directory, name) if access.sees(name) else None
-    if domain is None:
-        raise Http404
-    if not access.may_create_in(domain.name):
+    domain = get_visible_domain_or_404(request, directory, name)
+    if not access_for(request.user).may_create_in(domain.name):
         raise PermissionDenied
     return domain

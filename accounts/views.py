@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from operator import attrgetter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from mailadmin import dovecot
 from mailadmin.addresses import (
@@ -27,7 +29,17 @@ from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry
 from mailadmin.sessions import keep_own_session
-from mailadmin.shortcuts import actor, confirm, post_or_back, posted, require_creator, status_message
+from mailadmin.shortcuts import (
+    actor,
+    confirm,
+    confirm_disable,
+    confirm_first,
+    post_or_back,
+    posted,
+    rename_page,
+    require_creator,
+    status_message,
+)
 from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import (
@@ -79,13 +91,11 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
 # --- Shared bits ------------------------------------------------------------------------------------------------------
 
 
-def _confirm(request: HttpRequest, account: Account, question: str, consequence: str, button: str,
-             values: dict[str, str]) -> HttpResponse:
-    """The confirmation page of an action that stops the account's mail, back to the account page on Cancel."""
-    crumbs = ((reverse("domains:list"), _("Domains")),
-              (reverse("domains:detail", args=[account.domain]), display_domain(account.domain)),
-              (reverse("accounts:detail", args=[account.mail]), display_address(account.mail)))
-    return confirm(request, crumbs, question, consequence, button, values)
+def _crumbs(account: Account) -> tuple[tuple[str, str], ...]:
+    """The trail of a confirmation page of the account, ending at the account page (where Cancel goes)."""
+    return ((reverse("domains:list"), _("Domains")),
+            (reverse("domains:detail", args=[account.domain]), display_domain(account.domain)),
+            (reverse("accounts:detail", args=[account.mail]), display_address(account.mail)))
 
 
 def _account_page(request: HttpRequest, directory: Directory, account: Account, status: int = 200,
@@ -186,20 +196,15 @@ def enable_account(request: HttpRequest, address: str) -> HttpResponse:
     return _set_status(request, address, True)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@confirm_first(partial(_set_status, enable=False))
 def disable_account(request: HttpRequest, address: str) -> HttpResponse:
     """Disabling bounces the account's mail at once: confirm on GET, disable on POST."""
-    if request.method == "POST":
-        return _set_status(request, address, False)
     with connect() as directory:
         account = get_account_or_404(request, directory, address, ACTIONS["status"])
-    if not account.enabled:
-        return redirect("accounts:detail", address=account.mail)
-    shown = display_address(account.mail)
-    return _confirm(request, account, _("Disable %(address)s?") % {"address": shown},
-                    _("Mail to %(address)s and its aliases bounces from now on, even when sent to a virtual alias it "
-                      "belongs to, and it can no longer sign in. You can enable it again later.") % {"address": shown},
-                    _("Disable account"), {"csn": account.csn})
+    return confirm_disable(request, _crumbs(account), account.mail, account.enabled,
+                           _("Mail to %(address)s and its aliases bounces from now on, even when sent to a virtual "
+                             "alias it belongs to, and it can no longer sign in. You can enable it again later."),
+                           _("Disable account"), {"csn": account.csn})
 
 
 @post_or_back("accounts:detail")
@@ -279,7 +284,8 @@ def _confirm_removal(request: HttpRequest, address: str, kind: str) -> HttpRespo
     else:
         question = _("Stop forwarding to %(value)s?") % shown
         consequence = _("Mail to %(address)s is no longer sent on to %(value)s.") % shown
-    return _confirm(request, account, question, consequence, _("Remove"), {"address": value, "csn": account.csn})
+    return confirm(request, _crumbs(account), question, consequence, _("Remove"),
+                   {"address": value, "csn": account.csn})
 
 
 @post_or_back("accounts:detail")
@@ -287,11 +293,9 @@ def add_alias(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "aliases", True)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@confirm_first(partial(_change_address, kind="aliases", adding=False))
 def remove_alias(request: HttpRequest, address: str) -> HttpResponse:
     """Confirm on GET (mail to the alias will bounce), remove on POST."""
-    if request.method == "POST":
-        return _change_address(request, address, "aliases", False)
     return _confirm_removal(request, address, "aliases")
 
 
@@ -300,11 +304,9 @@ def add_forward(request: HttpRequest, address: str) -> HttpResponse:
     return _change_address(request, address, "forwards", True)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@confirm_first(partial(_change_address, kind="forwards", adding=False))
 def remove_forward(request: HttpRequest, address: str) -> HttpResponse:
     """Confirm on GET (mail stops reaching the target), remove on POST."""
-    if request.method == "POST":
-        return _change_address(request, address, "forwards", False)
     return _confirm_removal(request, address, "forwards")
 
 
@@ -327,17 +329,9 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
 
 def rename_account(request: HttpRequest, address: str) -> HttpResponse:
     """Ask for the new primary address on GET, rename on POST, then show the account under its new address."""
-    with connect() as directory:
-        account = get_account_or_404(request, directory, address, ACTIONS["rename"])
-        form = RenameAccountForm(posted(request), account=account, access=access_for(request.user))
-        if request.method == "POST" and form.is_valid():
-            renamed = form.save(directory, actor=actor(request))
-            if renamed is not None:
-                messages.success(request, _("%(old)s is now %(new)s.") % {
-                    "old": display_address(account.mail), "new": display_address(renamed.mail)})
-                return redirect("accounts:detail", address=renamed.mail)
-    return render(request, "accounts/rename.html", {"form": form, "account": account},
-                  status=422 if form.is_bound else 200)
+    return rename_page(request, address, lookup=partial(get_account_or_404, fields=ACTIONS["rename"]),
+                       form_class=RenameAccountForm, name="account", address_of=attrgetter("mail"),
+                       template="accounts/rename.html", page="accounts:detail")
 
 
 def _removed_message(removal: ldap_accounts.Removal) -> str:

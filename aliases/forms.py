@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from mailadmin import events
 from mailadmin.addresses import display_address
 from mailadmin.audit import audited_action
-from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory.aliases import VirtualAlias
@@ -20,6 +20,7 @@ from mailadmin.fields import (
     CONFLICT_MESSAGE,
     AddressField,
     AddressListField,
+    check_free,
     check_new_addresses,
     in_use_error,
     refused_message,
@@ -62,14 +63,13 @@ class VirtualAliasForm(forms.Form):
         return dns
 
     def check(self, directory: Directory) -> bool:
-        """A dry run of save(): every member is an account the user sees and, for a new list, its address is in an
-        administered hosted domain and free; True when save() would write."""
+        """A dry run of save(): every member is an account the user sees and, for a new virtual alias, its address is
+        in an administered hosted domain and free; True when save() would write."""
         self._member_dns(directory)
         if self.valias is None:
             address = self.cleaned_data["address"]
-            if check_new_addresses(self, "address", [address], directory, self.access) and \
-                    claims.holders(directory, address):
-                self.add_error("address", in_use_error(directory, AlreadyExists(address=address)))
+            if check_new_addresses(self, "address", [address], directory, self.access):
+                check_free(self, "address", address, directory)
         return not self.errors
 
     def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:
@@ -146,9 +146,8 @@ class RenameVirtualAliasForm(forms.Form):
     def check(self, directory: Directory) -> bool:
         """A dry run of save(): the new address is in an administered hosted domain and free."""
         address = self.cleaned_data["new_address"]
-        if check_new_addresses(self, "new_address", [address], directory, self.access) and \
-                claims.holders(directory, address):
-            self.add_error("new_address", in_use_error(directory, AlreadyExists(address=address)))
+        if check_new_addresses(self, "new_address", [address], directory, self.access):
+            check_free(self, "new_address", address, directory)
         return not self.errors
 
     def save(self, directory: Directory, *, actor: str) -> VirtualAlias | None:

@@ -1,68 +1,41 @@
-"""Virtual alias pages: look up (404/403 through the helpers below), one form action, redirect."""
+"""Virtual alias pages: look up (404/403 through aliases/lookups.py), one form action, redirect."""
 
 from __future__ import annotations
 
+from functools import partial
+from operator import attrgetter
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
-from mailadmin.addresses import display_address, normalise_address
+from mailadmin.addresses import display_address
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import aliases as ldap_aliases
-from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.aliases import VirtualAlias, member_addresses
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
 from mailadmin.shortcuts import (
     actor,
-    confirm,
+    confirm_disable,
+    confirm_first,
     filter_text,
     is_creator,
     post_or_back,
     posted,
+    rename_page,
     require_creator,
     status_message,
 )
 
 from .forms import RemoveVirtualAliasForm, RenameVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
+from .lookups import get_valias_or_404, may_change_valias, require_valias_status
 
 VALIASES_PER_PAGE = 50
 
-# --- Lookup helpers: every permission decision of this module is taken here -----------------------------------------
-
-
-def may_change_valias(request: HttpRequest, valias: VirtualAlias, fields: set[str]) -> bool:
-    """Only admins of its domain change a list; a reserved name (postmaster@) is protected as for accounts."""
-    access = access_for(request.user)
-    return access.administers(valias.domain) and access.may_change_account(valias.address, frozenset(fields))
-
-
-def get_valias_or_404(request: HttpRequest, directory: Directory, address: str,
-                       fields: set[str] = frozenset()) -> VirtualAlias:
-    """The virtual alias `address`: 404 when missing or hidden, 403 when the user may not change `fields`
-    ("forwards" for members and recipients, "enabled", "remove"; reserved list names are protected as for accounts)."""
-    try:
-        address = normalise_address(address)
-    except ValueError:
-        raise Http404 from None
-    valias = ldap_aliases.get_valias(directory, address)
-    access = access_for(request.user)
-    if valias is None or not access.sees(valias.domain):
-        raise Http404
-    if fields and not may_change_valias(request, valias, fields):
-        raise PermissionDenied
-    return valias
-
-
 # --- Pages ------------------------------------------------------------------------------------------------------------
-
-
-def member_addresses(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
-    """Member addresses for the edit form (a dangling DN has none and drops out when the form is saved)."""
-    return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
 
 
 def list_valiases(request: HttpRequest) -> HttpResponse:
@@ -131,12 +104,6 @@ def edit_valias(request: HttpRequest, address: str) -> HttpResponse:
         return _valias_page(request, directory, valias, form, status=422)
 
 
-def require_valias_status(request: HttpRequest, valias: VirtualAlias, enabled: bool) -> None:
-    """The edit form carries the status too: changing it needs the "enabled" right (reserved lists)."""
-    if enabled != valias.enabled and not may_change_valias(request, valias, {"enabled"}):
-        raise PermissionDenied
-
-
 def _set_valias_status(request: HttpRequest, address: str, enable: bool) -> HttpResponse:
     with connect() as directory:
         valias = get_valias_or_404(request, directory, address, {"enabled"})
@@ -154,21 +121,16 @@ def enable_valias(request: HttpRequest, address: str) -> HttpResponse:
     return _set_valias_status(request, address, True)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@confirm_first(partial(_set_valias_status, enable=False))
 def disable_valias(request: HttpRequest, address: str) -> HttpResponse:
     """Disabling bounces the virtual alias's mail at once: confirm on GET, disable on POST."""
-    if request.method == "POST":
-        return _set_valias_status(request, address, False)
     with connect() as directory:
         valias = get_valias_or_404(request, directory, address, {"enabled"})
-    if not valias.enabled:
-        return redirect("aliases:detail", address=valias.address)
-    shown = display_address(valias.address)
     crumbs = ((reverse("aliases:list"), _("Virtual aliases")),
-              (reverse("aliases:detail", args=[valias.address]), shown))
-    return confirm(request, crumbs, _("Disable %(address)s?") % {"address": shown},
-                   _("Mail to %(address)s bounces from now on; its members and recipients stay as they are. You can "
-                     "enable it again later.") % {"address": shown}, _("Disable virtual alias"), {})
+              (reverse("aliases:detail", args=[valias.address]), display_address(valias.address)))
+    return confirm_disable(request, crumbs, valias.address, valias.enabled,
+                           _("Mail to %(address)s bounces from now on; its members and recipients stay as they are. "
+                             "You can enable it again later."), _("Disable virtual alias"), {})
 
 
 def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
@@ -185,15 +147,8 @@ def remove_valias(request: HttpRequest, address: str) -> HttpResponse:
 
 
 def rename_valias(request: HttpRequest, address: str) -> HttpResponse:
-    """Ask for the new list address on GET, rename on POST (members and recipients stay), then show the list."""
-    with connect() as directory:
-        valias = get_valias_or_404(request, directory, address, {"address"})
-        form = RenameVirtualAliasForm(posted(request), valias=valias, access=access_for(request.user))
-        if request.method == "POST" and form.is_valid():
-            renamed = form.save(directory, actor=actor(request))
-            if renamed is not None:
-                messages.success(request, _("%(old)s is now %(new)s.") % {
-                    "old": display_address(valias.address), "new": display_address(renamed.address)})
-                return redirect("aliases:detail", address=renamed.address)
-    return render(request, "aliases/rename.html", {"form": form, "valias": valias},
-                  status=422 if form.is_bound else 200)
+    """Ask for the new virtual alias address on GET, rename on POST (members and recipients stay), then show the
+    virtual alias."""
+    return rename_page(request, address, lookup=partial(get_valias_or_404, fields={"address"}),
+                       form_class=RenameVirtualAliasForm, name="valias", address_of=attrgetter("address"),
+                       template="aliases/rename.html", page="aliases:detail")

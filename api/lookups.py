@@ -9,12 +9,12 @@ from django.urls import reverse
 from ninja import Query, Status
 
 from aliases.forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
-from aliases.views import get_valias_or_404, member_addresses, require_valias_status
+from aliases.lookups import get_valias_or_404, require_valias_status
 from domains.views import get_domain_or_404
 from mailadmin.addresses import domain_of
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import connect
-from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.aliases import VirtualAlias, member_addresses
 from mailadmin.directory.routing import trace
 from mailadmin.forms import RouteForm
 from mailadmin.permissions import access_for

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import events
-from mailadmin.addresses import display_address, display_domain
-from mailadmin.audit import audited, audited_action
+from mailadmin.addresses import display_domain
+from mailadmin.audit import audited
 from mailadmin.directory import AlreadyExists, Conflict, Directory, InUse, Invalid
-from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
-from mailadmin.directory.accounts import Account
 from mailadmin.directory.domains import MailDomain
-from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField, refused_message
-from mailadmin.permissions import Access
+from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField
 
 GONE_MESSAGE = _l("Someone else removed this domain since you opened it.")
 
@@ -101,63 +97,3 @@ class RemoveDomainForm(forms.Form):
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         return False
-
-
-@dataclass(frozen=True)
-class QuotaReset:
-    """What resetting a domain's quotas does: its `default` (kB), the accounts to change, how many have it already,
-    and how many the user may not change (console users' own mailboxes, for anyone below a superadmin)."""
-
-    default: int
-    accounts: tuple[Account, ...]
-    unchanged: int
-    not_allowed: int
-    failed: tuple[str, ...] = ()  # addresses the directory refused to change (changed meanwhile, or refused)
-
-    @property
-    def changed(self) -> int:
-        return len(self.accounts) - len(self.failed)
-
-
-class DomainQuotaResetForm(forms.Form):
-    """Put every account of the domain back to its default quota, in one pass. `access=None`: the command line.
-    `plan(directory)` says what would change (the confirmation, a dry run); `save(directory)` returns the QuotaReset
-    applied (with the refused addresses in `failed`), or None."""
-
-    def __init__(self, *args, domain: MailDomain, access: Access | None = None, **kwargs):
-        self.domain = domain
-        self.access = access
-        super().__init__(*args, **kwargs)
-
-    def plan(self, directory: Directory) -> QuotaReset | None:
-        try:
-            default, differ, unchanged = ldap_accounts.quota_resets(directory, self.domain.name)
-        except Invalid as e:
-            self.add_error(None, refused_message(e))
-            return None
-        allowed = tuple(a for a in differ if self.access is None or self.access.may_change_account(a.mail, {"quota_kb"}))
-        return QuotaReset(default, allowed, unchanged, len(differ) - len(allowed))
-
-    def save(self, directory: Directory, *, actor: str) -> QuotaReset | None:
-        return audited_action(self, actor, events.DOMAIN_QUOTA_RESET, self.domain.name, lambda: self._save(directory),
-                              new=lambda done: _reset_values(done))
-
-    def _save(self, directory: Directory) -> QuotaReset | None:
-        reset = self.plan(directory)
-        if reset is None:
-            return None
-        failed = []
-        for account in reset.accounts:
-            try:
-                ldap_accounts.update_account(directory, account, {"quota_kb": reset.default})
-            except (Conflict, Invalid):
-                failed.append(account.mail)
-        return dataclasses.replace(reset, failed=tuple(failed))
-
-
-def _reset_values(done: QuotaReset | None) -> dict:
-    """The audit row of a domain-wide reset: the quota set and every address changed or refused."""
-    if done is None:
-        return {}
-    return {"quota_kb": done.default, "failed": list(done.failed),
-            "changed": [display_address(a.mail) for a in done.accounts if a.mail not in done.failed]}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mailadmin import dovecot
-from mailadmin.addresses import display_address, format_quota, normalise_domain
+from mailadmin.addresses import display_address, format_quota
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
@@ -18,10 +18,11 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
 from mailadmin.paging import page_numbers, requested_page
 from mailadmin.permissions import access_for
+from mailadmin.quotareset import DomainQuotaResetForm
 from mailadmin.self_service import self_service_allowed
-from mailadmin.shortcuts import actor, filter_text, posted
+from mailadmin.shortcuts import actor, filter_text, get_visible_domain_or_404, posted
 
-from .forms import DomainForm, DomainQuotaResetForm, RemoveDomainForm
+from .forms import DomainForm, RemoveDomainForm
 
 DOMAINS_PER_PAGE = 50  # each listed domain costs one counting search
 ACCOUNTS_PER_PAGE = 50
@@ -33,17 +34,9 @@ def get_domain_or_404(
     """The domain named in the URL (Unicode or A-label). Raise Http404 when it is not a domain, does not exist or is
     not visible to the user; PermissionDenied when visible but the user may not change it (`write`: administrators
     of the domain) or remove it (`remove`: superadmins only)."""
-    try:
-        a_label = normalise_domain(name)
-    except ValueError:
-        raise Http404("not a domain name") from None
+    domain = get_visible_domain_or_404(request, directory, name)
     access = access_for(request.user)
-    if not access.sees(a_label):
-        raise Http404("no such domain")
-    domain = ldap_domains.get_domain(directory, a_label)
-    if domain is None:
-        raise Http404("no such domain")
-    if (write and not access.administers(a_label)) or (remove and not access.superadmin):
+    if (write and not access.administers(domain.name)) or (remove and not access.superadmin):
         raise PermissionDenied
     return domain
 
@@ -58,10 +51,6 @@ def matching(domains: list[MailDomain], text: str) -> list[MailDomain]:
     """Domains whose name (either form) or description contains `text`, case-insensitively."""
     needle = text.lower()
     return [d for d in domains if needle in f"{d.name} {d.display_name} {d.description}".lower()]
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def list_domains(request: HttpRequest) -> HttpResponse:
@@ -118,10 +107,10 @@ def _nearly_full(request: HttpRequest, domain: str) -> dict:
 def add_domain(request: HttpRequest) -> HttpResponse:
     """A new domain, superadmins only."""
     _require_superadmin(request)
-    form = DomainForm(_posted(request))
+    form = DomainForm(posted(request))
     if form.is_valid():
         with connect() as directory:
-            domain = form.save(directory, actor=request.user.get_username())
+            domain = form.save(directory, actor=actor(request))
         if domain is not None:
             messages.success(request, _("Added the domain %(name)s.") % {"name": domain.display_name})
             return redirect("domains:detail", name=domain.name)
@@ -132,8 +121,8 @@ def edit_domain(request: HttpRequest, name: str) -> HttpResponse:
     """Description and default quota; a form opened before someone else's change is not applied over it."""
     with connect() as directory:
         domain = get_domain_or_404(request, directory, name, write=True)
-        form = DomainForm(_posted(request), domain=domain)
-        if form.is_valid() and form.save(directory, actor=request.user.get_username()):
+        form = DomainForm(posted(request), domain=domain)
+        if form.is_valid() and form.save(directory, actor=actor(request)):
             messages.success(request, _("Saved the domain %(name)s.") % {"name": domain.display_name})
             return redirect("domains:detail", name=domain.name)
     return render(request, "domains/form.html", {"form": form, "adding": False, "domain": domain})
@@ -143,8 +132,8 @@ def remove_domain(request: HttpRequest, name: str) -> HttpResponse:
     """Confirm on GET, remove on POST; refused while accounts or aliases use the domain. Superadmins only."""
     with connect() as directory:
         domain = get_domain_or_404(request, directory, name, remove=True)
-        form = RemoveDomainForm(_posted(request), domain=domain)
-        if form.is_valid() and form.remove(directory, actor=request.user.get_username()):
+        form = RemoveDomainForm(posted(request), domain=domain)
+        if form.is_valid() and form.remove(directory, actor=actor(request)):
             messages.success(request, _("Removed the domain %(name)s.") % {"name": domain.display_name})
             return redirect("domains:list")
     return render(request, "domains/confirm_remove.html", {"form": form, "domain": domain})

@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy as _l
 from mailadmin import events
 from mailadmin.addresses import TEXT_MAX
 from mailadmin.audit import audited_action
-from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid, claims
+from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.saslprep import bindable
 from mailadmin.fields import (
     CONFLICT_MESSAGE,
     AddressField,
+    check_free,
     check_new_addresses,
     in_use_error,
     refused_message,
@@ -150,8 +151,8 @@ class AccountAddressForm(AccountForm):
         yet, its domain is hosted and administered, nobody holds it), with the same errors; True when add() would
         write. A forward may go anywhere: the form's own validation is all there is to check."""
         address = self.cleaned_data["address"]
-        if self.kind == "aliases" and self._alias_allowed(directory, address) and claims.holders(directory, address):
-            self.add_error("address", in_use_error(directory, AlreadyExists(address=address)))
+        if self.kind == "aliases" and self._alias_allowed(directory, address):
+            check_free(self, "address", address, directory)
         return not self.errors
 
     def _alias_allowed(self, directory: Directory, address: str) -> bool:

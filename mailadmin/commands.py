@@ -21,6 +21,7 @@ from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.aliases import VirtualAlias
+from mailadmin.directory.domains import MailDomain
 from mailadmin.directory.routing import Route
 
 
@@ -115,15 +116,21 @@ def read_passwords(stdin, *, from_stdin: bool) -> tuple[str, str]:
     return getpass.getpass(_("New password: ")), getpass.getpass(_("Repeat it: "))
 
 
-def find_domain(directory: Directory, name: str) -> str:
-    """The A-label of a hosted domain given as typed; CommandError when it is invalid or not hosted."""
+def find_mail_domain(directory: Directory, name: str) -> MailDomain:
+    """The hosted domain given as typed; CommandError when it is invalid or not hosted."""
     try:
         name = normalise_domain(name)
     except ValueError as e:
         raise CommandError(str(e)) from None
-    if ldap_domains.get_domain(directory, name) is None:
+    domain = ldap_domains.get_domain(directory, name)
+    if domain is None:
         raise CommandError(_("There is no domain %(name)s.") % {"name": name})
-    return name
+    return domain
+
+
+def find_domain(directory: Directory, name: str) -> str:
+    """The A-label of a hosted domain given as typed; CommandError when it is invalid or not hosted."""
+    return find_mail_domain(directory, name).name
 
 
 def command_address(address: str) -> str:

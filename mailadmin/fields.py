@@ -171,6 +171,15 @@ def in_use_error(directory: Directory, error: AlreadyExists) -> ValidationError:
     return ValidationError(in_use_message(directory, error), code="in_use")
 
 
+def check_free(form: forms.Form, field: str, address: str, directory: Directory, *, owner_dn: str = "") -> None:
+    """For a dry run: the "in use" error on `field` when an entry other than `owner_dn` accepts `address`, found by
+    the very check the write makes (claims.ensure_free)."""
+    try:
+        claims.ensure_free(directory, [address], owner_dn=owner_dn)
+    except AlreadyExists as e:
+        form.add_error(field, in_use_error(directory, e))
+
+
 def refused_message(error: Invalid) -> str:
     return gettext("The directory refused the change: %(reason)s") % {"reason": error}
 

@@ -16,7 +16,7 @@ from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.routing import trace
 from mailadmin.forms import RouteForm
 from mailadmin.permissions import Access, access_for
-from mailadmin.shortcuts import QUERY_MAX
+from mailadmin.shortcuts import filter_text
 
 SEARCH_LIMIT = 50
 STATUSES = ("all", "disabled")
@@ -46,7 +46,7 @@ def find(directory: Directory, access: Access, text: str,
 def search(request: HttpRequest) -> HttpResponse:
     """?q= an address, alias, name or login; a single hit goes straight to its page. An empty box shows the form.
     ?status=all or ?status=disabled lists every account, or every disabled one (the dashboard's cards)."""
-    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    query = filter_text(request)
     status = request.GET.get("status", "") if request.GET.get("status") in STATUSES else ""
     if status:
         query = ""

@@ -90,6 +90,11 @@ def member_accounts(directory: Directory, valias: VirtualAlias) -> list[tuple[st
     return [(dn, get_account_by_dn(directory, dn)) for dn in valias.members]
 
 
+def member_addresses(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
+    """The members' addresses (a dangling DN has none: it drops out when the virtual alias is saved next)."""
+    return tuple(account.mail for _dn, account in member_accounts(directory, valias) if account)
+
+
 def _attrs(members: Iterable[str], external: Iterable[str], enabled: bool) -> dict:
     attrs: dict = {s.ENABLED: s.ENABLED_VALUE if enabled else s.DISABLED_VALUE}
     if members := list(members):

@@ -3,7 +3,7 @@ import pytest
 from mailadmin.directory import connect
 from mailadmin.models import AuditEntry
 
-from .helpers import account, refused, run
+from .helpers import account, refused, run, run_capture
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,10 @@ def test_it_resets_a_whole_domain_and_counts():
     assert out.strip() == "Reset 3 accounts of example.test to 500M; 2 had it already."
     for address in ("alice", "bob", "carol", "dave", "postmaster"):
         assert account(f"{address}@example.test").quota_kb == 512000
-    assert AuditEntry.objects.filter(action="account.quota", ok=True).count() == 3
+    row = AuditEntry.objects.get()  # one row for the domain, as the domain page writes
+    assert (row.action, row.target, row.ok, row.actor.startswith("cli:")) == ("domain.quota_reset", "example.test",
+                                                                             True, True)
+    assert sorted(row.new["changed"]) == ["bob@example.test", "carol@example.test", "postmaster@example.test"]
     assert run("resetquota", "--domain", "example.test").strip() == (
         "Reset 0 accounts of example.test to 500M; 5 had it already.")
 
@@ -35,6 +38,24 @@ def test_it_uses_one_paged_search_and_one_modify_per_changed_account(monkeypatch
     run("resetquota", "--domain", "example.test")
     assert calls.count("paged") == 1 and calls.count("modify") == 3
     assert calls.count("search") <= 3 + 3  # the domain lookups, and the read-back of each changed account
+
+
+def test_an_account_changed_meanwhile_keeps_its_quota_and_is_named(monkeypatch):
+    from mailadmin.directory import accounts as ldap_accounts
+
+    plan = ldap_accounts.quota_resets
+
+    def plan_then_someone_changes_bob(directory, domain):
+        planned = plan(directory, domain)
+        ldap_accounts.update_account(directory, account("bob@example.test"), {"name": "Bob, renamed meanwhile"})
+        return planned
+
+    monkeypatch.setattr(ldap_accounts, "quota_resets", plan_then_someone_changes_bob)
+    ok, out, err = run_capture("resetquota", "--domain", "example.test")
+    assert not ok and out.strip() == "Reset 2 accounts of example.test to 500M; 2 had it already."
+    assert "keep their quota: bob@example.test." in err and "1 accounts could not be changed" in err
+    assert account("bob@example.test").quota_kb == 204800 and account("carol@example.test").quota_kb == 512000
+    assert AuditEntry.objects.get().new["failed"] == ["bob@example.test"]
 
 
 def test_a_domain_without_default_uses_the_configured_one(settings):

@@ -121,12 +121,31 @@ def test_substring_filters_compile_to_the_bytes_ldap3_sends(flt):
     assert wire.compile_filter(flt) == expected
 
 
-def test_a_search_entry_is_decoded_only_once_it_has_fully_arrived():
-    from mailadmin.directory.wire import SEARCH_ENTRY, _integer, _octets, _tlv, read_response
+def _search_entry(message_id: int, dn: str, attrs: dict[str, list[str]]) -> bytes:
+    """One LDAPMessage carrying a SearchResultEntry, as ldap3's pyasn1 encoder writes it: the decoder must read what
+    an independent BER encoder produces, not only what wire.py's own encoder would."""
+    from ldap3.protocol.rfc4511 import LDAPMessage, MessageID, PartialAttribute, SearchResultEntry
+    from pyasn1.codec.ber import encoder
 
-    values = _tlv(0x31, _octets("a@example.test") + _octets("é" * 200))  # a long value: two-byte lengths
-    attrs = _tlv(0x30, _tlv(0x30, _octets("mail") + values) + _tlv(0x30, _octets("UID") + _tlv(0x31, _octets("a"))))
-    message = _tlv(0x30, _integer(7) + _tlv(SEARCH_ENTRY, _octets("uid=a,ou=Users,dc=example,dc=org") + attrs))
+    entry = SearchResultEntry()
+    entry["object"] = dn
+    for name, values in attrs.items():
+        attribute = PartialAttribute()
+        attribute["type"] = name
+        attribute["vals"].extend(values)
+        entry["attributes"].append(attribute)
+    message = LDAPMessage()
+    message["messageID"] = MessageID(message_id)
+    message["protocolOp"]["searchResEntry"] = entry
+    return encoder.encode(message)
+
+
+def test_a_search_entry_is_decoded_only_once_it_has_fully_arrived():
+    from mailadmin.directory.wire import SEARCH_ENTRY, read_response
+
+    # a long value: two-byte lengths; an upper-case attribute name: read back in lower case
+    message = _search_entry(7, "uid=a,ou=Users,dc=example,dc=org", {"mail": ["a@example.test", "é" * 200],
+                                                                    "UID": ["a"]})
     assert all(read_response(message[:cut]) is None for cut in range(len(message)))
     response = read_response(message + b"\x30")  # the start of the next message is left for later
     assert (response.message_id, response.op, response.size) == (7, SEARCH_ENTRY, len(message))

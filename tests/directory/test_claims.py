@@ -100,15 +100,28 @@ def test_a_deleted_lock_row_is_put_back_and_taken(directory):
     assert ClaimLock.objects.get(name=LOCK_NAME).taken == 2
 
 
-def test_a_claim_waits_only_for_providers_its_server_knows():
-    from mailadmin.directory.claims import _holds
+def test_a_claim_waits_only_for_providers_its_server_knows(directory, settings):
+    from mailadmin.directory import DirectoryUnavailable
+    from mailadmin.directory.claims import LOCK_NAME, claim_lock
+    from mailadmin.models import ClaimLock
 
-    old, new = "20261129100000.000000Z#000000#001#000000", "20261129110000.000000Z#000000#001#000000"
-    other = "20261129120000.000000Z#000000#002#000000"
-    assert _holds([new], [old]) and _holds([new], [new])
-    assert not _holds([old], [new])  # behind on provider 001: wait
-    assert _holds([new], [new, other])  # provider 002 unknown here (removed, or a server without syncprov)
-    assert _holds([], [new])  # no contextCSN at all: no replication to wait for
+    (now,) = directory.read(s.base_dn(), ("contextCSN",)).values("contextCSN")
+    provider = now.split("#")[2]
+    older = f"20000101000000.000000Z#000000#{provider}#000000"
+    later = f"29991231000000.000000Z#000000#{provider}#000000"  # a claim this server has not received yet
+    unknown = "29991231000000.000000Z#000000#fff#000000"  # from a provider this server has never heard of
+    lock = ClaimLock.objects.filter(name=LOCK_NAME)
+    settings.LDAP_TIMEOUT = 0.2
+    for seen in ([older], [now], [now, unknown]):  # caught up (a removed provider is not waited for)
+        lock.update(seen=" ".join(seen))
+        with claim_lock(directory):
+            assert lock.get().seen == " ".join(seen)
+    lock.update(seen=later)
+    with pytest.raises(DirectoryUnavailable, match="replication is behind"), claim_lock(directory):
+        pytest.fail("a server behind the last claim must not take a claim")
+    settings.LDAP_BASE_DN = s.users_dn()  # an entry without contextCSN, as on a server without syncprov
+    with claim_lock(directory):  # no replication to wait for
+        assert lock.get().seen == later
 
 
 def test_a_claim_notes_the_servers_context_csn_for_the_next_claimer(directory):

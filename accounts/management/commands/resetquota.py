@@ -3,13 +3,14 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import QuotaForm
 from mailadmin.addresses import display_address, display_domain, format_quota
-from mailadmin.commands import Progress, actor, directory_command, find_account, find_domain, run_form
-from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.commands import Progress, actor, directory_command, find_account, find_mail_domain, run_form
+from mailadmin.quotareset import DomainQuotaResetForm
 
 
 class Command(BaseCommand):
     help = ("Put an account's quota back to its domain's default, or with --domain every account of the domain "
-            "(one paged search, one modify per account that differs).")
+            "(one paged search, one modify per account that differs, one audit row for the domain, as on the "
+            "domain page).")
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
@@ -33,27 +34,21 @@ class Command(BaseCommand):
         self.stdout.write(text % {"address": display_address(account.mail), "quota": format_quota(quota)})
 
     def _reset_domain(self, directory, name: str, dry_run: bool) -> None:
-        name = find_domain(directory, name)
-        default, accounts, unchanged = ldap_accounts.quota_resets(directory, name)
-        failed = 0 if dry_run else self._apply(directory, accounts, default)
-        values = {"changed": len(accounts) - failed, "unchanged": unchanged, "domain": display_domain(name),
-                  "quota": format_quota(default)}
+        """Through the domain page's form: the same plan, the same writes, the same one audit row."""
+        form = DomainQuotaResetForm({}, domain=find_mail_domain(directory, name))
+        if dry_run:
+            reset = run_form(form, lambda: form.plan(directory))
+        else:
+            progress = Progress(self.stdout, None, _("Resetting quotas"))  # a count: the plan is made inside save
+            reset = run_form(form, lambda: form.save(directory, actor=actor(), step=progress.step))
+            progress.close()
+        values = {"changed": reset.changed, "unchanged": reset.unchanged, "domain": display_domain(form.domain.name),
+                  "quota": format_quota(reset.default)}
         text = _("Would reset %(changed)d accounts of %(domain)s to %(quota)s; %(unchanged)d have it already.") \
             if dry_run else _("Reset %(changed)d accounts of %(domain)s to %(quota)s; %(unchanged)d had it already.")
         self.stdout.write(text % values)
-        if failed:
-            raise CommandError(_("%(failed)d accounts could not be changed (listed above).") % {"failed": failed})
-
-    def _apply(self, directory, accounts, default: int) -> int:
-        """Change each account through the quota form; print each refusal; return how many were refused."""
-        progress, failed = Progress(self.stdout, len(accounts), _("Resetting quotas")), 0
-        for account in accounts:
-            form = QuotaForm({"quota": str(default), "csn": account.csn}, account=account)
-            try:
-                run_form(form, lambda form=form: form.save(directory, actor=actor()))
-            except CommandError as e:
-                failed += 1
-                self.stderr.write(f"{display_address(account.mail)}: {e}")
-            progress.step()
-        progress.close()
-        return failed
+        if reset.failed:
+            self.stderr.write(_("These accounts were changed meanwhile or refused, and keep their quota: "
+                                "%(addresses)s.") % {"addresses": ", ".join(map(display_address, reset.failed))})
+            raise CommandError(_("%(failed)d accounts could not be changed (listed above).") % {
+                "failed": len(reset.failed)})

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        create = actions.add_parser("create", help="a new list address")
+        create = actions.add_parser("create", help="a new virtual alias address")
         create.add_argument("address")
         create.add_argument("--member", action="append", default=[], help="an account's address (repeatable)")
         create.add_argument("--recipient", action="append", default=[], help="an outside recipient (repeatable)")
@@ -32,12 +32,12 @@ class Command(BaseCommand):
         listing.add_argument("--domain")
         listing.add_argument("--json", action="store_true")
         for name in ("remove", "enable", "disable"):
-            actions.add_parser(name, help=f"{name} the list").add_argument("address")
+            actions.add_parser(name, help=f"{name} the virtual alias").add_argument("address")
         for name in CHANGES:
             change = actions.add_parser(name)
             change.add_argument("address")
             change.add_argument("value", metavar="MEMBER" if "member" in name else "RECIPIENT")
-        rename = actions.add_parser("rename", help="give the list another address (members stay)")
+        rename = actions.add_parser("rename", help="give the virtual alias another address (members stay)")
         rename.add_argument("address")
         rename.add_argument("new")
         for sub in actions.choices.values():
@@ -70,7 +70,7 @@ class Command(BaseCommand):
                               f"{len(v.external)} recipients\t{status}")
 
     def _show(self, directory: Directory, valias: VirtualAlias, json: bool) -> None:
-        members = _member_addresses(directory, valias)
+        members = ldap_aliases.member_addresses(directory, valias)
         if json:
             write_json(self.stdout, {**_as_json(valias), "member_addresses": list(members)})
             return
@@ -117,7 +117,7 @@ def _form_for(directory: Directory, valias: VirtualAlias, action: str, options: 
         form = RenameVirtualAliasForm({"new_address": options["new"]}, valias=valias)
         return form, form.save
     field, adding = CHANGES[action]
-    members, external = list(_member_addresses(directory, valias)), list(valias.external)
+    members, external = list(ldap_aliases.member_addresses(directory, valias)), list(valias.external)
     values = members if field == "members" else external
     value = options["value"].strip().lower()
     if adding:
@@ -131,10 +131,6 @@ def _form_for(directory: Directory, valias: VirtualAlias, action: str, options: 
                              "enabled": "on" if valias.enabled else "", "csn": valias.csn},
                             valias=valias, member_addresses=tuple(members))
     return form, form.save
-
-
-def _member_addresses(directory: Directory, valias: VirtualAlias) -> tuple[str, ...]:
-    return tuple(account.mail for _dn, account in ldap_aliases.member_accounts(directory, valias) if account)
 
 
 def _as_json(valias: VirtualAlias) -> dict:

@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from domains.forms import RemoveDomainForm
-from mailadmin.addresses import normalise_domain
-from mailadmin.commands import actor, directory_command, run_form
+from mailadmin.commands import actor, directory_command, find_mail_domain, run_form
 from mailadmin.directory import domains as ldap_domains
 
 
@@ -16,16 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="say whether it could be removed; change nothing")
 
     def handle(self, *args, name, dry_run, **options):
-        try:
-            name = normalise_domain(name)
-        except ValueError as e:
-            raise CommandError(str(e)) from None
         with directory_command() as directory:
-            domain = ldap_domains.get_domain(directory, name)
-            if domain is None:
-                raise CommandError(_("There is no domain %(name)s.") % {"name": name})
+            domain = find_mail_domain(directory, name)
             if dry_run:
-                users = ldap_domains.domain_users(directory, name)
+                users = ldap_domains.domain_users(directory, domain.name)
             else:
                 form = RemoveDomainForm(data={}, domain=domain)
                 try:  # the form audits the removal, refusals included

@@ -3,8 +3,7 @@ from django.utils.translation import gettext as _
 
 from domains.forms import DomainForm
 from mailadmin.addresses import format_quota
-from mailadmin.commands import actor, directory_command, find_domain, run_form
-from mailadmin.directory import domains as ldap_domains
+from mailadmin.commands import actor, directory_command, find_mail_domain, run_form
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, description, quota, dry_run, **options):
         with directory_command() as directory:
-            domain = ldap_domains.get_domain(directory, find_domain(directory, name))
+            domain = find_mail_domain(directory, name)
             data = {"description": domain.description if description is None else description,
                     "default_quota": format_quota(domain.default_quota_kb) if quota is None else quota,
                     "version": domain.csn}
