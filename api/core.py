@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from mailadmin.directory import DirectoryUnavailable, Refused, TooManyResults
+from mailadmin.dovecot import DovecotUnavailable
 from mailadmin.fields import CONFLICT_MESSAGE
 from mailadmin.permissions import CONSOLE_USER
 
@@ -162,8 +163,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(request, Problem(exc.status_code, str(exc)))
 
 
-
-
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem_response(request, Problem(401, _("Send a valid API token: Authorization: Bearer <token>.")))
@@ -177,6 +176,17 @@ api.add_exception_handler(DirectoryUnavailable, _handler(503, _l("The directory 
                                                                  "changed. Try again."), log=True))
 api.add_exception_handler(Refused, _handler(502, _l("The directory refused the request."), log=True))
 api.add_exception_handler(TooManyResults, _handler(422, _l("Too many results: narrow the search.")))
+api.add_exception_handler(DovecotUnavailable, _handler(502, _l("Dovecot cannot be reached right now, or it refused "
+                                                               "the request; nothing was changed. Try again."), log=True))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else (a bug, a directory error no handler above knows): logged with its traceback, answered as JSON
+    (ninja's default is Django's HTML 500 page, or a plain-text traceback with DEBUG)."""
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return problem_response(request, Problem(500, _("Something went wrong on the server; it is logged. Whether the "
+                                                    "change was made is not known: read the resource again.")))
 
 
 # --- What every operation shares ------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@ console's units ("500M", "1.5G", "204800" kB, "unlimited") and answered in kB.""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import asdict
+
 from django.urls import reverse
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -10,6 +13,8 @@ from pydantic import ConfigDict, Field
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
+from mailadmin.dovecot import Usage
+from mailadmin.vacation import VacationState
 
 Quota = str | int | None
 
@@ -206,3 +211,45 @@ class SearchOut(Schema):
 def valias_out(valias: VirtualAlias, members: tuple[str, ...]) -> dict:
     return {"address": valias.address, "members": list(members), "external": list(valias.external),
             "enabled": valias.enabled, "version": valias.csn}
+
+
+class VacationOut(Schema):
+    enabled: bool = Field(description="A vacation reply is on (within its days, when it has any)")
+    subject: str | None
+    message: str | None
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    days: int | None = Field(description="The same sender gets one reply per this many days")
+    foreign: bool = Field(description="The mailbox holds a script of mailadmin's name that mailadmin did not write: "
+                                      "left alone, and every write is refused (409)")
+    version: str = Field(description="A digest of the Sieve script as Dovecot holds it; also the ETag")
+
+
+class VacationPatch(Strict):
+    enabled: bool | None = None
+    subject: str | None = None
+    message: str | None = None
+    first_day: datetime.date | None = None
+    last_day: datetime.date | None = None
+    days: int | None = None
+
+
+class UsageOut(Schema):
+    address: str
+    used_kb: int = Field(description="Storage used, as Dovecot counts it (Trash excluded, as the quota rule says)")
+    limit_kb: int | None = Field(description="Storage limit; null: none")
+    percent: int | None = Field(description="Of the storage limit; null: no limit")
+    nearly_full: bool
+    messages: int | None = Field(description="Number of messages, when Dovecot counts them")
+    message_limit: int | None = Field(description="Limit on the number of messages; null: none")
+
+
+def vacation_out(state: VacationState) -> dict:
+    vacation = state.vacation
+    values = asdict(vacation) if vacation else dict.fromkeys(("subject", "message", "first_day", "last_day", "days"))
+    return {**values, "enabled": vacation is not None, "foreign": state.foreign, "version": state.version}
+
+
+def usage_out(address: str, usage: Usage) -> dict:
+    return {"address": address, "used_kb": usage.used_kb, "limit_kb": usage.limit_kb, "percent": usage.percent,
+            "nearly_full": usage.nearly_full, "messages": usage.messages, "message_limit": usage.message_limit}

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.utils.translation import gettext as _
 
-from . import lookups  # noqa: F401 (its operations register on import)
+from . import lookups, mailbox  # noqa: F401 (their operations register on import)
 from .core import Problem, problem_response
 from .endpoints import api
 
