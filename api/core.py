@@ -4,13 +4,16 @@ If-Match) and the one error shape, application/problem+json (RFC 9457)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from ninja import NinjaAPI
@@ -60,6 +63,32 @@ def in_use(form) -> bool:
 
 def etag(version: str) -> str:
     return f'"{version}"'
+
+
+def _opaque(tag: str) -> str:
+    """An entity tag without its weakness mark: If-None-Match compares weakly (RFC 9110, 13.1.2)."""
+    return tag.removeprefix("W/")
+
+
+def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a view of the API: a GET that succeeds carries an ETag (its resource's version, or for a list a weak
+    digest of the answer), and is answered 304 Not Modified, without a body, when If-None-Match names it."""
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        if not response.has_header("ETag"):
+            response["ETag"] = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        held = {_opaque(tag) for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+        if not ({"*", _opaque(response["ETag"])} & held):
+            return response
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Content-Location", "Cache-Control", "Vary"):
+            if response.has_header(header):
+                not_modified[header] = response[header]
+        return not_modified
+    return answer
 
 
 def required_version(request: HttpRequest, current: str, value: dict) -> str:

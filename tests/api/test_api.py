@@ -3,13 +3,16 @@ current value), 409 naming the holder, the one error shape, alias resolution, pa
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from api.models import ApiToken, digest
+from mailadmin.directory import DirectoryError
 from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import domains as ldap_domains
 from mailadmin.models import AuditEntry
 
 from .conftest import ApiClient, persona_user
@@ -101,6 +104,44 @@ def test_domains_are_listed_with_counts_and_filtered(api_as):
     body = api_as("superadmin").get("/domains", q="company").json()
     assert [(d["name"], d["account_count"]) for d in body["items"]] == [("example.test", 5)] and body["total"] == 1
     assert [d["name"] for d in api_as("outsider").get("/domains").json()["items"]] == ["other.test"]
+
+
+@pytest.mark.parametrize(("path", "change", "body"), [
+    ("/domains/example.test", "/domains/example.test", {"description": "Changed"}),
+    ("/accounts/alice.martin@example.test", "/accounts/alice@example.test", {"first_name": "Ally"}),
+    ("/valiases/team@example.test", "/valiases/team@example.test", {"external": ["y@external.test"]}),
+])
+def test_if_none_match_with_the_version_held_is_304_until_the_entry_changes(api_as, path, change, body):
+    client = api_as("superadmin")
+    read = client.get(path)
+    tag = read["ETag"]
+    for held in (tag, f"W/{tag}", f'"other", {tag}', "*"):
+        again = client.get(path, if_none_match=held)
+        assert (again.status_code, again.content, again["ETag"]) == (304, b"", tag), held
+    assert client.get(path, if_none_match='"other"').json() == read.json()
+    assert client.call("PATCH", change, body, if_match=tag).status_code == 200
+    changed = client.get(path, if_none_match=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag and changed.json() != read.json()
+
+
+def test_lists_carry_a_weak_etag_for_if_none_match(api_as):
+    client = api_as("superadmin")
+    listed = client.get("/domains/example.test/accounts")
+    assert listed["ETag"].startswith('W/"')
+    assert client.get("/domains/example.test/accounts", if_none_match=listed["ETag"]).status_code == 304
+    assert client.get("/domains/example.test/accounts", page=1, per_page=2,
+                      if_none_match=listed["ETag"]).status_code == 200  # another answer, another tag
+    assert client.call("POST", "/accounts/bob@example.test/disable", if_match="*").status_code == 200
+    assert client.get("/domains/example.test/accounts", if_none_match=listed["ETag"]).status_code == 200
+
+
+def test_an_unexpected_error_is_a_json_500_without_a_traceback(api_as, monkeypatch):
+    def fail(*args, **kwargs):
+        raise DirectoryError("secret detail")
+
+    monkeypatch.setattr(ldap_domains, "list_domains", fail)
+    body = problem(api_as("superadmin").get("/domains"), 500)
+    assert "secret detail" not in json.dumps(body) and "Traceback" not in json.dumps(body)
 
 
 def test_bad_parameters_and_unknown_paths_answer_json(api_as):

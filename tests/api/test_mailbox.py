@@ -39,6 +39,8 @@ def test_an_admin_sets_changes_and_turns_off_a_vacation_with_versions(api_as, va
                                            "first_day": None, "last_day": None, "days": 3, "foreign": False,
                                            "version": ""}
     assert on["ETag"] != off["ETag"] and client.get(f"{CAROL}/vacation")["ETag"] == on["ETag"]
+    assert client.get(f"{CAROL}/vacation", if_none_match=on["ETag"]).status_code == 304
+    assert client.get(f"{CAROL}/vacation", if_none_match=off["ETag"]).json()["subject"] == "Parental leave"
     vacation_host.deliver("carol@example.test", "friend@far.test")
     reply, = vacation_host.replies()
     assert "Subject: Parental leave" in reply and "Back in March." in reply
