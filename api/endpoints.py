@@ -4,7 +4,7 @@ console's form with the JSON it was sent, and calls the same form action, audite
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Status
 
@@ -19,12 +19,11 @@ from accounts.forms import (
 )
 from accounts.lookups import ACTIONS, get_account_or_404, get_domain_for_create_or_404, require_change
 from domains.forms import DomainForm, RemoveDomainForm
-from domains.views import ACCOUNTS_PER_PAGE, get_domain_or_404, matching
+from domains.views import get_domain_or_404, matching
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
-from mailadmin.paging import MAX_PAGE
 from mailadmin.permissions import access_for
 
 from .core import (
@@ -50,6 +49,7 @@ from .schemas import (
     DomainOut,
     DomainPage,
     DomainPatch,
+    PageQuery,
     PasswordIn,
     PasswordOut,
     QuotaIn,
@@ -59,25 +59,17 @@ from .schemas import (
     quota_text,
 )
 
-
-def _paging(page: int, per_page: int, total: int) -> dict:
-    pages = max(1, -(-total // per_page))
-    if page > pages:
-        raise Http404("no such page")
-    return {"total": total, "page": page, "pages": pages, "per_page": per_page}
-
-
 # --- Domains ----------------------------------------------------------------------------------------------------------
 
 
 @api.get("/domains", response={200: DomainPage, **ERRORS}, tags=["domains"], url_name="domains")
-def list_domains(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=100),
-                 q: str = Query("", max_length=254)):
+def list_domains(request: HttpRequest, asked: Query[PageQuery]):
     """The domains the token's user sees, with their account counts; `q` filters by name or description."""
+    page, per_page, text = asked.page, asked.per_page, asked.text
     with connect() as directory:
         domains = access_for(request.user).visible(ldap_domains.list_domains(directory))
-        domains = matching(domains, q.strip()) if q.strip() else domains
-        paging = _paging(page, per_page, len(domains))
+        domains = matching(domains, text) if text else domains
+        paging = asked.paging(len(domains))
         shown = ldap_domains.with_account_counts(directory, domains[(page - 1) * per_page : page * per_page])
     return {**paging, "items": [domain_out(d) for d in shown]}
 
@@ -155,15 +147,14 @@ def _lines(values: list[str]) -> str:
 
 
 @api.get("/domains/{name}/accounts", response={200: AccountPage, **ERRORS}, tags=["accounts"], url_name="domain_accounts")
-def list_accounts(request: HttpRequest, name: str, page: int = Query(1, ge=1, le=MAX_PAGE),
-                  per_page: int = Query(ACCOUNTS_PER_PAGE, ge=1, le=100), q: str = Query("", max_length=254)):
+def list_accounts(request: HttpRequest, name: str, asked: Query[PageQuery]):
     """One page of the domain's accounts, sorted by address, paged on the server as the domain page is (a VLV window
     where the directory offers one, streamed otherwise); `q` filters by text."""
     with connect() as directory:
         domain = get_domain_or_404(request, directory, name)
-        found = ldap_accounts.list_domain_accounts(directory, domain.name, page=page, per_page=per_page, text=q.strip())
-    paging = _paging(page, per_page, found.total)
-    return {**paging, "items": [_out(request, a) for a in found.accounts]}
+        found = ldap_accounts.list_domain_accounts(directory, domain.name, page=asked.page, per_page=asked.per_page,
+                                                   text=asked.text)
+    return {**asked.paging(found.total), "items": [_out(request, a) for a in found.accounts]}
 
 
 @api.post("/domains/{name}/accounts", response={201: AccountCreated, **WRITE_ERRORS}, tags=["accounts"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict
 
+from django.http import Http404
 from django.urls import reverse
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -14,6 +15,8 @@ from mailadmin.directory.accounts import Account
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.dovecot import Usage
+from mailadmin.paging import MAX_PAGE
+from mailadmin.shortcuts import QUERY_MAX
 from mailadmin.vacation import VacationState
 
 Quota = str | int | None
@@ -122,6 +125,25 @@ class AddressIn(Strict):
     keep_copy: bool = Field(False, description="Forwards only: keep a copy in the mailbox")
 
 
+class PageQuery(Schema):
+    """What a list is asked for: a page (1-based) of `per_page` items, filtered by the text `q`."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(50, ge=1, le=100)
+    q: str = Field("", max_length=QUERY_MAX, description="Only what contains this text")
+
+    @property
+    def text(self) -> str:
+        return self.q.strip()
+
+    def paging(self, total: int) -> dict:
+        """The answer's paging fields for `total` items; Http404 for a page past the last."""
+        pages = max(1, -(-total // self.per_page))
+        if self.page > pages:
+            raise Http404("no such page")
+        return {"total": total, "page": self.page, "pages": pages, "per_page": self.per_page}
+
+
 class PageOut(Schema):
     total: int
     page: int
@@ -182,8 +204,7 @@ class ValiasPatch(Strict):
     enabled: bool | None = None
 
 
-class ValiasList(Schema):
-    total: int
+class ValiasPage(PageOut):
     items: list[ValiasOut]
 
 

@@ -64,6 +64,7 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("POST", "/domains/{name}/accounts"): ApiRule(by_domain(Row(201, 201, 403, 404, 403)),
                                                   body=lambda t: {"local_part": "newbie", "generate": True}),
     ("GET", "/domains/{name}/valiases"): ApiRule(SEES),
+    ("GET", "/valiases"): ApiRule(SEES, query=lambda t: {"domain": t.domain}),
     # 422: the form refuses a domain the user does not administer (as on the console); the helpdesk administers none.
     ("POST", "/valiases"): ApiRule(by_domain(Row(201, 201, 403, 422, 403), local_elsewhere=403),
                                    body=lambda t: {"address": f"newlist@{t.domain}", "external": ["x@external.test"]}),

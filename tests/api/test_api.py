@@ -287,6 +287,36 @@ def test_virtual_aliases(api_as, directory):
     problem(client.get("/valiases/sales@example.test"), 404)
 
 
+def test_virtual_alias_lists_are_paged_and_filtered_by_domain_and_text(api_as, slapd):
+    slapd.add_ldif("".join(f"""
+dn: mailalias=list{n}@example.test,ou=mailAliases,dc=example,dc=org
+objectClass: mailAlias
+mailalias: list{n}@example.test
+mail: x{n}@external.test
+mailenable: OK
+""" for n in range(5)) + """
+dn: mailalias=list@other.test,ou=mailAliases,dc=example,dc=org
+objectClass: mailAlias
+mailalias: list@other.test
+mail: y@external.test
+mailenable: OK
+""")
+    client = api_as("superadmin")
+    every = client.get("/valiases", per_page=4).json()
+    assert (every["total"], every["pages"]) == (7, 2)
+    assert [v["address"] for v in every["items"]] == ["list0@example.test", "list1@example.test",
+                                                      "list2@example.test", "list3@example.test"]
+    assert [v["address"] for v in client.get("/valiases", per_page=4, page=2).json()["items"]] == [
+        "list4@example.test", "list@other.test", "team@example.test"]
+    assert client.get("/valiases", domain="other.test").json()["total"] == 1
+    found = client.get("/domains/example.test/valiases", q="list", per_page=2, page=3).json()
+    assert (found["total"], [v["address"] for v in found["items"]]) == (5, ["list4@example.test"])
+    problem(client.get("/domains/example.test/valiases", page=4), 404)
+    mine = api_as("outsider")
+    assert [v["address"] for v in mine.get("/valiases").json()["items"]] == ["list@other.test"]
+    problem(mine.get("/valiases", domain="example.test"), 404)
+
+
 def test_delete_an_account(api_as, directory):
     client = api_as("domain_admin")
     tag = client.get("/accounts/dave@example.test")["ETag"]
