@@ -91,6 +91,20 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return answer
 
 
+def method_refused_as_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a view of the API: ninja answers a method a path does not offer with a text/html 405; make it the one
+    error shape, keeping its Allow header."""
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        refusal = problem_response(request, Problem(405, _("This method is not offered here: see the Allow header.")))
+        refusal["Allow"] = response["Allow"]
+        return refusal
+    return answer
+
+
 def required_version(request: HttpRequest, current: str, value: dict) -> str:
     """The version the client's If-Match names: 428 when absent, 412 with the current `value` when stale."""
     header = request.headers.get("If-Match", "").strip()

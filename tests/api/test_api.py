@@ -154,6 +154,9 @@ def test_bad_parameters_and_unknown_paths_answer_json(api_as):
     response = client.client.post("/api/v1/domains", "{not json", content_type="application/json",
                                   headers=client.headers)
     problem(response, 400)
+    refused = client.call("PUT", "/domains/example.test", {"description": "x"}, if_match="*")
+    problem(refused, 405)
+    assert set(refused["Allow"].split(", ")) == {"GET", "PATCH", "DELETE"}
 
 
 def test_the_route_and_the_search(api_as):
