@@ -15,10 +15,11 @@ from accounts.forms import (
     PasswordForm,
     QuotaForm,
     RemoveAccountForm,
+    RenameAccountForm,
     StatusForm,
 )
 from accounts.lookups import ACTIONS, get_account_or_404, get_domain_for_create_or_404, require_change
-from domains.forms import DomainForm, RemoveDomainForm
+from domains.forms import DomainForm, DomainQuotaResetForm, RemoveDomainForm
 from domains.views import get_domain_or_404, matching
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
@@ -53,6 +54,8 @@ from .schemas import (
     PasswordIn,
     PasswordOut,
     QuotaIn,
+    QuotaResetOut,
+    RenameIn,
     account_out,
     canonical_url,
     domain_out,
@@ -114,6 +117,24 @@ def change_domain(request: HttpRequest, response: HttpResponse, name: str, body:
             raise refused(form, form.current and domain_out(form.current))
     versioned(response, updated.csn)
     return domain_out(updated)
+
+
+@api.post("/domains/{name}/reset-quotas", response={200: QuotaResetOut, **WRITE_ERRORS}, tags=["domains"])
+def reset_quotas(request: HttpRequest, name: str):
+    """Put every account of the domain back to its default quota (those the user may change, as on the console).
+    Needs If-Match with the domain's version: the default applied is the one the client read."""
+    access = access_for(request.user)
+    if access.auditor:
+        raise PermissionDenied  # the console refuses every auditor's POST
+    with connect() as directory:
+        domain = get_domain_or_404(request, directory, name)
+        required_version(request, domain.csn, domain_out(domain))
+        form = DomainQuotaResetForm({}, domain=domain, access=access)
+        done = form.save(directory, actor=actor(request)) if form.is_valid() else None
+    if done is None:
+        raise refused(form)
+    return {"default_quota_kb": done.default, "changed": [a.mail for a in done.accounts if a.mail not in done.failed],
+            "unchanged": done.unchanged, "not_allowed": done.not_allowed, "failed": list(done.failed)}
 
 
 @api.delete("/domains/{name}", response={204: None, **WRITE_ERRORS}, tags=["domains"])
@@ -258,6 +279,18 @@ def set_quota(request: HttpRequest, response: HttpResponse, address: str, body: 
                               lambda account: QuotaForm({"quota": quota_text(body.quota), "reset": body.reset},
                                                         account=account),
                               lambda form, directory: form.save(directory, actor=actor(request)))
+    return _answer(request, response, updated)
+
+
+@api.post("/accounts/{address}/rename", response={200: AccountOut, **WRITE_ERRORS}, tags=["accounts"])
+def rename_account(request: HttpRequest, response: HttpResponse, address: str, body: RenameIn):
+    """Give the account another primary address (409 names the holder of a taken one); Content-Location is its new
+    URL."""
+    updated = _account_action(request, address, ACTIONS["rename"],
+                              lambda account: RenameAccountForm(body.dict(), account=account,
+                                                                access=access_for(request.user)),
+                              lambda form, directory: form.save(directory, actor=actor(request)))
+    response["Content-Location"] = canonical_url(updated)
     return _answer(request, response, updated)
 
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Status
 
-from aliases.forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
+from aliases.forms import RemoveVirtualAliasForm, RenameVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
 from aliases.views import get_valias_or_404, member_addresses, require_valias_status
 from domains.views import get_domain_or_404
 from mailadmin.addresses import domain_of
@@ -30,6 +30,7 @@ from .schemas import (
     ValiasOut,
     ValiasPage,
     ValiasPatch,
+    ValiasRenameIn,
     account_out,
     valias_out,
 )
@@ -154,6 +155,20 @@ def enable_valias(request: HttpRequest, response: HttpResponse, address: str):
 @api.post("/valiases/{address}/disable", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
 def disable_valias(request: HttpRequest, response: HttpResponse, address: str):
     return _set_status(request, response, address, False)
+
+
+@api.post("/valiases/{address}/rename", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
+def rename_valias(request: HttpRequest, response: HttpResponse, address: str, body: ValiasRenameIn):
+    """Give the virtual alias another address (members, recipients and status stay); 409 names the holder of a taken
+    one."""
+    renamed, members = _valias_action(
+        request, address, {"address"},
+        lambda valias: RenameVirtualAliasForm({"new_address": body.new_address}, valias=valias,
+                                              access=access_for(request.user)),
+        lambda form, directory: form.save(directory, actor=actor(request)))
+    response["Content-Location"] = reverse("api:valias", kwargs={"address": renamed.address})
+    versioned(response, renamed.csn)
+    return valias_out(renamed, members)
 
 
 @api.delete("/valiases/{address}", response={204: None, **WRITE_ERRORS}, tags=["virtual aliases"])

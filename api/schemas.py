@@ -110,6 +110,24 @@ class QuotaIn(Strict):
     reset: bool = Field(False, description="Set the domain's default quota")
 
 
+class ValiasRenameIn(Strict):
+    new_address: str
+
+
+class RenameIn(ValiasRenameIn):
+    keep_old_as_alias: bool = Field(False, description="The old address stays as an alias")
+    move_mailbox: bool = Field(False, description="Build the mailbox path again for the new address (the stored "
+                                                  "mail must then be moved to it)")
+
+
+class QuotaResetOut(Schema):
+    default_quota_kb: int = Field(description="The domain's default, now the quota of the accounts changed")
+    changed: list[str] = Field(description="The accounts set to it")
+    unchanged: int = Field(description="How many had it already")
+    not_allowed: int = Field(description="How many the user may not change (console users' own mailboxes)")
+    failed: list[str] = Field(description="Changed meanwhile or refused by the directory: they keep their quota")
+
+
 class PasswordIn(Strict):
     password: str | None = None
     generate: bool = False

@@ -60,6 +60,7 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("PATCH", "/domains/{name}"): ApiRule(ADMIN, body=lambda t: {"description": "Changed"}),
     # 409 for a superadmin: both domains still have accounts.
     ("DELETE", "/domains/{name}"): ApiRule(by_domain(Row(409, 403, 403, 404, 403))),
+    ("POST", "/domains/{name}/reset-quotas"): ApiRule(HELPDESK),
     ("GET", "/domains/{name}/accounts"): ApiRule(SEES),
     ("POST", "/domains/{name}/accounts"): ApiRule(by_domain(Row(201, 201, 403, 404, 403)),
                                                   body=lambda t: {"local_part": "newbie", "generate": True}),
@@ -75,6 +76,7 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("POST", "/accounts/{address}/disable"): ApiRule(HELPDESK),
     ("POST", "/accounts/{address}/quota"): ApiRule(HELPDESK, body=lambda t: {"quota": "300M"}),
     ("POST", "/accounts/{address}/password"): ApiRule(HELPDESK, body=lambda t: {"password": PASSWORD}),
+    ("POST", "/accounts/{address}/rename"): ApiRule(ADMIN, body=lambda t: {"new_address": f"renamed@{t.domain}"}),
     ("POST", "/accounts/{address}/aliases"): ApiRule(ADMIN, body=lambda t: {"address": f"new-alias@{t.domain}"}),
     ("DELETE", "/accounts/{address}/aliases/{value}"): ApiRule(ADMIN),
     ("POST", "/accounts/{address}/forwards"): ApiRule(ADMIN, body=lambda t: {"address": "elsewhere@external.test"}),
@@ -84,6 +86,7 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("DELETE", "/valiases/{address}"): ApiRule(ADMIN_GONE),
     ("POST", "/valiases/{address}/enable"): ApiRule(ADMIN),
     ("POST", "/valiases/{address}/disable"): ApiRule(ADMIN),
+    ("POST", "/valiases/{address}/rename"): ApiRule(ADMIN, body=lambda t: {"new_address": f"renamed-list@{t.domain}"}),
     # Vacation: whoever may change it, as on the account page (not the helpdesk); the auditor reads it.
     ("GET", "/accounts/{address}/vacation"): ApiRule(ADMIN, auditor_get=200, dovecot=True),
     ("PATCH", "/accounts/{address}/vacation"): ApiRule(ADMIN, body=lambda t: {"enabled": True, "message": "Away."},

@@ -320,6 +320,53 @@ mailenable: OK
     problem(mine.get("/valiases", domain="example.test"), 404)
 
 
+def test_renames_keep_versions_and_name_the_holder_of_a_taken_address(api_as, directory):
+    client = api_as("domain_admin")
+    read = client.get("/accounts/bob@example.test")
+    problem(client.call("POST", "/accounts/bob@example.test/rename", {"new_address": "robert@example.test"}), 428)
+    taken = problem(client.call("POST", "/accounts/bob@example.test/rename", {"new_address": "alice.martin@example.test"},
+                                if_match=read["ETag"]), 409)
+    assert taken["errors"]["new_address"] == ["alice.martin@example.test is already an alias of the account "
+                                              "alice@example.test."]
+    renamed = client.call("POST", "/accounts/bob@example.test/rename",
+                          {"new_address": "robert@example.test", "keep_old_as_alias": True}, if_match=read["ETag"])
+    assert renamed.status_code == 200 and renamed["Content-Location"] == "/api/v1/accounts/robert@example.test"
+    assert (renamed.json()["address"], renamed.json()["aliases"]) == ("robert@example.test", ["bob@example.test"])
+    problem(client.call("POST", "/accounts/robert@example.test/rename", {"new_address": "bobby@example.test"},
+                        if_match=read["ETag"]), 412)
+    problem(client.call("POST", "/accounts/robert@example.test/rename", {"new_address": "bob@other.test"},
+                        if_match="*"), 422)  # not a domain it administers
+
+    team = client.get("/valiases/team@example.test")
+    moved = client.call("POST", "/valiases/team@example.test/rename", {"new_address": "crew@example.test"},
+                        if_match=team["ETag"])
+    assert moved.status_code == 200 and moved.json()["members"] == team.json()["members"]
+    assert moved["Content-Location"] == "/api/v1/valiases/crew@example.test"
+    problem(client.get("/valiases/team@example.test"), 404)
+    problem(client.call("POST", "/valiases/crew@example.test/rename", {"new_address": "x@example.test",
+                                                                       "keep_old_as_alias": True}, if_match="*"), 422)
+    actions = AuditEntry.objects.filter(actor="api:dadmin", ok=True).values_list("action", flat=True)
+    assert sorted(actions) == ["account.rename", "valias.rename"]
+
+
+def test_a_domain_wide_quota_reset(api_as, slapd):
+    slapd.ldap_tool("ldapmodify", input_text="""
+dn: uid=bob,ou=Users,dc=example,dc=org
+changetype: modify
+replace: mailuserquota
+mailuserquota: 1000
+""")
+    client = api_as("helpdesk")
+    domain = client.get("/domains/example.test")
+    problem(client.call("POST", "/domains/example.test/reset-quotas"), 428)
+    done = client.call("POST", "/domains/example.test/reset-quotas", if_match=domain["ETag"])
+    assert done.status_code == 200, done.content
+    assert done.json()["default_quota_kb"] == 512000 and "bob@example.test" in done.json()["changed"]
+    assert client.get("/accounts/bob@example.test").json()["quota_kb"] == 512000
+    assert AuditEntry.objects.get(action="domain.quota_reset").actor == "api:helper"
+    problem(api_as("auditor").call("POST", "/domains/example.test/reset-quotas", if_match="*"), 403)
+
+
 def test_delete_an_account(api_as, directory):
     client = api_as("domain_admin")
     tag = client.get("/accounts/dave@example.test")["ETag"]
