@@ -23,6 +23,7 @@ from .schemas import ProblemOut, UsageOut, VacationOut, VacationPatch, usage_out
 READ_ERRORS = {**ERRORS, 502: ProblemOut}
 CHANGE_ERRORS = {**WRITE_ERRORS, 502: ProblemOut}
 
+
 def _account(request: HttpRequest, address: str, fields: set[str]) -> Account:
     """The account (404 hidden, 403 unless `fields` may change); 503 when Dovecot's HTTP API is not configured."""
     with connect() as directory:
