@@ -4,13 +4,16 @@ If-Match) and the one error shape, application/problem+json (RFC 9457)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from ninja import NinjaAPI
@@ -19,6 +22,7 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from mailadmin.directory import DirectoryUnavailable, Refused, TooManyResults
+from mailadmin.dovecot import DovecotUnavailable
 from mailadmin.fields import CONFLICT_MESSAGE
 from mailadmin.permissions import CONSOLE_USER
 
@@ -59,6 +63,46 @@ def in_use(form) -> bool:
 
 def etag(version: str) -> str:
     return f'"{version}"'
+
+
+def _opaque(tag: str) -> str:
+    """An entity tag without its weakness mark: If-None-Match compares weakly (RFC 9110, 13.1.2)."""
+    return tag.removeprefix("W/")
+
+
+def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a view of the API: a GET that succeeds carries an ETag (its resource's version, or for a list a weak
+    digest of the answer), and is answered 304 Not Modified, without a body, when If-None-Match names it."""
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        if not response.has_header("ETag"):
+            response["ETag"] = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        held = {_opaque(tag) for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+        if not ({"*", _opaque(response["ETag"])} & held):
+            return response
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Content-Location", "Cache-Control", "Vary"):
+            if response.has_header(header):
+                not_modified[header] = response[header]
+        return not_modified
+    return answer
+
+
+def method_refused_as_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a view of the API: ninja answers a method a path does not offer with a text/html 405; make it the one
+    error shape, keeping its Allow header."""
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        refusal = problem_response(request, Problem(405, _("This method is not offered here: see the Allow header.")))
+        refusal["Allow"] = response["Allow"]
+        return refusal
+    return answer
 
 
 def required_version(request: HttpRequest, current: str, value: dict) -> str:
@@ -162,8 +206,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(request, Problem(exc.status_code, str(exc)))
 
 
-
-
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem_response(request, Problem(401, _("Send a valid API token: Authorization: Bearer <token>.")))
@@ -177,6 +219,17 @@ api.add_exception_handler(DirectoryUnavailable, _handler(503, _l("The directory 
                                                                  "changed. Try again."), log=True))
 api.add_exception_handler(Refused, _handler(502, _l("The directory refused the request."), log=True))
 api.add_exception_handler(TooManyResults, _handler(422, _l("Too many results: narrow the search.")))
+api.add_exception_handler(DovecotUnavailable, _handler(502, _l("Dovecot cannot be reached right now, or it refused "
+                                                               "the request; nothing was changed. Try again."), log=True))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else (a bug, a directory error no handler above knows): logged with its traceback, answered as JSON
+    (ninja's default is Django's HTML 500 page, or a plain-text traceback with DEBUG)."""
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return problem_response(request, Problem(500, _("Something went wrong on the server; it is logged. Whether the "
+                                                    "change was made is not known: read the resource again.")))
 
 
 # --- What every operation shares ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ console's form with the JSON it was sent, and calls the same form action, audite
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Status
 
@@ -15,17 +15,18 @@ from accounts.forms import (
     PasswordForm,
     QuotaForm,
     RemoveAccountForm,
+    RenameAccountForm,
     StatusForm,
 )
 from accounts.lookups import ACTIONS, get_account_or_404, get_domain_for_create_or_404, require_change
 from domains.forms import DomainForm, RemoveDomainForm
-from domains.views import ACCOUNTS_PER_PAGE, get_domain_or_404, matching
+from domains.views import get_domain_or_404, matching
 from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
-from mailadmin.paging import MAX_PAGE
 from mailadmin.permissions import access_for
+from mailadmin.quotareset import DomainQuotaResetForm
 
 from .core import (
     ERRORS,
@@ -50,34 +51,29 @@ from .schemas import (
     DomainOut,
     DomainPage,
     DomainPatch,
+    PageQuery,
     PasswordIn,
     PasswordOut,
     QuotaIn,
+    QuotaResetOut,
+    RenameIn,
     account_out,
     canonical_url,
     domain_out,
     quota_text,
 )
 
-
-def _paging(page: int, per_page: int, total: int) -> dict:
-    pages = max(1, -(-total // per_page))
-    if page > pages:
-        raise Http404("no such page")
-    return {"total": total, "page": page, "pages": pages, "per_page": per_page}
-
-
 # --- Domains ----------------------------------------------------------------------------------------------------------
 
 
 @api.get("/domains", response={200: DomainPage, **ERRORS}, tags=["domains"], url_name="domains")
-def list_domains(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=100),
-                 q: str = Query("", max_length=254)):
+def list_domains(request: HttpRequest, asked: Query[PageQuery]):
     """The domains the token's user sees, with their account counts; `q` filters by name or description."""
+    page, per_page, text = asked.page, asked.per_page, asked.text
     with connect() as directory:
         domains = access_for(request.user).visible(ldap_domains.list_domains(directory))
-        domains = matching(domains, q.strip()) if q.strip() else domains
-        paging = _paging(page, per_page, len(domains))
+        domains = matching(domains, text) if text else domains
+        paging = asked.paging(len(domains))
         shown = ldap_domains.with_account_counts(directory, domains[(page - 1) * per_page : page * per_page])
     return {**paging, "items": [domain_out(d) for d in shown]}
 
@@ -124,6 +120,24 @@ def change_domain(request: HttpRequest, response: HttpResponse, name: str, body:
     return domain_out(updated)
 
 
+@api.post("/domains/{name}/reset-quotas", response={200: QuotaResetOut, **WRITE_ERRORS}, tags=["domains"])
+def reset_quotas(request: HttpRequest, name: str):
+    """Put every account of the domain back to its default quota (those the user may change, as on the console).
+    Needs If-Match with the domain's version: the default applied is the one the client read."""
+    access = access_for(request.user)
+    if access.auditor:
+        raise PermissionDenied  # the console refuses every auditor's POST
+    with connect() as directory:
+        domain = get_domain_or_404(request, directory, name)
+        required_version(request, domain.csn, domain_out(domain))
+        form = DomainQuotaResetForm({}, domain=domain, access=access)
+        done = form.save(directory, actor=actor(request)) if form.is_valid() else None
+    if done is None:
+        raise refused(form)
+    return {"default_quota_kb": done.default, "changed": [a.mail for a in done.accounts if a.mail not in done.failed],
+            "unchanged": done.unchanged, "not_allowed": done.not_allowed, "failed": list(done.failed)}
+
+
 @api.delete("/domains/{name}", response={204: None, **WRITE_ERRORS}, tags=["domains"])
 def delete_domain(request: HttpRequest, name: str):
     """Remove a domain no address uses any more (superadmins only); 409 lists what still uses it."""
@@ -155,15 +169,14 @@ def _lines(values: list[str]) -> str:
 
 
 @api.get("/domains/{name}/accounts", response={200: AccountPage, **ERRORS}, tags=["accounts"], url_name="domain_accounts")
-def list_accounts(request: HttpRequest, name: str, page: int = Query(1, ge=1, le=MAX_PAGE),
-                  per_page: int = Query(ACCOUNTS_PER_PAGE, ge=1, le=100), q: str = Query("", max_length=254)):
+def list_accounts(request: HttpRequest, name: str, asked: Query[PageQuery]):
     """One page of the domain's accounts, sorted by address, paged on the server as the domain page is (a VLV window
     where the directory offers one, streamed otherwise); `q` filters by text."""
     with connect() as directory:
         domain = get_domain_or_404(request, directory, name)
-        found = ldap_accounts.list_domain_accounts(directory, domain.name, page=page, per_page=per_page, text=q.strip())
-    paging = _paging(page, per_page, found.total)
-    return {**paging, "items": [_out(request, a) for a in found.accounts]}
+        found = ldap_accounts.list_domain_accounts(directory, domain.name, page=asked.page, per_page=asked.per_page,
+                                                   text=asked.text)
+    return {**asked.paging(found.total), "items": [_out(request, a) for a in found.accounts]}
 
 
 @api.post("/domains/{name}/accounts", response={201: AccountCreated, **WRITE_ERRORS}, tags=["accounts"])
@@ -267,6 +280,18 @@ def set_quota(request: HttpRequest, response: HttpResponse, address: str, body: 
                               lambda account: QuotaForm({"quota": quota_text(body.quota), "reset": body.reset},
                                                         account=account),
                               lambda form, directory: form.save(directory, actor=actor(request)))
+    return _answer(request, response, updated)
+
+
+@api.post("/accounts/{address}/rename", response={200: AccountOut, **WRITE_ERRORS}, tags=["accounts"])
+def rename_account(request: HttpRequest, response: HttpResponse, address: str, body: RenameIn):
+    """Give the account another primary address (409 names the holder of a taken one); Content-Location is its new
+    URL."""
+    updated = _account_action(request, address, ACTIONS["rename"],
+                              lambda account: RenameAccountForm(body.dict(), account=account,
+                                                                access=access_for(request.user)),
+                              lambda form, directory: form.save(directory, actor=actor(request)))
+    response["Content-Location"] = canonical_url(updated)
     return _answer(request, response, updated)
 
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Status
 
-from aliases.forms import RemoveVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
+from aliases.forms import RemoveVirtualAliasForm, RenameVirtualAliasForm, VirtualAliasForm, VirtualAliasStatusForm
 from aliases.lookups import get_valias_or_404, require_valias_status
 from domains.views import get_domain_or_404
 from mailadmin.addresses import domain_of
@@ -22,7 +22,18 @@ from mailadmin.search_views import find
 from mailadmin.shortcuts import QUERY_MAX, require_creator
 
 from .core import ERRORS, WRITE_ERRORS, actor, api, form_problem, refused, required_version, versioned, versioned_write
-from .schemas import RouteOut, SearchOut, ValiasIn, ValiasList, ValiasOut, ValiasPatch, account_out, valias_out
+from .schemas import (
+    PageQuery,
+    RouteOut,
+    SearchOut,
+    ValiasIn,
+    ValiasOut,
+    ValiasPage,
+    ValiasPatch,
+    ValiasRenameIn,
+    account_out,
+    valias_out,
+)
 
 
 def _lines(values: list[str]) -> str:
@@ -40,15 +51,30 @@ def _answer(response: HttpResponse, directory, valias: VirtualAlias) -> dict:
     return valias_out(valias, member_addresses(directory, valias))
 
 
-@api.get("/domains/{name}/valiases", response={200: ValiasList, **ERRORS}, tags=["virtual aliases"])
-def list_valiases(request: HttpRequest, name: str):
-    """The domain's virtual aliases (lists are few: no paging)."""
+def _valias_page(directory, asked: PageQuery, domains) -> dict:
+    """One page of the virtual aliases of `domains` (None: every domain) whose address contains the text asked, as
+    the console's list pages them."""
+    valiases, total = ldap_aliases.valias_page(directory, page=asked.page, per_page=asked.per_page, text=asked.text,
+                                               domains=domains)
+    return {**asked.paging(total), "items": [valias_out(v, member_addresses(directory, v)) for v in valiases]}
+
+
+@api.get("/valiases", response={200: ValiasPage, **ERRORS}, tags=["virtual aliases"])
+def list_valiases(request: HttpRequest, asked: Query[PageQuery], domain: str = Query("", max_length=253)):
+    """The virtual aliases of the domains the user sees, or of one (`domain`), sorted by address; `q` filters by
+    address."""
     with connect() as directory:
         _features(directory)
-        domain = get_domain_or_404(request, directory, name)
-        valiases = ldap_aliases.list_valiases(directory, domain.name)
-        items = [valias_out(v, member_addresses(directory, v)) for v in valiases]
-    return {"total": len(items), "items": items}
+        domains = {get_domain_or_404(request, directory, domain).name} if domain else access_for(request.user).scope
+        return _valias_page(directory, asked, domains)
+
+
+@api.get("/domains/{name}/valiases", response={200: ValiasPage, **ERRORS}, tags=["virtual aliases"])
+def list_domain_valiases(request: HttpRequest, name: str, asked: Query[PageQuery]):
+    """The domain's virtual aliases, sorted by address; `q` filters by address."""
+    with connect() as directory:
+        _features(directory)
+        return _valias_page(directory, asked, {get_domain_or_404(request, directory, name).name})
 
 
 @api.post("/valiases", response={201: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
@@ -129,6 +155,20 @@ def enable_valias(request: HttpRequest, response: HttpResponse, address: str):
 @api.post("/valiases/{address}/disable", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
 def disable_valias(request: HttpRequest, response: HttpResponse, address: str):
     return _set_status(request, response, address, False)
+
+
+@api.post("/valiases/{address}/rename", response={200: ValiasOut, **WRITE_ERRORS}, tags=["virtual aliases"])
+def rename_valias(request: HttpRequest, response: HttpResponse, address: str, body: ValiasRenameIn):
+    """Give the virtual alias another address (members, recipients and status stay); 409 names the holder of a taken
+    one."""
+    renamed, members = _valias_action(
+        request, address, {"address"},
+        lambda valias: RenameVirtualAliasForm({"new_address": body.new_address}, valias=valias,
+                                              access=access_for(request.user)),
+        lambda form, directory: form.save(directory, actor=actor(request)))
+    response["Content-Location"] = reverse("api:valias", kwargs={"address": renamed.address})
+    versioned(response, renamed.csn)
+    return valias_out(renamed, members)
 
 
 @api.delete("/valiases/{address}", response={204: None, **WRITE_ERRORS}, tags=["virtual aliases"])

@@ -3,6 +3,10 @@ console's units ("500M", "1.5G", "204800" kB, "unlimited") and answered in kB.""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import asdict
+
+from django.http import Http404
 from django.urls import reverse
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -10,6 +14,10 @@ from pydantic import ConfigDict, Field
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
+from mailadmin.dovecot import Usage
+from mailadmin.paging import MAX_PAGE
+from mailadmin.shortcuts import QUERY_MAX
+from mailadmin.vacation import VacationState
 
 Quota = str | int | None
 
@@ -102,6 +110,24 @@ class QuotaIn(Strict):
     reset: bool = Field(False, description="Set the domain's default quota")
 
 
+class ValiasRenameIn(Strict):
+    new_address: str
+
+
+class RenameIn(ValiasRenameIn):
+    keep_old_as_alias: bool = Field(False, description="The old address stays as an alias")
+    move_mailbox: bool = Field(False, description="Build the mailbox path again for the new address (the stored "
+                                                  "mail must then be moved to it)")
+
+
+class QuotaResetOut(Schema):
+    default_quota_kb: int = Field(description="The domain's default, now the quota of the accounts changed")
+    changed: list[str] = Field(description="The accounts set to it")
+    unchanged: int = Field(description="How many had it already")
+    not_allowed: int = Field(description="How many the user may not change (console users' own mailboxes)")
+    failed: list[str] = Field(description="Changed meanwhile or refused by the directory: they keep their quota")
+
+
 class PasswordIn(Strict):
     password: str | None = None
     generate: bool = False
@@ -115,6 +141,25 @@ class PasswordOut(Schema):
 class AddressIn(Strict):
     address: str
     keep_copy: bool = Field(False, description="Forwards only: keep a copy in the mailbox")
+
+
+class PageQuery(Schema):
+    """What a list is asked for: a page (1-based) of `per_page` items, filtered by the text `q`."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(50, ge=1, le=100)
+    q: str = Field("", max_length=QUERY_MAX, description="Only what contains this text")
+
+    @property
+    def text(self) -> str:
+        return self.q.strip()
+
+    def paging(self, total: int) -> dict:
+        """The answer's paging fields for `total` items; Http404 for a page past the last."""
+        pages = max(1, -(-total // self.per_page))
+        if self.page > pages:
+            raise Http404("no such page")
+        return {"total": total, "page": self.page, "pages": pages, "per_page": self.per_page}
 
 
 class PageOut(Schema):
@@ -177,8 +222,7 @@ class ValiasPatch(Strict):
     enabled: bool | None = None
 
 
-class ValiasList(Schema):
-    total: int
+class ValiasPage(PageOut):
     items: list[ValiasOut]
 
 
@@ -206,3 +250,45 @@ class SearchOut(Schema):
 def valias_out(valias: VirtualAlias, members: tuple[str, ...]) -> dict:
     return {"address": valias.address, "members": list(members), "external": list(valias.external),
             "enabled": valias.enabled, "version": valias.csn}
+
+
+class VacationOut(Schema):
+    enabled: bool = Field(description="A vacation reply is on (within its days, when it has any)")
+    subject: str | None
+    message: str | None
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    days: int | None = Field(description="The same sender gets one reply per this many days")
+    foreign: bool = Field(description="The mailbox holds a script of mailadmin's name that mailadmin did not write: "
+                                      "left alone, and every write is refused (409)")
+    version: str = Field(description="A digest of the Sieve script as Dovecot holds it; also the ETag")
+
+
+class VacationPatch(Strict):
+    enabled: bool | None = None
+    subject: str | None = None
+    message: str | None = None
+    first_day: datetime.date | None = None
+    last_day: datetime.date | None = None
+    days: int | None = None
+
+
+class UsageOut(Schema):
+    address: str
+    used_kb: int = Field(description="Storage used, as Dovecot counts it (Trash excluded, as the quota rule says)")
+    limit_kb: int | None = Field(description="Storage limit; null: none")
+    percent: int | None = Field(description="Of the storage limit; null: no limit")
+    nearly_full: bool
+    messages: int | None = Field(description="Number of messages, when Dovecot counts them")
+    message_limit: int | None = Field(description="Limit on the number of messages; null: none")
+
+
+def vacation_out(state: VacationState) -> dict:
+    vacation = state.vacation
+    values = asdict(vacation) if vacation else dict.fromkeys(("subject", "message", "first_day", "last_day", "days"))
+    return {**values, "enabled": vacation is not None, "foreign": state.foreign, "version": state.version}
+
+
+def usage_out(address: str, usage: Usage) -> dict:
+    return {"address": address, "used_kb": usage.used_kb, "limit_kb": usage.limit_kb, "percent": usage.percent,
+            "nearly_full": usage.nearly_full, "messages": usage.messages, "message_limit": usage.message_limit}

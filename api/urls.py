@@ -6,14 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.utils.translation import gettext as _
 
-from . import lookups  # noqa: F401 (its operations register on import)
-from .core import Problem, problem_response
+from . import lookups, mailbox  # noqa: F401 (their operations register on import)
+from .core import Problem, conditional, method_refused_as_json, problem_response
 from .endpoints import api
 
 app_name = "api"
 urlpatterns = api.urls[0]
 for pattern in urlpatterns:
-    pattern.callback = login_not_required(pattern.callback)
+    pattern.callback = login_not_required(method_refused_as_json(conditional(pattern.callback)))
 
 
 @login_not_required

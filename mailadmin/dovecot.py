@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 NEARLY_FULL = 90  # percent of the quota: shown in the warning colour, and what "nearly full" filters on
 DOVEADM_ERROR = "error"
 NOT_FOUND = 68  # doveadm's exit code for a script (or user) that does not exist (EX_NOHOST... as doveadm uses it)
+NO_SUCH_USER = 67  # doveadm's exit code for a user its userdb does not return (EX_NOUSER): e.g. a disabled account
 
 
 class DovecotUnavailable(Exception):
@@ -28,10 +29,13 @@ class DovecotUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Usage:
-    """Storage used by a mailbox as Dovecot counts it, in kB, against its limit (None: no limit)."""
+    """Storage used by a mailbox as Dovecot counts it, in kB, against its limit (None: no limit); and its number of
+    messages against theirs, when Dovecot counts them (None: not counted)."""
 
     used_kb: int
     limit_kb: int | None
+    messages: int | None = None
+    message_limit: int | None = None
 
     @property
     def percent(self) -> int | None:
@@ -81,8 +85,18 @@ def _answer(item: list) -> tuple[str, object]:
     return kind, answer
 
 
-def _kb(value: str) -> int | None:
+def _limit(value: str) -> int | None:
     return None if value in ("-", "") else int(value)
+
+
+def _usage(rows: list[dict]) -> Usage | None:
+    """The usage in quotaGet's rows for one mailbox (STORAGE, and MESSAGE when counted); None without STORAGE."""
+    by_type = {row.get("type"): row for row in rows}
+    storage, messages = by_type.get("STORAGE"), by_type.get("MESSAGE")
+    if storage is None:
+        return None
+    counted = (int(messages["value"]), _limit(messages["limit"])) if messages else (None, None)
+    return Usage(int(storage["value"]), _limit(storage["limit"]), *counted)
 
 
 def usage(addresses: Iterable[str]) -> dict[str, Usage]:
@@ -95,12 +109,20 @@ def usage(addresses: Iterable[str]) -> dict[str, Usage]:
         answers = call([("quotaGet", {"user": address}) for address in addresses])
     except DovecotUnavailable:
         return {}
-    found = {}
-    for address, (kind, rows) in zip(addresses, answers, strict=True):
-        storage = [row for row in rows if row.get("type") == "STORAGE"] if kind != DOVEADM_ERROR else []
-        if storage:
-            found[address] = Usage(int(storage[0]["value"]), _kb(storage[0]["limit"]))
-    return found
+    found = {address: _usage(rows) for address, (kind, rows) in zip(addresses, answers, strict=True)
+             if kind != DOVEADM_ERROR}
+    return {address: usage for address, usage in found.items() if usage is not None}
+
+
+def mailbox_usage(address: str) -> Usage | None:
+    """The usage of one mailbox; None when Dovecot knows no such user (its userdb skips a disabled account).
+    Raises DovecotUnavailable."""
+    (kind, answer), = call([("quotaGet", {"user": address})])
+    if kind == DOVEADM_ERROR:
+        if answer == NO_SUCH_USER:
+            return None
+        raise DovecotUnavailable(f"quota get failed for {address} (exit code {answer})")
+    return _usage(answer)
 
 
 def fullest(mask: str, over: int | None = None) -> list[tuple[str, Usage]]:
@@ -109,7 +131,7 @@ def fullest(mask: str, over: int | None = None) -> list[tuple[str, Usage]]:
     (kind, rows), = call([("quotaGet", {"user": mask})])
     if kind == DOVEADM_ERROR:
         raise DovecotUnavailable(f"quota get {mask} failed (exit code {rows})")
-    found = [(row["username"], Usage(int(row["value"]), _kb(row["limit"])))
+    found = [(row["username"], Usage(int(row["value"]), _limit(row["limit"])))
              for row in rows if row.get("type") == "STORAGE"]
     if over is not None:
         found = [(address, u) for address, u in found if u.percent is not None and u.percent > over]

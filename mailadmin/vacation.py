@@ -26,6 +26,8 @@ MARKER = "# mailadmin-vacation "
 MESSAGE_MAX = 4000
 MAX_DAYS = 90  # sieve_vacation_max_period in mailconfig's Dovecot settings
 VACATION_UNREACHABLE = _l("Dovecot cannot be reached right now; the vacation reply was not changed.")
+# The codes of the form's refusals that are not about its values (the JSON API answers them with 409 and 502).
+FOREIGN, UNREACHABLE = "foreign", "unreachable"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # all but tab and newline
 
 
@@ -149,8 +151,9 @@ class VacationForm(forms.Form):
         try:
             now = read_vacation(self.account)
             if now.foreign:
-                self.add_error(None, _("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did "
-                                       "not write: it is left as it is.") % {"name": SCRIPT_NAME})
+                self.add_error(None, forms.ValidationError(
+                    _("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did not write: it is "
+                      "left as it is.") % {"name": SCRIPT_NAME}, code=FOREIGN))
                 return None
             if (self.cleaned_data.get("version") or now.version) != now.version:
                 self.add_error(None, CONFLICT_MESSAGE)
@@ -160,7 +163,7 @@ class VacationForm(forms.Form):
             self._write()
             return True
         except dovecot.DovecotUnavailable:
-            self.add_error(None, VACATION_UNREACHABLE)
+            self.add_error(None, forms.ValidationError(VACATION_UNREACHABLE, code=UNREACHABLE))
             return None
 
     def _write(self) -> None:

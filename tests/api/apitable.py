@@ -20,12 +20,16 @@ class ApiRule:
     body: Callable[[Target], dict | None] = field(default=lambda t: None)
     query: Callable[[Target], dict] = field(default=lambda t: {})
     public: bool = False
+    auditor_get: int | None = None  # when the auditor reads more than the helpdesk of every domain
+    dovecot: bool = False  # the operation asks Dovecot (a vacation, usage): the matrix runs it with a real one
 
     def expected(self, target: str, persona: str, method: str = "GET") -> int:
         if persona == "mail_user":  # a token acts with its user's roles: a plain mail account has none
             return 401
         if persona == "auditor":  # reads what the helpdesk of every domain reads; every write is refused
-            return self.expected(target, "helpdesk") if method == "GET" else 403
+            if method != "GET":
+                return 403
+            return self.expected(target, "helpdesk") if self.auditor_get is None else self.auditor_get
         row = self.expect[target] if isinstance(self.expect, dict) else self.expect
         return getattr(row, persona)
 
@@ -56,10 +60,12 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("PATCH", "/domains/{name}"): ApiRule(ADMIN, body=lambda t: {"description": "Changed"}),
     # 409 for a superadmin: both domains still have accounts.
     ("DELETE", "/domains/{name}"): ApiRule(by_domain(Row(409, 403, 403, 404, 403))),
+    ("POST", "/domains/{name}/reset-quotas"): ApiRule(HELPDESK),
     ("GET", "/domains/{name}/accounts"): ApiRule(SEES),
     ("POST", "/domains/{name}/accounts"): ApiRule(by_domain(Row(201, 201, 403, 404, 403)),
                                                   body=lambda t: {"local_part": "newbie", "generate": True}),
     ("GET", "/domains/{name}/valiases"): ApiRule(SEES),
+    ("GET", "/valiases"): ApiRule(SEES, query=lambda t: {"domain": t.domain}),
     # 422: the form refuses a domain the user does not administer (as on the console); the helpdesk administers none.
     ("POST", "/valiases"): ApiRule(by_domain(Row(201, 201, 403, 422, 403), local_elsewhere=403),
                                    body=lambda t: {"address": f"newlist@{t.domain}", "external": ["x@external.test"]}),
@@ -70,6 +76,7 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("POST", "/accounts/{address}/disable"): ApiRule(HELPDESK),
     ("POST", "/accounts/{address}/quota"): ApiRule(HELPDESK, body=lambda t: {"quota": "300M"}),
     ("POST", "/accounts/{address}/password"): ApiRule(HELPDESK, body=lambda t: {"password": PASSWORD}),
+    ("POST", "/accounts/{address}/rename"): ApiRule(ADMIN, body=lambda t: {"new_address": f"renamed@{t.domain}"}),
     ("POST", "/accounts/{address}/aliases"): ApiRule(ADMIN, body=lambda t: {"address": f"new-alias@{t.domain}"}),
     ("DELETE", "/accounts/{address}/aliases/{value}"): ApiRule(ADMIN),
     ("POST", "/accounts/{address}/forwards"): ApiRule(ADMIN, body=lambda t: {"address": "elsewhere@external.test"}),
@@ -79,6 +86,13 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("DELETE", "/valiases/{address}"): ApiRule(ADMIN_GONE),
     ("POST", "/valiases/{address}/enable"): ApiRule(ADMIN),
     ("POST", "/valiases/{address}/disable"): ApiRule(ADMIN),
+    ("POST", "/valiases/{address}/rename"): ApiRule(ADMIN, body=lambda t: {"new_address": f"renamed-list@{t.domain}"}),
+    # Vacation: whoever may change it, as on the account page (not the helpdesk); the auditor reads it.
+    ("GET", "/accounts/{address}/vacation"): ApiRule(ADMIN, auditor_get=200, dovecot=True),
+    ("PATCH", "/accounts/{address}/vacation"): ApiRule(ADMIN, body=lambda t: {"enabled": True, "message": "Away."},
+                                                        dovecot=True),
+    ("DELETE", "/accounts/{address}/vacation"): ApiRule(ADMIN, dovecot=True),
+    ("GET", "/accounts/{address}/usage"): ApiRule(SEES, dovecot=True),
     ("GET", "/route"): ApiRule(SEES, query=lambda t: {"address": t.account}),
     ("GET", "/search"): ApiRule(ALL, query=lambda t: {"q": t.account}),
 }

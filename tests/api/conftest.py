@@ -23,10 +23,12 @@ class ApiClient:
         self.client = Client()
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
-    def call(self, method: str, path: str, body: dict | None = None, *, if_match: str | None = None, **query):
+    def call(self, method: str, path: str, body: dict | None = None, *, if_match: str | None = None,
+             if_none_match: str | None = None, **query):
         headers = dict(self.headers)
-        if if_match is not None:
-            headers["If-Match"] = if_match
+        for name, value in (("If-Match", if_match), ("If-None-Match", if_none_match)):
+            if value is not None:
+                headers[name] = value
         url = path if path.startswith("/api/") else API + path
         function = getattr(self.client, method.lower())
         if method == "GET":
@@ -36,8 +38,8 @@ class ApiClient:
         return function(url, json.dumps(body) if body is not None else None, content_type="application/json",
                         headers=headers)
 
-    def get(self, path: str, **query):
-        return self.call("GET", path, **query)
+    def get(self, path: str, *, if_none_match: str | None = None, **query):
+        return self.call("GET", path, if_none_match=if_none_match, **query)
 
 
 def persona_user(persona: str):

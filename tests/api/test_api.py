@@ -3,13 +3,16 @@ current value), 409 naming the holder, the one error shape, alias resolution, pa
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from api.models import ApiToken, digest
+from mailadmin.directory import DirectoryError
 from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import domains as ldap_domains
 from mailadmin.models import AuditEntry
 
 from .conftest import ApiClient, persona_user
@@ -103,6 +106,44 @@ def test_domains_are_listed_with_counts_and_filtered(api_as):
     assert [d["name"] for d in api_as("outsider").get("/domains").json()["items"]] == ["other.test"]
 
 
+@pytest.mark.parametrize(("path", "change", "body"), [
+    ("/domains/example.test", "/domains/example.test", {"description": "Changed"}),
+    ("/accounts/alice.martin@example.test", "/accounts/alice@example.test", {"first_name": "Ally"}),
+    ("/valiases/team@example.test", "/valiases/team@example.test", {"external": ["y@external.test"]}),
+])
+def test_if_none_match_with_the_version_held_is_304_until_the_entry_changes(api_as, path, change, body):
+    client = api_as("superadmin")
+    read = client.get(path)
+    tag = read["ETag"]
+    for held in (tag, f"W/{tag}", f'"other", {tag}', "*"):
+        again = client.get(path, if_none_match=held)
+        assert (again.status_code, again.content, again["ETag"]) == (304, b"", tag), held
+    assert client.get(path, if_none_match='"other"').json() == read.json()
+    assert client.call("PATCH", change, body, if_match=tag).status_code == 200
+    changed = client.get(path, if_none_match=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag and changed.json() != read.json()
+
+
+def test_lists_carry_a_weak_etag_for_if_none_match(api_as):
+    client = api_as("superadmin")
+    listed = client.get("/domains/example.test/accounts")
+    assert listed["ETag"].startswith('W/"')
+    assert client.get("/domains/example.test/accounts", if_none_match=listed["ETag"]).status_code == 304
+    assert client.get("/domains/example.test/accounts", page=1, per_page=2,
+                      if_none_match=listed["ETag"]).status_code == 200  # another answer, another tag
+    assert client.call("POST", "/accounts/bob@example.test/disable", if_match="*").status_code == 200
+    assert client.get("/domains/example.test/accounts", if_none_match=listed["ETag"]).status_code == 200
+
+
+def test_an_unexpected_error_is_a_json_500_without_a_traceback(api_as, monkeypatch):
+    def fail(*args, **kwargs):
+        raise DirectoryError("secret detail")
+
+    monkeypatch.setattr(ldap_domains, "list_domains", fail)
+    body = problem(api_as("superadmin").get("/domains"), 500)
+    assert "secret detail" not in json.dumps(body) and "Traceback" not in json.dumps(body)
+
+
 def test_bad_parameters_and_unknown_paths_answer_json(api_as):
     client = api_as("superadmin")
     body = problem(client.get("/domains", page="x"), 422)
@@ -113,6 +154,9 @@ def test_bad_parameters_and_unknown_paths_answer_json(api_as):
     response = client.client.post("/api/v1/domains", "{not json", content_type="application/json",
                                   headers=client.headers)
     problem(response, 400)
+    refused = client.call("PUT", "/domains/example.test", {"description": "x"}, if_match="*")
+    problem(refused, 405)
+    assert set(refused["Allow"].split(", ")) == {"GET", "PATCH", "DELETE"}
 
 
 def test_the_route_and_the_search(api_as):
@@ -244,6 +288,83 @@ def test_virtual_aliases(api_as, directory):
     assert {v["address"] for v in listed["items"]} == {"sales@example.test", "team@example.test"}
     assert client.call("DELETE", "/valiases/sales@example.test", if_match=disabled["ETag"]).status_code == 204
     problem(client.get("/valiases/sales@example.test"), 404)
+
+
+def test_virtual_alias_lists_are_paged_and_filtered_by_domain_and_text(api_as, slapd):
+    slapd.add_ldif("".join(f"""
+dn: mailalias=list{n}@example.test,ou=mailAliases,dc=example,dc=org
+objectClass: mailAlias
+mailalias: list{n}@example.test
+mail: x{n}@external.test
+mailenable: OK
+""" for n in range(5)) + """
+dn: mailalias=list@other.test,ou=mailAliases,dc=example,dc=org
+objectClass: mailAlias
+mailalias: list@other.test
+mail: y@external.test
+mailenable: OK
+""")
+    client = api_as("superadmin")
+    every = client.get("/valiases", per_page=4).json()
+    assert (every["total"], every["pages"]) == (7, 2)
+    assert [v["address"] for v in every["items"]] == ["list0@example.test", "list1@example.test",
+                                                      "list2@example.test", "list3@example.test"]
+    assert [v["address"] for v in client.get("/valiases", per_page=4, page=2).json()["items"]] == [
+        "list4@example.test", "list@other.test", "team@example.test"]
+    assert client.get("/valiases", domain="other.test").json()["total"] == 1
+    found = client.get("/domains/example.test/valiases", q="list", per_page=2, page=3).json()
+    assert (found["total"], [v["address"] for v in found["items"]]) == (5, ["list4@example.test"])
+    problem(client.get("/domains/example.test/valiases", page=4), 404)
+    mine = api_as("outsider")
+    assert [v["address"] for v in mine.get("/valiases").json()["items"]] == ["list@other.test"]
+    problem(mine.get("/valiases", domain="example.test"), 404)
+
+
+def test_renames_keep_versions_and_name_the_holder_of_a_taken_address(api_as, directory):
+    client = api_as("domain_admin")
+    read = client.get("/accounts/bob@example.test")
+    problem(client.call("POST", "/accounts/bob@example.test/rename", {"new_address": "robert@example.test"}), 428)
+    taken = problem(client.call("POST", "/accounts/bob@example.test/rename", {"new_address": "alice.martin@example.test"},
+                                if_match=read["ETag"]), 409)
+    assert taken["errors"]["new_address"] == ["alice.martin@example.test is already an alias of the account "
+                                              "alice@example.test."]
+    renamed = client.call("POST", "/accounts/bob@example.test/rename",
+                          {"new_address": "robert@example.test", "keep_old_as_alias": True}, if_match=read["ETag"])
+    assert renamed.status_code == 200 and renamed["Content-Location"] == "/api/v1/accounts/robert@example.test"
+    assert (renamed.json()["address"], renamed.json()["aliases"]) == ("robert@example.test", ["bob@example.test"])
+    problem(client.call("POST", "/accounts/robert@example.test/rename", {"new_address": "bobby@example.test"},
+                        if_match=read["ETag"]), 412)
+    problem(client.call("POST", "/accounts/robert@example.test/rename", {"new_address": "bob@other.test"},
+                        if_match="*"), 422)  # not a domain it administers
+
+    team = client.get("/valiases/team@example.test")
+    moved = client.call("POST", "/valiases/team@example.test/rename", {"new_address": "crew@example.test"},
+                        if_match=team["ETag"])
+    assert moved.status_code == 200 and moved.json()["members"] == team.json()["members"]
+    assert moved["Content-Location"] == "/api/v1/valiases/crew@example.test"
+    problem(client.get("/valiases/team@example.test"), 404)
+    problem(client.call("POST", "/valiases/crew@example.test/rename", {"new_address": "x@example.test",
+                                                                       "keep_old_as_alias": True}, if_match="*"), 422)
+    actions = AuditEntry.objects.filter(actor="api:dadmin", ok=True).values_list("action", flat=True)
+    assert sorted(actions) == ["account.rename", "valias.rename"]
+
+
+def test_a_domain_wide_quota_reset(api_as, slapd):
+    slapd.ldap_tool("ldapmodify", input_text="""
+dn: uid=bob,ou=Users,dc=example,dc=org
+changetype: modify
+replace: mailuserquota
+mailuserquota: 1000
+""")
+    client = api_as("helpdesk")
+    domain = client.get("/domains/example.test")
+    problem(client.call("POST", "/domains/example.test/reset-quotas"), 428)
+    done = client.call("POST", "/domains/example.test/reset-quotas", if_match=domain["ETag"])
+    assert done.status_code == 200, done.content
+    assert done.json()["default_quota_kb"] == 512000 and "bob@example.test" in done.json()["changed"]
+    assert client.get("/accounts/bob@example.test").json()["quota_kb"] == 512000
+    assert AuditEntry.objects.get(action="domain.quota_reset").actor == "api:helper"
+    problem(api_as("auditor").call("POST", "/domains/example.test/reset-quotas", if_match="*"), 403)
 
 
 def test_delete_an_account(api_as, directory):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from api.endpoints import api
+from tests.mailstack.vacation_host import SUFFIX, running_vacation_host, use_vacation_host
 from tests.security.conftest import SIGNED_IN, reset_directory
 from tests.security.urltable import EXTRA_LDIF, TARGETS
 
@@ -26,15 +27,28 @@ def test_every_operation_has_a_rule():
     assert sorted(set(RULES) - served) == [], "a rule names an operation that no longer exists"
 
 
+vacation_host = pytest.fixture(scope="module")(running_vacation_host)
+
+
 @pytest.fixture
 def both_targets(mds_people):
     reset_directory(mds_people, EXTRA_LDIF)
     return mds_people
 
 
+def _with_dovecot(request, slapd, settings) -> str:
+    """The module's Dovecot in use, and the LDIF that also puts both targets' mailboxes under its mailbox base."""
+    host = request.getfixturevalue("vacation_host")
+    use_vacation_host(host, slapd, settings)
+    return EXTRA_LDIF + "".join(f"\ndn: uid={uid},ou=Users,{SUFFIX}\nchangetype: modify\nreplace: mailbox\n"
+                                f"mailbox: {host.vmail}/{uid}/\n" for uid in ("alice", "oscar"))
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(RULES))
-def test_each_persona_token_gets_the_expected_answer(method, path, api_as, both_targets):
+def test_each_persona_token_gets_the_expected_answer(method, path, api_as, both_targets, request, slapd, settings):
     rule = RULES[method, path]
+    ldif = _with_dovecot(request, slapd, settings) if rule.dovecot else EXTRA_LDIF
+    reset_directory(both_targets, ldif)
     clients = {persona: api_as(persona) for persona in ("anonymous", *SIGNED_IN)}
     wrong = []
     for target in rule.targets():
@@ -52,5 +66,5 @@ def test_each_persona_token_gets_the_expected_answer(method, path, api_as, both_
                     and response.status_code != 204:
                 wrong.append(f"{method} {url} as {persona}: {response['Content-Type']}, not JSON")
             if method != "GET" and response.status_code < 300:
-                reset_directory(both_targets, EXTRA_LDIF)
+                reset_directory(both_targets, ldif)
     assert not wrong, "\n".join(wrong)

@@ -13,6 +13,7 @@ import pytest
 
 from api.models import ApiToken
 from mailadmin.models import AuditEntry
+from tests.mailstack.vacation_host import running_vacation_host, use_vacation_host
 from tests.security.conftest import reset_directory, snapshot
 from tests.security.urltable import EXTRA_LDIF, TARGETS
 
@@ -20,6 +21,7 @@ from .apitable import RULES, fill
 from .conftest import persona_user
 
 ACCOUNTS = 50
+vacation_host = pytest.fixture(scope="module")(running_vacation_host)
 
 
 @dataclass
@@ -67,7 +69,9 @@ def http(live_server, transactional_db, mds_people):
     return client
 
 
-def test_the_provisioning_story(http):
+def test_the_provisioning_story(http, vacation_host, slapd, settings):
+    use_vacation_host(vacation_host, slapd, settings)
+    settings.MAIL_MAILBOX_TEMPLATE = f"{vacation_host.vmail}/%uid%/"  # the new mailboxes, where Dovecot keeps them
     api = http("superadmin")
     domain = api("POST", "/domains", {"name": "story.test", "description": "Story", "default_quota": "1G"})
     assert domain.status == 201 and domain.body["default_quota_kb"] == 1048576
@@ -101,6 +105,21 @@ def test_the_provisioning_story(http):
                 if_match=api("GET", "/accounts/user08@story.test").headers["ETag"])
     assert alias.status == 409 and "user09@story.test" in alias.body["title"]
 
+    # A vacation reply, in Dovecot: on with the version read, answered to the next sender; the mailbox's usage.
+    off = api("GET", "/accounts/u07@story.test/vacation")
+    assert off.status == 200 and off.body["enabled"] is False
+    on = api("PATCH", "/accounts/u07@story.test/vacation", {"enabled": True, "subject": "Away",
+                                                             "message": "Back on Monday."}, if_match=off.headers["ETag"])
+    assert on.status == 200 and on.body["enabled"] and on.headers["ETag"] != off.headers["ETag"]
+    vacation_host.deliver("user07@story.test", "customer@far.test", size=2000)  # as Postfix resolves u07@
+    reply, = vacation_host.replies()
+    assert "Subject: Away" in reply and "Back on Monday." in reply
+    usage = api("GET", "/accounts/user07@story.test/usage")
+    assert usage.status == 200 and usage.body["messages"] == 1 and usage.body["used_kb"] >= 2
+    assert usage.body["limit_kb"] == 2097152
+    stale = api("DELETE", "/accounts/user07@story.test/vacation", if_match=off.headers["ETag"])
+    assert stale.status == 412 and stale.body["current"]["subject"] == "Away"
+
     disabled = api("POST", "/accounts/user07@story.test/disable", if_match=changed.headers["ETag"])
     assert disabled.status == 200 and disabled.body["enabled"] is False
 
@@ -116,6 +135,7 @@ def test_the_provisioning_story(http):
     rows = AuditEntry.objects.filter(target__endswith="story.test")
     assert set(rows.values_list("actor", flat=True)) == {"api:root"}
     assert rows.filter(action="account.create", ok=True).count() == ACCOUNTS
+    assert rows.filter(action="account.vacation", ok=True).count() == 1
 
 
 def test_a_domain_admin_token_is_refused_on_every_operation_in_another_domain(http, mds_people):

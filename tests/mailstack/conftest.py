@@ -192,8 +192,10 @@ def _wait_for_master(root: Path) -> int:
     """The master's pid once it has written its pid file and the auth sockets doveadm talks to."""
     needed = [root / "run" / name for name in ("master.pid", "auth-client", "auth-userdb")]
     for _ in range(200):
-        if all(path.exists() for path in needed):
-            return int((root / "run" / "master.pid").read_text())
+        # The pid file exists a moment before the pid is in it (seen under load): wait for both.
+        pid = (root / "run" / "master.pid").read_text().strip() if all(path.exists() for path in needed) else ""
+        if pid:
+            return int(pid)
         time.sleep(0.05)
     raise AssertionError(f"Dovecot did not start within 10 s: {(root / 'dovecot.log').read_text()}")
 
