@@ -1,5 +1,6 @@
 """The real axe-core engine (tests/browser/package.json, installed by `make test`) on every page state of the console,
-at desktop and phone widths, in English and French. Any violation of impact moderate or above fails the test.
+at desktop and phone widths, in English and French. Any violation of impact moderate or above fails the test, and so
+does a page wider than the window.
 
 axe is injected as a script, which the console's CSP forbids: the contexts of this test alone bypass the CSP.
 Each persona (a superadmin, an auditor, a mail user, someone not signed in yet) reads its pages in one browser
@@ -186,7 +187,8 @@ AUDITOR = pages(
     "/accounts/alice@example.test/disable/",  # 403: an auditor changes nothing
 )
 
-MAIL_USER = pages("/me/", "/domains/") + [  # /domains/: every console URL is a 404 to a mail user
+MAIL_USER = pages("/me/", "/me/forwards/remove/?address=bob@external.test",
+                  "/domains/") + [  # /domains/: every console URL is a 404 to a mail user
     State("my account without Dovecot", "/me/", _without_dovecot("/me/")),
     State("refused password", "/me/password/", refused(
         "/me/", "form[action$='/me/password/']", old_password="whatever", password=PASSWORD, password2="another-one")),
@@ -261,7 +263,6 @@ NOT_PAGES = {
     "accounts:password": "POST-only: a refusal is the account page with the card's errors (as the refused quota)",
     "accounts:add_forward": "POST-only: a refusal is the account page with the card's errors (as the refused alias)",
     "aliases:enable": "POST-only button: answers with a redirect to the virtual alias page",
-    "selfservice:remove_forward": "POST-only button: answers with a redirect to My account",
     "selfservice_policy:switch": "POST-only switch on the domain page: answers with a redirect to it",
     "tokens:revoke": "POST-only button: answers with a redirect to the tokens page",
     "roles:revoke": "POST-only: a refusal is the console users page with the form's errors (as the refused grant)",
@@ -295,6 +296,12 @@ def _violations(page: Page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
         for v in results["violations"] if v["impact"] in FAILING_IMPACTS and v["id"] not in EXCEPTIONS
     ]
+
+
+def _wider_than_the_window(page: Page) -> list[str]:
+    """A page wider than its window (a phone's) has something that neither wraps nor scrolls in a region of its own."""
+    width, window = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
+    return [f"the page is {width} px wide in a {window} px window"] if width > window else []
 
 
 def _test_data(slapd, settings, vacation_host) -> dict:
@@ -348,7 +355,7 @@ def _read(run: Run, states: list[State]) -> Iterator[tuple[str, list[str]]]:
         where = urlsplit(run.page.url)
         expected = urlsplit(state.path.format(**run.values))
         assert where.path == expected.path, f"{state.name}: at {run.page.url}, not {state.path}"
-        yield state.name, _violations(run.page)
+        yield state.name, _violations(run.page) + _wider_than_the_window(run.page)
 
 
 @pytest.mark.browser
