@@ -55,8 +55,10 @@ class Run:
     base: str
     values: dict
 
-    def go(self, path: str) -> None:
-        self.page.goto(self.base + path.format(**self.values))
+    def go(self, path: str, status: int | None = None) -> None:
+        """Open `path`; when `status` is given, the page must answer it (a fault the test injects did take)."""
+        response = self.page.goto(self.base + path.format(**self.values))
+        assert status is None or response.status == status, f"{path}: {response.status}, not {status}"
 
     def submit(self, form: str, **fields: str) -> None:
         """Fill the fields of `form` (a selector) by name and send it. The browser's own checks are off: the server's
@@ -72,11 +74,12 @@ class Run:
 @dataclass(frozen=True)
 class State:
     """One page state axe reads. `path` is where the browser is when axe runs (checked; the coverage test resolves
-    it); `act` brings the page there, by default a GET of `path`."""
+    it); `act` brings the page there, by default a GET of `path` (answering `status`, when given)."""
 
     name: str
     path: str
     act: Callable[[Run], None] | None = None
+    status: int | None = None
 
 
 def pages(*paths: str) -> list[State]:
@@ -104,16 +107,16 @@ def _dashboard_raising(error: Exception) -> Iterator[None]:
         yield
 
 
-def _error_page(error: Exception) -> Callable[[Run], None]:
+def _error_page(error: Exception, status: int) -> Callable[[Run], None]:
     def act(run: Run) -> None:
         with _dashboard_raising(error):
-            run.go("/")
+            run.go("/", status)
     return act
 
 
 def _directory_down(run: Run) -> None:
     with override_settings(LDAP_URL=["ldap://127.0.0.1:1"]):
-        run.go("/")
+        run.go("/", 503)
 
 
 def _without_dovecot(path: str) -> Callable[[Run], None]:
@@ -132,7 +135,7 @@ def _new_token(run: Run) -> None:
 def _self_service_off(run: Run) -> None:
     set_self_service("example.test", False, actor="test")
     try:
-        run.go("/me/")
+        run.go("/me/", 403)
     finally:
         set_self_service("example.test", True, actor="test")
 
@@ -157,8 +160,9 @@ CONSOLE = pages(
     "/route/?address=nobody@example.test", "/route/?address=not+an+address",
     "/tokens/", "/audit/", "/audit/?domain=example.test&outcome=refused", "/audit/?since=2030-01-02&until=2030-01-01",
     "/audit/{entry}/", "/console-users/", "/console-users/dadmin/", "/console-users/boss/",
-    "/no-such-page/", "/logout/",  # 404; 405 (signing out is a POST)
 ) + [
+    State("not found (404)", "/no-such-page/", status=404),
+    State("not a page (405)", "/logout/", status=405),  # signing out is a POST
     State("account without Dovecot", "/accounts/bob@example.test/", _without_dovecot("/accounts/bob@example.test/")),
     State("refused new account", "/domains/example.test/accounts/add/",
           refused("/domains/example.test/accounts/add/", "main form:has([name=local_part])")),
@@ -176,19 +180,18 @@ CONSOLE = pages(
           refused("/console-users/", "form[action$='/grant/']", username="nobody-here")),
     State("directory unavailable (503)", "/", _directory_down),
     State("directory refused (502)", "/", _error_page(Refused("The directory refused to count the accounts.",
-                                                              "Give the service account read access."))),
-    State("too many results (422)", "/", _error_page(TooManyResults("size limit"))),
-    State("server error (500)", "/", _error_page(RuntimeError("a bug"))),
+                                                              "Give the service account read access."), 502)),
+    State("too many results (422)", "/", _error_page(TooManyResults("size limit"), 422)),
+    State("server error (500)", "/", _error_page(RuntimeError("a bug"), 500)),
 ]
 
 AUDITOR = pages(
     "/", "/domains/example.test/", "/accounts/alice@example.test/", "/aliases/team@example.test/", "/audit/",
     "/audit/{entry}/", "/console-users/", "/console-users/dadmin/",
-    "/accounts/alice@example.test/disable/",  # 403: an auditor changes nothing
-)
+) + [State("not allowed (403)", "/accounts/alice@example.test/disable/", status=403)]  # an auditor changes nothing
 
-MAIL_USER = pages("/me/", "/me/forwards/remove/?address=bob@external.test",
-                  "/domains/") + [  # /domains/: every console URL is a 404 to a mail user
+MAIL_USER = pages("/me/", "/me/forwards/remove/?address=bob@external.test") + [
+    State("a console URL (404)", "/domains/", status=404),
     State("my account without Dovecot", "/me/", _without_dovecot("/me/")),
     State("refused password", "/me/password/", refused(
         "/me/", "form[action$='/me/password/']", old_password="whatever", password=PASSWORD, password2="another-one")),
@@ -349,7 +352,7 @@ def _signed_in_state(browser, base: str, path: Path, username: str, password: st
 def _read(run: Run, states: list[State]) -> Iterator[tuple[str, list[str]]]:
     for state in states:
         if state.act is None:
-            run.go(state.path)
+            run.go(state.path, state.status)
         else:
             state.act(run)
         where = urlsplit(run.page.url)
