@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from mailadmin import dovecot
+from mailadmin.accountforms import removal_question
 from mailadmin.addresses import (
     display_address,
     display_domain,
@@ -277,15 +278,8 @@ def _confirm_removal(request: HttpRequest, address: str, kind: str) -> HttpRespo
     value = request.GET.get("address", "")
     if value not in getattr(account, "aliases" if kind == "aliases" else "forward_targets"):
         return redirect("accounts:detail", address=account.mail)
-    shown = {"value": display_address(value), "address": display_address(account.mail)}
-    if kind == "aliases":
-        question = _("Remove the alias %(value)s?") % shown
-        consequence = _("Mail to %(value)s bounces from now on, unless another entry takes the address.") % shown
-    else:
-        question = _("Stop forwarding to %(value)s?") % shown
-        consequence = _("Mail to %(address)s is no longer sent on to %(value)s.") % shown
-    return confirm(request, _crumbs(account), question, consequence, _("Remove"),
-                   {"address": value, "csn": account.csn})
+    question, consequence = removal_question(account, kind, value)
+    return confirm(request, _crumbs(account), question, consequence, _("Remove"), {"address": value, "csn": account.csn})
 
 
 @post_or_back("accounts:detail")

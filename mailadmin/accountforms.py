@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import events
-from mailadmin.addresses import TEXT_MAX
+from mailadmin.addresses import TEXT_MAX, display_address
 from mailadmin.audit import audited_action
 from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid
 from mailadmin.directory import accounts as ldap_accounts
@@ -111,6 +111,16 @@ ADDRESS_EVENTS = {
     ("aliases", True): events.ACCOUNT_ALIASES_ADD, ("aliases", False): events.ACCOUNT_ALIASES_REMOVE,
     ("forwards", True): events.ACCOUNT_FORWARDS_ADD, ("forwards", False): events.ACCOUNT_FORWARDS_REMOVE,
 }
+
+
+def removal_question(account: Account, kind: str, value: str) -> tuple[str, str]:
+    """The question and the consequence the confirmation page of removing alias or forward `value` shows."""
+    shown = {"value": display_address(value), "address": display_address(account.mail)}
+    if kind == "aliases":
+        return (_("Remove the alias %(value)s?") % shown,
+                _("Mail to %(value)s bounces from now on, unless another entry takes the address.") % shown)
+    return (_("Stop forwarding to %(value)s?") % shown,
+            _("Mail to %(address)s is no longer sent on to %(value)s.") % shown)
 
 
 class AccountAddressForm(AccountForm):

@@ -38,6 +38,23 @@ class DirectoryUnavailableMiddleware:
         return None
 
 
+class MethodNotAllowedPageMiddleware:
+    """A 405 (a GET of a URL that only takes a form's POST, such as signing out) is a page of the console: Django's
+    is an empty body, which browsers replace with their own error page. Only empty ones: the JSON API's say
+    something already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response["Allow"]
+        return page
+
+
 def _causes_for(request: HttpRequest, exception: DirectoryUnavailable) -> tuple[str, ...]:
     """Why the directory cannot be used, for superadmins only: the causes name hosts, DNs and certificates, which are
     no one else's business."""

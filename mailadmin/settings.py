@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "mailadmin.middleware.DirectoryUnavailableMiddleware",
+    "mailadmin.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "mailadmin.urls"

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mailadmin import dovecot
-from mailadmin.accountforms import AccountAddressForm
+from mailadmin.accountforms import AccountAddressForm, removal_question
 from mailadmin.addresses import display_address, normalise_domain
 from mailadmin.auth import tied_entry
 from mailadmin.directory import Directory, connect
@@ -21,7 +22,7 @@ from mailadmin.directory.accounts import Account
 from mailadmin.permissions import access_for
 from mailadmin.self_service import self_service_allowed, set_self_service
 from mailadmin.sessions import keep_own_session
-from mailadmin.shortcuts import actor
+from mailadmin.shortcuts import actor, confirm
 from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import OwnPasswordForm
@@ -100,9 +101,19 @@ def add_forward(request: HttpRequest) -> HttpResponse:
     return _change_forward(request, True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_forward(request: HttpRequest) -> HttpResponse:
-    return _change_forward(request, False)
+    """Confirm on GET (mail stops reaching the target), remove on POST; back to My account for a value it lacks."""
+    if request.method == "POST":
+        return _change_forward(request, False)
+    with connect() as directory:
+        account = _my_account(request, directory)
+    value = request.GET.get("address", "")
+    if value not in account.forward_targets:
+        return redirect("selfservice:account")
+    question, consequence = removal_question(account, "forwards", value)
+    crumbs = ((reverse("selfservice:account"), _("My account")),)
+    return confirm(request, crumbs, question, consequence, _("Remove"), {"address": value})
 
 
 @require_POST

@@ -279,7 +279,8 @@ RULES: dict[str, Rule] = {
     # Whatever account the data names, only the mail user's own forwards change (tests/selfservice).
     "selfservice:add_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
                                     data=lambda t, d: {"address": "elsewhere@external.test", "account": t.account}),
-    "selfservice:remove_forward": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
+    # GET: the confirmation page (removing a forward stops mail reaching it)
+    "selfservice:remove_forward": Rule(get=MY_PAGE, post=MY_DONE, query=lambda t: {"address": "bob@external.test"},
                                        data=lambda t, d: {"address": "bob@external.test"}),
     "selfservice:vacation": Rule(get=MY_NOT_ALLOWED, post=MY_DONE, post_only=True,
                                  data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",

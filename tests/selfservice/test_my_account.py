@@ -91,6 +91,18 @@ def test_it_adds_and_removes_a_forward_with_a_copy(mail_user, directory):
     assert set(AuditEntry.objects.values_list("actor", flat=True)) == {f"self:{BOB}"}
 
 
+def test_removing_a_forward_is_confirmed_on_a_page_of_its_own(mail_user, directory):
+    response = mail_user.get("/me/forwards/remove/", {"address": "bob@external.test"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Stop forwarding to bob@external.test?" in page
+    assert 'name="address" value="bob@external.test"' in page and 'href="/me/"' in page  # posts it; Cancel goes back
+    assert "bob@external.test" in directory.read(BOB_DN, ("maildrop",)).values("maildrop")  # nothing removed yet
+
+
+def test_confirming_a_forward_it_does_not_have_goes_back_to_my_account(mail_user):
+    assert mail_user.get("/me/forwards/remove/", {"address": "someone@else.test"})["Location"] == "/me/"
+
+
 def test_a_stale_form_says_someone_else_changed_it(mail_user, directory, test_directory):
     csn = directory.read(BOB_DN, ("entryCSN",)).first("entryCSN")
     test_directory.ldap_tool("ldapmodify", input_text=f"dn: {BOB_DN}\nchangetype: modify\nreplace: cn\ncn: Bobby\n")
