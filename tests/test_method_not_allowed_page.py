@@ -24,4 +24,5 @@ def test_the_page_speaks_french(superadmin):
 def test_the_api_keeps_its_own_405(client):
     response = client.put("/api/v1/domains")
     assert response.status_code == 405
-    assert response.content == b"Method not allowed"  # django-ninja's, left as it is
+    assert response["Content-Type"] == "application/problem+json"  # the API's own refusal (api.core), left as it is
+    assert response.json()["status"] == 405 and "Allow" in response
