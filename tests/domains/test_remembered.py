@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import remembered
+from mailadmin.directory import refresh, remembered, sequences
 from tests.conftest import SUFFIX, big_domain_ldif
 
 pytestmark = pytest.mark.both_profiles
@@ -106,7 +106,7 @@ def test_an_import_in_the_same_process_shows_at_once(superadmin, settings, tmp_p
 
 
 def test_pages_read_across_chunks_and_after_an_evicted_chunk_keep_the_order(superadmin, slapd, monkeypatch):
-    monkeypatch.setattr(remembered, "CHUNK", 7)  # every page of 50 spans several chunks
+    monkeypatch.setattr(sequences, "CHUNK", 7)  # every page of 50 spans several chunks
     slapd.add_ldif(big_domain_ldif(120))
     listed = [a for page in (1, 2, 3) for a in _addresses(
         superadmin.get("/domains/big.test/", {"page": page}).content.decode())]
