@@ -172,7 +172,7 @@ def _remembered(directory: Directory, slot: _Slot, compute: Callable[[Directory]
         return computed(directory, slot, compute, mark)
     if usable.lagging and (mark or time.time() - usable.computed >= settings.DIRECTORY_CACHE_SECONDS / 2):
         # The directory changed (or cannot say) since: a fresh value, computed off this view.
-        refresh.start(slot.key, lambda fresh: computed(fresh, slot, compute, change_mark(fresh)))
+        refresh.start(key(slot.what), lambda fresh: computed(fresh, slot, compute, change_mark(fresh)))
     return usable
 
 
