@@ -325,7 +325,7 @@ def create_account(directory: Directory, new: NewAccount, password: str | None) 
     """Add `uid=<uid>,ou=Users` with the domain's default quota unless one is given, then set the password through
     Password Modify (a generated one, returned, when `password` is None). Raises AlreadyExists, Invalid."""
     dn = s.account_dn(new.uid)
-    with ownwrites.changing() as changes:
+    with ownwrites.changing(directory) as changes:
         with claim_lock(directory):
             quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
             ensure_free(directory, [new.address, *new.aliases])
@@ -368,7 +368,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
     if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
         raise AlreadyExists(person.dn, address=new.address, holder=new.address)
     uid = record.first("uid") or new.uid
-    with ownwrites.changing() as declared, claim_lock(directory):
+    with ownwrites.changing(directory) as declared, claim_lock(directory):
         quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
         existing = [m.lower() for m in record.values(s.MAIL)]
@@ -425,7 +425,7 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
     """Apply `fields` (mail, name, first_name, last_name, quota_kb, enabled, hidden, aliases, forwards, mailbox, mailhost,
     mailproxy) in one modify, only if the entry is still at `account.csn`. Raises Conflict, AlreadyExists, Invalid."""
     changes = _changes(account, fields)
-    with ownwrites.changing() as declared:
+    with ownwrites.changing(directory) as declared:
         if changes:
             claimed = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
             if fields.get("mail", account.mail) != account.mail:
@@ -552,7 +552,7 @@ def remove_account(directory: Directory, removal: Removal) -> tuple[str, ...]:
     account = removal.account
     guard = [assertion(s.version_is(account.csn, account.dn))]
     removed = []
-    with ownwrites.changing() as declared:
+    with ownwrites.changing(directory) as declared:
         try:
             for alias in _memberships(directory, account.dn):
                 members = [m for m in alias.values(s.MEMBERS) if s.normalise_dn(m) == s.normalise_dn(account.dn)]

@@ -106,7 +106,7 @@ def create_valias(
 ) -> VirtualAlias:
     """Add the virtual alias; raise AlreadyExists when any entry already accepts `address` (but the accounts
     `handing_over` their copy of it: see claims.ensure_free)."""
-    with ownwrites.changing() as declared, claim_lock(directory):
+    with ownwrites.changing(directory) as declared, claim_lock(directory):
         ensure_free(directory, [address], handing_over=handing_over)
         directory.add(s.valias_dn(address), [s.MAIL_ALIAS], {s.ALIASES: address, **_attrs(members, external, enabled)})
         declared.valias(domain_of(address), 1)
@@ -138,7 +138,7 @@ def rename_valias(directory: Directory, valias: VirtualAlias, address: str) -> V
     """Give the virtual alias the address `address`: a modrdn (its RDN is its address), so members, recipients and
     status stay as they are; only if unchanged since read (else Conflict). Raises AlreadyExists when any entry
     accepts `address` already."""
-    with ownwrites.changing() as declared, claim_lock(directory):
+    with ownwrites.changing(directory) as declared, claim_lock(directory):
         ensure_free(directory, [address])
         directory.rename(valias.dn, s.valias_rdn(address), controls=[assertion(s.version_is(valias.csn, valias.dn))])
         declared.valias(domain_of(valias.address), -1)
@@ -150,6 +150,6 @@ def rename_valias(directory: Directory, valias: VirtualAlias, address: str) -> V
 
 
 def remove_valias(directory: Directory, valias: VirtualAlias) -> None:
-    with ownwrites.changing() as declared:
+    with ownwrites.changing(directory) as declared:
         directory.delete(valias.dn, controls=[assertion(s.version_is(valias.csn, valias.dn))])
         declared.valias(domain_of(valias.address), -1)

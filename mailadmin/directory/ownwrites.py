@@ -7,8 +7,9 @@ of the domains named are adjusted, under a short lock. A value is adjusted only 
 block began; a value computed across it, a lock not taken within half a second or a chunk evicted drops that value (or
 every value), and a write outside a `changing()` block, or one that fails half-way, drops every value as before.
 
-An adjusted value keeps the contextCSN it was computed under: other tools may have written too, so it is used as lagging
-(saying "As of") and computed again in the background (refresh.py), like after any write.
+An adjusted value keeps the contextCSN it was computed under: other tools may have written during the block, so it is
+used as lagging (saying "As of") and computed again in the background (refresh.py), like after any write. If that
+contextCSN was still the directory's when the block began, the value was exact then, and is "as of" that time.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from . import remembered, sequences
 from .remembered import Remembered
+
+if TYPE_CHECKING:
+    from .connection import Directory
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,10 @@ _current: ContextVar[Changes | None] = ContextVar("mailadmin_changes", default=N
 
 
 @contextmanager
-def changing() -> Iterator[Changes]:
+def changing(directory: Directory) -> Iterator[Changes]:
     """Declare in the block what its writes do to counts and orders (see the module's docstring)."""
     began = time.time()
+    mark = remembered.change_mark(directory) if remembered.enabled() else ""
     remembered.writing()
     changes = Changes()
     token = _current.set(changes)
@@ -81,7 +87,7 @@ def changing() -> Iterator[Changes]:
     finally:
         _current.reset(token)
     if changes.wrote and remembered.enabled():
-        _apply(changes, began, time.time())
+        _apply(changes, _Block(began, time.time(), mark))
     remembered.writing()
 
 
@@ -95,38 +101,48 @@ def wrote() -> None:
         current.wrote = True
 
 
-def _apply(changes: Changes, began: float, ended: float) -> None:
-    applied = _counts_adjusted(changes, began, ended)
+@dataclass(frozen=True)
+class _Block:
+    began: float
+    ended: float
+    mark: str  # the directory's contextCSN when it began
+
+    def adjusted(self, value: Remembered, adjusted: object) -> Remembered:
+        """`value` holding `adjusted` instead: what it held, and the block's writes."""
+        exact = value.mark and value.mark == self.mark  # nobody had written since it was computed
+        return dataclasses.replace(value, value=adjusted, read_until=self.ended,
+                                   computed=self.began if exact else value.computed)
+
+
+def _apply(changes: Changes, block: _Block) -> None:
+    applied = _counts_adjusted(changes, block)
     for domain in dict.fromkeys(c.domain for c in changes.domains if c.added or c.removed):
-        _order_adjusted(domain, [c for c in changes.domains if c.domain == domain], began, ended)
+        _order_adjusted(domain, [c for c in changes.domains if c.domain == domain], block)
     if not applied:
         remembered.changed()
 
 
-def _counts_adjusted(changes: Changes, began: float, ended: float) -> bool:
+def _counts_adjusted(changes: Changes, block: _Block) -> bool:
     """Each remembered count adjusted (or dropped when computed across the block); False if the lock was not taken."""
     key = remembered.counts_key()
     with remembered.locked(key) as taken:
         if not taken:
             return False
-        adjusted = {what: _adjusted(value, changes, ended) for what, value in cache.get(key, {}).items()
-                    if value.read_until < began and hasattr(value.value, "adjusted")}
+        adjusted = {what: block.adjusted(value, value.value.adjusted(changes.domains))
+                    for what, value in cache.get(key, {}).items()
+                    if value.read_until < block.began and hasattr(value.value, "adjusted")}
         cache.set(key, adjusted, sequences.KEPT)
     return True
 
 
-def _adjusted(value: Remembered, changes: Changes, ended: float) -> Remembered:
-    return dataclasses.replace(value, value=value.value.adjusted(changes.domains), read_until=ended)
-
-
-def _order_adjusted(domain: str, changes: list[DomainChange], began: float, ended: float) -> None:
+def _order_adjusted(domain: str, changes: list[DomainChange], block: _Block) -> None:
     """The domain's remembered order with the pairs added and removed; dropped when that cannot be done."""
     key = remembered.key(remembered.order_of(domain))
     with remembered.locked(key) as taken:
         hit = cache.get(key)
         if hit is None:
             return
-        stored = hit.value if taken and hit.read_until < began else None
+        stored = hit.value if taken and hit.read_until < block.began else None
         for change in changes:
             for pair in change.removed:
                 stored = stored and sequences.without_item(stored, pair)
@@ -135,4 +151,5 @@ def _order_adjusted(domain: str, changes: list[DomainChange], began: float, ende
         if stored is None:
             cache.delete(key)
         else:
-            cache.set(key, dataclasses.replace(hit, value=stored, read_until=ended), hit.lifetime)
+            adjusted = block.adjusted(hit, stored)
+            cache.set(key, adjusted, adjusted.lifetime)
