@@ -74,7 +74,7 @@ _current: ContextVar[Changes | None] = ContextVar("mailadmin_changes", default=N
 def changing(directory: Directory) -> Iterator[Changes]:
     """Declare in the block what its writes do to counts and orders (see the module's docstring)."""
     began = time.time()
-    mark = remembered.change_mark(directory) if remembered.enabled() else ""
+    mark = remembered.change_mark(directory) if remembered.kept_any() else ""
     remembered.writing()
     changes = Changes()
     token = _current.set(changes)

@@ -37,6 +37,7 @@ _GENERATION = "mailadmin:directory:generation"  # a new one drops every value
 _WRITING = "mailadmin:directory:writing"  # a new one at each of mailadmin's writes: a value computed across it is not kept
 _CONTEXT_CSN = "contextCSN"
 _COUNTS = "counts"  # every remembered count shares one cache entry, so that an own write adjusts them all at once
+_ANY = "any"  # set when a value is kept: a write reads contextCSN for the values only if there may be some
 _MAX_COUNTS = 200  # scopes kept (the dashboard's, each domain admin's, the domain list's pages)
 _LOCK_SECONDS = 10  # a lock left by a worker that died goes after this
 _LOCK_TRIES = 50  # 10 ms apart
@@ -95,6 +96,11 @@ def key(what: str) -> str:
     """A cache key for `what` (any text: memcached keys are short and without spaces), in the current generation."""
     text = f"{settings.LDAP_BASE_DN}\n{cache.get(_GENERATION, '')}\n{what}"
     return "mailadmin:directory:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def kept_any() -> bool:
+    """Whether a value may be remembered (in this generation)."""
+    return enabled() and bool(cache.get(key(_ANY)))
 
 
 def counts_key() -> str:
@@ -183,6 +189,7 @@ def computed(directory: Directory, slot: _Slot, compute: Callable[[Directory], T
     fresh = Remembered(value, start, mark, lagging=not mark, read_until=time.time())
     if cache.get(_WRITING) == writes:
         slot.put(fresh)
+        cache.set(key(_ANY), True, sequences.KEPT)
     return fresh
 
 
