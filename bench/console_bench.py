@@ -8,7 +8,8 @@ For each N and profile: starts a throwaway slapd (the test suite's profiles), lo
 and for each remembering mode (DIRECTORY_CACHE_SECONDS 60, then 0; both unless --remember says) times each page
 through Django's test client as a superadmin: the first view (which fills what is remembered), then R more (default
 20) for the median and the 95th percentile, with the peak of Python memory allocated during one more (tracemalloc).
-Prints the figures; asserts nothing.
+With remembering on, also the first views after a console write and after an outside one (after_writes). Prints the
+figures; asserts nothing.
 """
 
 from __future__ import annotations
