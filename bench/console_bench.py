@@ -8,7 +8,8 @@ For each N and profile: starts a throwaway slapd (the test suite's profiles), lo
 and for each remembering mode (DIRECTORY_CACHE_SECONDS 60, then 0; both unless --remember says) times each page
 through Django's test client as a superadmin: the first view (which fills what is remembered), then R more (default
 20) for the median and the 95th percentile, with the peak of Python memory allocated during one more (tracemalloc).
-Prints the figures; asserts nothing.
+With remembering on, also the first views after a console write and after an outside one (after_writes). Prints the
+figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from domain_ldif import domain_ldif  # noqa: E402
 
 from devtools.slapd import Instance, free_port  # noqa: E402
-from mailadmin.directory import features  # noqa: E402
+from mailadmin.directory import features, refresh  # noqa: E402
 
 STOCK_SCHEMA = ROOT / "tests/stock/mmc.schema"
 
@@ -110,8 +111,64 @@ def bench(big: int, profile: str, modes: list[int], runs: int, tmp: Path) -> Non
                 first, median, p95, peak, status = timed(client, url, runs)
                 print(f"{profile:<8} {mode:<10} {name:<48} {first:9.1f} {median:9.1f} {p95:9.1f} {peak:7.1f} MB"
                       f"  (HTTP {status})", flush=True)
+            if seconds:
+                after_writes(client, instance, profile, mode, big)
     finally:
         instance.destroy()
+
+
+WRITE_ROUNDS = 5
+AFTER_WRITE = [("domain page", "/domains/big.test/"), ("domain list", "/domains/"), ("dashboard", "/")]
+
+
+def after_writes(client: Client, instance: Instance, profile: str, mode: str, big: int) -> None:
+    """The first view of each page after a write made through the console (the admin who saved goes back to the
+    domain page), and after one made by another tool (ldapmodify), WRITE_ROUNDS times each: median and worst in ms.
+    After the outside write, also how long the background refresh (refresh.py) took to have a fresh value ready."""
+    console: dict[str, list[float]] = {name: [] for name, _url in AFTER_WRITE}
+    outside: dict[str, list[float]] = {name: [] for name, _url in AFTER_WRITE}
+    ready = []
+    for n in range(WRITE_ROUNDS):
+        local = f"bench{n}"
+        response = client.post("/domains/big.test/accounts/add/", {
+            "local_part": local, "uid": local, "first_name": "", "last_name": "", "password": "bench-password-1",
+            "password2": "bench-password-1", "quota": "", "aliases": "", "forwards": ""})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        for name, url in AFTER_WRITE:
+            console[name].append(once(client, url))
+        refresh.join()  # the console's write moved contextCSN too: let that refresh end before the next round
+        forget_refreshes()
+        instance.ldap_tool("ldapmodify", input_text=(
+            f"dn: uid=out{n},ou=Users,{instance.suffix}\nchangetype: add\nobjectClass: inetOrgPerson\n"
+            f"objectClass: mailAccount\nuid: out{n}\ncn: out{n}\nsn: out{n}\nmail: out{n}@big.test\n"
+            f"mailenable: OK\nmailbox: /home/vmail/out{n}/\n"))
+        if profile == "stock":  # no contextCSN: values are refreshed once half the stated time old, not after a write
+            time.sleep(settings.DIRECTORY_CACHE_SECONDS / 2)
+        start = time.perf_counter()
+        for name, url in AFTER_WRITE:
+            outside[name].append(once(client, url))
+        refresh.join()
+        ready.append((time.perf_counter() - start) * 1000)
+        forget_refreshes()
+    for what, figures in (("console write", console), ("outside write", outside)):
+        for name, times in figures.items():
+            label = f"{name}, first view after {what}"
+            print(f"{profile:<8} {mode:<10} {label:<48} {'':>9} {statistics.median(times):9.1f} {max(times):9.1f}"
+                  f"  (median, worst of {WRITE_ROUNDS})", flush=True)
+    print(f"{profile:<8} {mode:<10} {'outside write: fresh values ready after':<48} {'':>9} "
+          f"{statistics.median(ready):9.1f} {max(ready):9.1f}  (background refresh)", flush=True)
+
+
+def once(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - start) * 1000
+
+
+def forget_refreshes() -> None:
+    """Let the next round's views start refreshes again (refresh.py allows one per value and half the stated time):
+    the locks are found among LocMemCache's own keys ("prefix:version:key")."""
+    cache.delete_many([key.split(":", 2)[-1] for key in list(cache._cache) if key.endswith(":refreshing")])
 
 
 def option(args: list[str], name: str, default: str) -> str:

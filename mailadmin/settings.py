@@ -46,7 +46,8 @@ LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # empty: the system's CAs
 LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)  # seconds, for connect and for each answer
 LDAP_RETRY_AFTER = env.float("LDAP_RETRY_AFTER", default=60.0)  # seconds a server that failed is tried last
 # Counts and domain orders kept between requests (mailadmin/directory/remembered.py): checked against contextCSN where
-# the server keeps it, else at most this old after a change made outside the console; 0 turns remembering off.
+# the server keeps it, else at most this old after a change made outside the console (computed again in the
+# background, at most once per value and half this time); 0 turns remembering off.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=60)
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------

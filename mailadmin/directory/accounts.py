@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from mailadmin.addresses import domain_of, mailbox_path
 
-from . import remembered, subschema
+from . import ownwrites, remembered, subschema
 from . import schema as s
 from .changes import add_values, delete_values, replace, replace_values, values_delta
 from .claims import claim_lock, ensure_free
@@ -210,7 +210,7 @@ def _page_in_order(directory: Directory, domain: str, flt: str, page: int, per_p
     reading its slice and one search for its entries, whatever the domain's size or the page's position."""
     start = (page - 1) * per_page
     order = remembered.window(
-        directory, f"order {domain}", lambda: sorted(_addresses(directory, flt)), start, start + per_page
+        directory, remembered.order_of(domain), lambda fresh: sorted(_addresses(fresh, flt)), start, start + per_page
     )
     return AccountPage(_entries(directory, flt, order.items), order.total, page, per_page, order.as_of)
 
@@ -325,21 +325,38 @@ def create_account(directory: Directory, new: NewAccount, password: str | None) 
     """Add `uid=<uid>,ou=Users` with the domain's default quota unless one is given, then set the password through
     Password Modify (a generated one, returned, when `password` is None). Raises AlreadyExists, Invalid."""
     dn = s.account_dn(new.uid)
-    with claim_lock(directory):
-        quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
-        ensure_free(directory, [new.address, *new.aliases])
+    with ownwrites.changing(directory) as changes:
+        with claim_lock(directory):
+            quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
+            ensure_free(directory, [new.address, *new.aliases])
+            try:
+                directory.add(dn, s.ACCOUNT_CLASSES, account_attributes(new, quota))
+            except AlreadyExists as e:
+                raise AlreadyExists(str(e), address=new.uid, holder=new.uid) from e
         try:
-            directory.add(dn, s.ACCOUNT_CLASSES, account_attributes(new, quota))
-        except AlreadyExists as e:
-            raise AlreadyExists(str(e), address=new.uid, holder=new.uid) from e
-    try:
-        generated = directory.set_password(dn, password)
-    except DirectoryError:
-        directory.delete(dn)  # the whole account or nothing: no entry is left without a usable password
-        raise
-    account = get_account_by_dn(directory, dn)
-    assert account is not None
+            generated = directory.set_password(dn, password)
+        except DirectoryError:
+            directory.delete(dn)  # the whole account or nothing: no entry is left without a usable password
+            raise
+        account = get_account_by_dn(directory, dn)
+        assert account is not None
+        _declare(changes, None, account)
     return account, generated
+
+
+def _declare(changes: ownwrites.Changes, before: Account | None, after: Account | None) -> None:
+    """Say what writes did to the remembered counts and orders (ownwrites.py), from the account as it was before
+    them and as it is after (None: no account)."""
+    if any(account is not None and account.extra_mail for account in (before, after)):
+        remembered.changed()  # which of several `mail` values the domain's order holds is the server's choice
+        return
+    if before and after and (before.mail.lower(), before.dn) == (after.mail.lower(), after.dn):
+        if before.enabled != after.enabled:
+            changes.disabled(after.domain, -1 if after.enabled else 1)
+        return
+    for account, sign in ((before, -1), (after, 1)):
+        if account is not None:
+            changes.account(account.domain, account.mail, account.dn, enabled=account.enabled, sign=sign)
 
 
 def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Account:
@@ -351,7 +368,7 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
     if s.MAIL_ACCOUNT.lower() in {c.lower() for c in record.values("objectClass")}:
         raise AlreadyExists(person.dn, address=new.address, holder=new.address)
     uid = record.first("uid") or new.uid
-    with claim_lock(directory):
+    with ownwrites.changing(directory) as declared, claim_lock(directory):
         quota = default_quota(directory, domain_of(new.address)) if new.quota_kb is None else new.quota_kb
         ensure_free(directory, [new.address, *new.aliases], owner_dn=person.dn)
         existing = [m.lower() for m in record.values(s.MAIL)]
@@ -364,8 +381,9 @@ def enable_mail(directory: Directory, person: Person, new: NewAccount) -> Accoun
         }
         changes["objectClass"] = add_values([s.MAIL_ACCOUNT])
         directory.modify(person.dn, changes, controls=[assertion(s.version_is(record.first(s.CSN), person.dn))])
-    account = get_account_by_dn(directory, person.dn)
-    assert account is not None
+        account = get_account_by_dn(directory, person.dn)
+        assert account is not None
+        _declare(declared, None, account)
     return account
 
 
@@ -407,17 +425,19 @@ def update_account(directory: Directory, account: Account, fields: Mapping[str, 
     """Apply `fields` (mail, name, first_name, last_name, quota_kb, enabled, hidden, aliases, forwards, mailbox, mailhost,
     mailproxy) in one modify, only if the entry is still at `account.csn`. Raises Conflict, AlreadyExists, Invalid."""
     changes = _changes(account, fields)
-    if changes:
-        claimed = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
-        if fields.get("mail", account.mail) != account.mail:
-            claimed.append(fields["mail"])  # type: ignore[arg-type]
-        # Only a change that claims an address waits for the lock (and for replication, see claims.py).
-        with claim_lock(directory) if claimed else nullcontext():
-            ensure_free(directory, claimed, owner_dn=account.dn)
-            directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
-    updated = get_account_by_dn(directory, account.dn)
-    if updated is None:
-        raise Conflict(account.dn)
+    with ownwrites.changing(directory) as declared:
+        if changes:
+            claimed = [a for a in fields.get("aliases", ()) if a not in account.aliases]  # type: ignore[union-attr]
+            if fields.get("mail", account.mail) != account.mail:
+                claimed.append(fields["mail"])  # type: ignore[arg-type]
+            # Only a change that claims an address waits for the lock (and for replication, see claims.py).
+            with claim_lock(directory) if claimed else nullcontext():
+                ensure_free(directory, claimed, owner_dn=account.dn)
+                directory.modify(account.dn, changes, controls=[assertion(s.version_is(account.csn, account.dn))])
+        updated = get_account_by_dn(directory, account.dn)
+        if updated is None:
+            raise Conflict(account.dn)
+        _declare(declared, account, updated)
     return updated
 
 
@@ -532,19 +552,21 @@ def remove_account(directory: Directory, removal: Removal) -> tuple[str, ...]:
     account = removal.account
     guard = [assertion(s.version_is(account.csn, account.dn))]
     removed = []
-    try:
-        for alias in _memberships(directory, account.dn):
-            members = [m for m in alias.values(s.MEMBERS) if s.normalise_dn(m) == s.normalise_dn(account.dn)]
-            directory.modify(alias.dn, {s.MEMBERS: delete_values(members)})
-            removed.append((alias.dn, members))
-        if removal.delete_entry:
-            directory.delete(account.dn, controls=guard)
-        else:
-            changes = {name: replace(None) for name, _values in removal.removed}
-            changes["objectClass"] = delete_values([s.MAIL_ACCOUNT])
-            directory.modify(account.dn, changes, controls=guard)
-    except DirectoryError:
-        for alias_dn, members in removed:
-            directory.modify(alias_dn, {s.MEMBERS: add_values(members)})
-        raise
+    with ownwrites.changing(directory) as declared:
+        try:
+            for alias in _memberships(directory, account.dn):
+                members = [m for m in alias.values(s.MEMBERS) if s.normalise_dn(m) == s.normalise_dn(account.dn)]
+                directory.modify(alias.dn, {s.MEMBERS: delete_values(members)})
+                removed.append((alias.dn, members))
+            if removal.delete_entry:
+                directory.delete(account.dn, controls=guard)
+            else:
+                changes = {name: replace(None) for name, _values in removal.removed}
+                changes["objectClass"] = delete_values([s.MAIL_ACCOUNT])
+                directory.modify(account.dn, changes, controls=guard)
+        except DirectoryError:
+            for alias_dn, members in removed:
+                directory.modify(alias_dn, {s.MEMBERS: add_values(members)})
+            raise
+        _declare(declared, account, None)
     return tuple(alias_dn for alias_dn, _members in removed)

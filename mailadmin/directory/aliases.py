@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mailadmin.addresses import domain_of
 
+from . import ownwrites
 from . import schema as s
 from .accounts import Account, get_account_by_dn
 from .changes import replace, values_delta
@@ -110,9 +111,10 @@ def create_valias(
 ) -> VirtualAlias:
     """Add the virtual alias; raise AlreadyExists when any entry already accepts `address` (but the accounts
     `handing_over` their copy of it: see claims.ensure_free)."""
-    with claim_lock(directory):
+    with ownwrites.changing(directory) as declared, claim_lock(directory):
         ensure_free(directory, [address], handing_over=handing_over)
         directory.add(s.valias_dn(address), [s.MAIL_ALIAS], {s.ALIASES: address, **_attrs(members, external, enabled)})
+        declared.valias(domain_of(address), 1)
     created = get_valias(directory, address)
     assert created is not None
     return created
@@ -141,9 +143,11 @@ def rename_valias(directory: Directory, valias: VirtualAlias, address: str) -> V
     """Give the virtual alias the address `address`: a modrdn (its RDN is its address), so members, recipients and
     status stay as they are; only if unchanged since read (else Conflict). Raises AlreadyExists when any entry
     accepts `address` already."""
-    with claim_lock(directory):
+    with ownwrites.changing(directory) as declared, claim_lock(directory):
         ensure_free(directory, [address])
         directory.rename(valias.dn, s.valias_rdn(address), controls=[assertion(s.version_is(valias.csn, valias.dn))])
+        declared.valias(domain_of(valias.address), -1)
+        declared.valias(domain_of(address), 1)
     renamed = get_valias(directory, address)
     if renamed is None:
         raise Conflict(address)
@@ -151,4 +155,6 @@ def rename_valias(directory: Directory, valias: VirtualAlias, address: str) -> V
 
 
 def remove_valias(directory: Directory, valias: VirtualAlias) -> None:
-    directory.delete(valias.dn, controls=[assertion(s.version_is(valias.csn, valias.dn))])
+    with ownwrites.changing(directory) as declared:
+        directory.delete(valias.dn, controls=[assertion(s.version_is(valias.csn, valias.dn))])
+        declared.valias(domain_of(valias.address), -1)

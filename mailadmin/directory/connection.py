@@ -15,7 +15,7 @@ from ldap3 import BASE, NONE, SUBTREE, SYNC, Connection, Server, Tls
 from ldap3.core import exceptions as lx
 from ldap3.core.results import RESULT_CODES, RESULT_SIZE_LIMIT_EXCEEDED, RESULT_TIME_LIMIT_EXCEEDED
 
-from . import failures, remembered, resting
+from . import failures, ownwrites, resting
 from . import schema as s
 from .controls import sort, vlv, vlv_total
 from .errors import Conflict, DirectoryError, DirectoryUnavailable, Invalid, Refused, TooManyResults
@@ -225,7 +225,7 @@ class Directory:
         self.operations += 1
         with self._mapped(f"add {dn}"):
             self._conn.add(dn, classes, attrs)
-        remembered.changed()  # what the pages remembered is out of date
+        ownwrites.wrote()  # what the pages remembered is adjusted, or dropped
 
     @contextmanager
     def adds(self, window: int = 64) -> Iterator[Pipeline]:
@@ -245,7 +245,7 @@ class Directory:
         self.operations += 1
         with self._mapped(f"modify {dn}"):
             self._conn.modify(dn, changes, controls=controls)
-        remembered.changed()  # what the pages remembered is out of date
+        ownwrites.wrote()  # what the pages remembered is adjusted, or dropped
 
     def rename(self, dn: str, new_rdn: str, controls: list | None = None) -> None:
         """Give the entry at `dn` a new RDN under the same parent (modrdn; the old RDN value is deleted)."""
@@ -253,13 +253,13 @@ class Directory:
         self.operations += 1
         with self._mapped(f"rename {dn}"):
             self._conn.modify_dn(dn, new_rdn, delete_old_dn=True, controls=controls)
-        remembered.changed()  # what the pages remembered is out of date
+        ownwrites.wrote()  # what the pages remembered is adjusted, or dropped
 
     def delete(self, dn: str, controls: list | None = None) -> None:
         self.operations += 1
         with self._mapped(f"delete {dn}"):
             self._conn.delete(dn, controls=controls)
-        remembered.changed()  # what the pages remembered is out of date
+        ownwrites.wrote()  # what the pages remembered is adjusted, or dropped
 
     def set_password(self, dn: str, new_password: str | None, old_password: str | None = None) -> str | None:
         """Password Modify (RFC 3062): the server hashes. With no new password, it returns one it generated.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from .claims import claim_lock
 from .connection import Directory, Record
 from .controls import assertion
 from .errors import Conflict, InUse
+from .ownwrites import DomainChange
 from .remembered import remember
 
 
@@ -64,11 +66,25 @@ def with_account_counts(directory: Directory, domains: list[MailDomain]) -> list
     return [dataclasses.replace(d, account_count=count(s.users_dn(), s.domain_members(d.name), s.MAIL)) for d in domains]
 
 
+@dataclass(frozen=True)
+class AccountCounts:
+    """The account counts of some domains, as remembered for the domain list."""
+
+    counts: tuple[tuple[str, int], ...]  # (domain name, accounts)
+
+    def adjusted(self, changes: Sequence[DomainChange]) -> AccountCounts:
+        """The counts after mailadmin's own writes (ownwrites.py)."""
+        return AccountCounts(tuple(
+            (name, count + sum(c.accounts for c in changes if c.domain == name)) for name, count in self.counts
+        ))
+
+
 def remembered_account_counts(directory: Directory, domains: list[MailDomain]) -> tuple[list[MailDomain], datetime | None]:
     """with_account_counts with the counts remembered (remembered.py), and since when if they may lag."""
-    counts = remember(directory, "account counts " + " ".join(d.name for d in domains),
-                      lambda: [d.account_count for d in with_account_counts(directory, domains)])
-    counted = [dataclasses.replace(d, account_count=n) for d, n in zip(domains, counts.value, strict=True)]
+    counts = remember(directory, "account counts " + " ".join(d.name for d in domains), lambda fresh: AccountCounts(
+        tuple((d.name, d.account_count) for d in with_account_counts(fresh, domains))
+    ))
+    counted = [dataclasses.replace(d, account_count=n) for d, (_name, n) in zip(domains, counts.value.counts, strict=True)]
     return counted, counts.as_of
 
 

@@ -6,9 +6,9 @@ DIRECTORY_CACHE_SECONDS after that:
 - where the server keeps its database's change sequence (contextCSN on the suffix entry: the syncprov overlay), a value
   is kept with the contextCSN it was computed under; while that has not moved, the value is right, however old;
 - once it moved (anyone wrote), or where there is none, the value may lag: it is used until it is
-  DIRECTORY_CACHE_SECONDS old, and the page says "as of" when. A directory written every second (ppolicy notes every
-  failed bind) so costs one count or sort per DIRECTORY_CACHE_SECONDS, not one per view;
-- mailadmin's own writes drop every value at once.
+  DIRECTORY_CACHE_SECONDS old, and the page says "as of" when. Meanwhile the view that notices it starts computing it
+  again in the background (refresh.py), so that a fresh value is usually there before this one would expire;
+- mailadmin's own writes apply what they did to the values (ownwrites.py), or drop every value when they cannot.
 DIRECTORY_CACHE_SECONDS = 0 turns remembering off: every page counts and sorts as it comes.
 """
 
@@ -18,7 +18,8 @@ import dataclasses
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -26,27 +27,48 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
+from . import refresh, sequences
+
 if TYPE_CHECKING:
     from .connection import Directory
 
 T = TypeVar("T")
-CHUNK = 2000  # entries per cache key of a remembered sequence: a page reads one or two keys, whatever the size
-_GENERATION = "mailadmin:directory:generation"  # changed by every write mailadmin makes
+_GENERATION = "mailadmin:directory:generation"  # a new one drops every value
+_WRITING = "mailadmin:directory:writing"  # a new one at each of mailadmin's writes: a value computed across it is not kept
 _CONTEXT_CSN = "contextCSN"
-_KEPT_WITH_CSN = 24 * 3600  # seconds: a value checked against contextCSN needs no age limit, only eviction
+_COUNTS = "counts"  # every remembered count shares one cache entry, so that an own write adjusts them all at once
+_ANY = "any"  # set when a value is kept: a write reads contextCSN for the values only if there may be some
+_MAX_COUNTS = 200  # scopes kept (the dashboard's, each domain admin's, the domain list's pages)
+_LOCK_SECONDS = 10  # a lock left by a worker that died goes after this
+_LOCK_TRIES = 50  # 10 ms apart
 
 
 @dataclass(frozen=True)
 class Remembered(Generic[T]):
     value: T
-    computed: float  # time.time() when computed
+    computed: float  # time.time() when its computation started reading the directory
     mark: str  # the suffix's contextCSN then; "" when the server keeps none
     lagging: bool = False  # the directory changed since, or cannot say (no contextCSN)
+    read_until: float = 0.0  # time.time() when it had read all it holds (or when an own write applied to it ended)
 
     @property
     def as_of(self) -> datetime | None:
         """When the value was computed, if it may lag behind the directory."""
         return datetime.fromtimestamp(self.computed, UTC) if self.lagging else None
+
+    @property
+    def lifetime(self) -> int:
+        """Seconds it may stay in the cache: checked against contextCSN, until evicted; else its remaining time."""
+        if self.mark:
+            return sequences.KEPT
+        return max(1, round(self.computed + settings.DIRECTORY_CACHE_SECONDS - time.time()))
+
+
+@dataclass(frozen=True)
+class Window(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    as_of: datetime | None
 
 
 def enabled() -> bool:
@@ -54,9 +76,14 @@ def enabled() -> bool:
 
 
 def changed() -> None:
-    """mailadmin wrote to the directory: every remembered value goes (the others' writes move contextCSN). A new
-    random generation rather than a counter, so that an evicted counter cannot bring back an older generation's keys."""
+    """The directory changed in a way not applied to the values: every one goes. A new random generation rather than a
+    counter, so that an evicted counter cannot bring back an older generation's keys."""
     cache.set(_GENERATION, uuid.uuid4().hex, None)
+
+
+def writing() -> None:
+    """One of mailadmin's writes starts or ends: a value whose computation spans it may or may not hold it."""
+    cache.set(_WRITING, uuid.uuid4().hex, None)
 
 
 def change_mark(directory: Directory) -> str:
@@ -65,10 +92,72 @@ def change_mark(directory: Directory) -> str:
     return " ".join(sorted(record.values(_CONTEXT_CSN))) if record else ""
 
 
-def _key(what: str) -> str:
-    """A cache key for `what` (any text: memcached keys are short and without spaces), under mailadmin's writes."""
+def key(what: str) -> str:
+    """A cache key for `what` (any text: memcached keys are short and without spaces), in the current generation."""
     text = f"{settings.LDAP_BASE_DN}\n{cache.get(_GENERATION, '')}\n{what}"
     return "mailadmin:directory:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def kept_any() -> bool:
+    """Whether a value may be remembered (in this generation)."""
+    return enabled() and bool(cache.get(key(_ANY)))
+
+
+def counts_key() -> str:
+    return key(_COUNTS)
+
+
+def order_of(domain: str) -> str:
+    """What a domain's order is remembered as."""
+    return f"order {domain}"
+
+
+@contextmanager
+def locked(name: str) -> Iterator[bool]:
+    """A short lock across workers (cache.add), True when taken within half a second: callers act without it only in
+    ways that cannot lose another worker's work (dropping a value)."""
+    lock = f"{name}:lock"
+    for _ in range(_LOCK_TRIES):
+        if cache.add(lock, 1, _LOCK_SECONDS):
+            try:
+                yield True
+            finally:
+                cache.delete(lock)
+            return
+        time.sleep(0.01)
+    yield False
+
+
+class _Slot:
+    """Where one value is kept. The key is fixed when the view starts: a value computed across a change of
+    generation lands in the old one, never read."""
+
+    def __init__(self, what: str, key: str):
+        self.what, self.key = what, key
+
+    def get(self) -> Remembered | None:
+        return cache.get(self.key)
+
+    def put(self, value: Remembered) -> None:
+        cache.set(self.key, value, value.lifetime)
+
+
+class _Count(_Slot):
+    """One of the counts, kept with the others under counts_key()."""
+
+    def get(self) -> Remembered | None:
+        return cache.get(self.key, {}).get(self.what)
+
+    def put(self, value: Remembered) -> None:
+        with locked(self.key) as taken:
+            if not taken:
+                return  # not kept: the next view computes it again
+            now = time.time()
+            counts = {what: kept for what, kept in cache.get(self.key, {}).items()
+                      if kept.mark or now - kept.computed < settings.DIRECTORY_CACHE_SECONDS}
+            counts[self.what] = value
+            newest = sorted(counts.items(), key=lambda item: item[1].computed)[-_MAX_COUNTS:]
+            cache.set(self.key, dict(newest), sequences.KEPT)
 
 
 def _checked(hit: Remembered | None, mark: str) -> Remembered | None:
@@ -82,52 +171,46 @@ def _checked(hit: Remembered | None, mark: str) -> Remembered | None:
     return None
 
 
-def remember(directory: Directory, what: str, compute: Callable[[], T], *, again: bool = False) -> Remembered[T]:
-    """compute()'s value, from the cache while it may be used (see the module's docstring); `again` computes it
-    anyway."""
+def _remembered(directory: Directory, slot: _Slot, compute: Callable[[Directory], T], again: bool) -> Remembered[T]:
+    mark = change_mark(directory)
+    usable = None if again else _checked(slot.get(), mark)
+    if usable is None:
+        return computed(directory, slot, compute, mark)
+    if usable.lagging and (mark or time.time() - usable.computed >= settings.DIRECTORY_CACHE_SECONDS / 2):
+        # The directory changed (or cannot say) since: a fresh value, computed off this view.
+        refresh.start(key(slot.what), lambda fresh: computed(fresh, slot, compute, change_mark(fresh)))
+    return usable
+
+
+def computed(directory: Directory, slot: _Slot, compute: Callable[[Directory], T], mark: str) -> Remembered[T]:
+    """compute()'s value now, kept in `slot` unless one of mailadmin's writes started or ended meanwhile."""
+    writes, start = cache.get(_WRITING), time.time()
+    value = compute(directory)
+    fresh = Remembered(value, start, mark, lagging=not mark, read_until=time.time())
+    if cache.get(_WRITING) == writes:
+        slot.put(fresh)
+        cache.set(key(_ANY), True, sequences.KEPT)
+    return fresh
+
+
+def remember(directory: Directory, what: str, compute: Callable[[Directory], T]) -> Remembered[T]:
+    """A count: compute(directory)'s value, from the cache while it may be used (see the module's docstring)."""
     if not enabled():
-        return Remembered(compute(), time.time(), "")
-    mark, key = change_mark(directory), _key(what)
-    usable = None if again else _checked(cache.get(key), mark)
-    if usable is not None:
-        return usable
-    value = Remembered(compute(), time.time(), mark, lagging=not mark)
-    cache.set(key, value, _KEPT_WITH_CSN if mark else settings.DIRECTORY_CACHE_SECONDS)
-    return value
+        return Remembered(compute(directory), time.time(), "")
+    return _remembered(directory, _Count(what, counts_key()), compute, again=False)
 
 
-@dataclass(frozen=True)
-class _Stored:
-    """A remembered sequence: its length, and the cache keys of its chunks."""
-
-    total: int
-    keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Window(Generic[T]):
-    items: tuple[T, ...]
-    total: int
-    as_of: datetime | None
-
-
-def window(directory: Directory, what: str, compute: Callable[[], Sequence[T]], start: int, stop: int) -> Window[T]:
-    """Items [start, stop) of the sequence compute() returns, remembered in chunks of CHUNK so that a window reads
-    one or two of them; the whole sequence is computed again when it may not be used or a chunk was evicted."""
-    for again in (False, True):
-        stored = remember(directory, what, lambda: _store(compute()), again=again)
-        first, last = start // CHUNK, max(start, stop - 1) // CHUNK
-        keys = stored.value.keys[first:last + 1]
-        chunks = cache.get_many(keys)
-        if len(chunks) == len(keys):
-            items = [item for key in keys for item in chunks[key]]
-            return Window(tuple(items[start - first * CHUNK:stop - first * CHUNK]), stored.value.total, stored.as_of)
-    items = compute()  # a cache too small to keep the chunks it was just given
+def window(
+    directory: Directory, what: str, compute: Callable[[Directory], Sequence[T]], start: int, stop: int
+) -> Window[T]:
+    """Items [start, stop) of the sorted sequence compute(directory) returns, remembered in chunks (sequences.py) so
+    that a window reads one or two of them; computed again when it may not be used or a chunk was evicted."""
+    if enabled():
+        slot = _Slot(what, key(what))
+        for again in (False, True):
+            stored = _remembered(directory, slot, lambda d: sequences.store(compute(d)), again)
+            items = sequences.read(stored.value, start, stop)
+            if items is not None:
+                return Window(tuple(items), stored.value.total, stored.as_of)
+    items = compute(directory)  # not remembering, or a cache too small to keep the chunks it was just given
     return Window(tuple(items[start:stop]), len(items), None)
-
-
-def _store(items: Sequence) -> _Stored:
-    token = uuid.uuid4().hex
-    keys = tuple(f"mailadmin:directory:chunk:{token}:{n}" for n in range(-(-len(items) // CHUNK)))
-    cache.set_many({key: items[n * CHUNK:(n + 1) * CHUNK] for n, key in enumerate(keys)}, _KEPT_WITH_CSN)
-    return _Stored(len(items), keys)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import dataclasses
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from . import schema as s
 from .connection import Directory
+from .ownwrites import DomainChange
 from .remembered import Remembered, remember
 
 
@@ -16,6 +18,15 @@ class Counts:
     accounts: int
     disabled: int
     valiases: int
+    scope: frozenset[str] | None = None  # the domains counted; None: all
+
+    def adjusted(self, changes: Sequence[DomainChange]) -> Counts:
+        """The counts after mailadmin's own writes (ownwrites.py)."""
+        mine = [c for c in changes if self.scope is None or c.domain in self.scope]
+        return dataclasses.replace(
+            self, accounts=self.accounts + sum(c.accounts for c in mine),
+            disabled=self.disabled + sum(c.disabled for c in mine), valiases=self.valiases + sum(c.valiases for c in mine),
+        )
 
 
 def _filters(domains: Collection[str] | None) -> tuple[str, str, str]:
@@ -32,10 +43,12 @@ def _filters(domains: Collection[str] | None) -> tuple[str, str, str]:
 
 def directory_counts(directory: Directory, domains: Collection[str] | None = None) -> Counts:
     """Counts over every domain, or over `domains` only (so a domain admin sees nothing of the others)."""
-    if domains is not None and not domains:
-        return Counts(0, 0, 0, 0)
+    scope = None if domains is None else frozenset(domains)
+    if scope is not None and not scope:
+        return Counts(0, 0, 0, 0, scope)
     domain_filter, account_filter, valias_filter = _filters(domains)
     return Counts(
+        scope=scope,
         domains=directory.count(s.domains_dn(), domain_filter, s.DOMAIN),
         accounts=directory.count(s.users_dn(), account_filter, s.MAIL),
         disabled=directory.count(s.users_dn(), s.all_of(account_filter, s.negate(s.eq(s.ENABLED, s.ENABLED_VALUE))), s.MAIL),
@@ -46,4 +59,4 @@ def directory_counts(directory: Directory, domains: Collection[str] | None = Non
 def remembered_counts(directory: Directory, domains: Collection[str] | None = None) -> Remembered[Counts]:
     """directory_counts, remembered for the dashboard (remembered.py)."""
     scope = "*" if domains is None else " ".join(sorted(domains))
-    return remember(directory, f"counts {scope}", lambda: directory_counts(directory, domains))
+    return remember(directory, f"counts {scope}", lambda fresh: directory_counts(fresh, domains))
