@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from mailadmin.addresses import display_address
 from mailadmin.permissions import Access, access_for
+from selfservice.middleware import is_mail_user
 
 
 def posted(request: HttpRequest):
@@ -30,8 +31,10 @@ def filter_text(request: HttpRequest) -> str:
 
 
 def actor(request: HttpRequest) -> str:
-    """Who the audit log names: the form actions write the rows."""
-    return request.user.get_username()
+    """Who the audit log names (the form actions write the rows): the user name, `self:<address>` for a mail user
+    acting on its own account (self-service)."""
+    username = request.user.get_username()
+    return f"self:{username}" if is_mail_user(request) else username
 
 
 def is_creator(access: Access) -> bool:

@@ -8,8 +8,10 @@ from django.shortcuts import redirect
 
 from .auth import BACKEND
 
-# What a mail user may reach besides its own pages: signing in and out.
+# What a mail user may reach besides its own pages: signing in and out, and its own second factor (mailadmin.mfa:
+# the second step of sign-in, enrolling, turning it off).
 OPEN_TO_MAIL_USERS = frozenset({"login", "logout"})
+OPEN_NAMESPACES = frozenset({"selfservice", "mfa"})
 
 
 def is_mail_user(request: HttpRequest) -> bool:
@@ -29,7 +31,7 @@ class MailUserConfinementMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         match = request.resolver_match
-        if not is_mail_user(request) or match.namespace == "selfservice" or match.url_name in OPEN_TO_MAIL_USERS:
+        if not is_mail_user(request) or match.namespace in OPEN_NAMESPACES or match.url_name in OPEN_TO_MAIL_USERS:
             return None
         if match.view_name == "dashboard":
             return redirect("selfservice:account")
