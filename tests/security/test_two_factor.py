@@ -217,3 +217,13 @@ def test_a_superadmin_resets_a_mail_users_second_factor_on_its_account_page_and_
     _enrol(client, going_to="/")
     assert "is reset" in run("resetmfa", BOB)
     assert not TOTPDevice.objects.exists() and AuditEntry.objects.filter(action="mfa.reset", ok=True).count() == 2
+
+
+def test_a_mail_users_second_factor_follows_its_account_when_an_admin_renames_it(db, clock):
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    _enrol(client, going_to="/")
+    run("renameaccount", BOB, "robert@example.test")
+    client, location = _sign_in("robert@example.test", BOB_PASSWORD, going_to="/me/")
+    assert location == "/two-factor/verify/"  # not a fresh user without one
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["robert@example.test"]
+    assert TOTPDevice.objects.get(confirmed=True).user.username == "robert@example.test"
