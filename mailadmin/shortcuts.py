@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from mailadmin.addresses import display_address
 from mailadmin.permissions import Access, access_for
-from selfservice.middleware import is_mail_user
+from mailadmin.sessions import is_mail_user
 
 
 def posted(request: HttpRequest):

@@ -17,8 +17,6 @@ from mailadmin.models import DirectoryIdentity
 from mailadmin.permissions import CONSOLE_USER, console_user, is_console_entry
 from mailadmin.self_service import self_service_allowed
 
-BACKEND = "selfservice.auth.MailUserBackend"
-
 
 def _mail_entry(address: str) -> SignInEntry | None:
     """The enabled entry accepting `address` (primary or alias) when its domain allows self-service."""

@@ -21,12 +21,11 @@ from mailadmin.directory.accounts import Account
 from mailadmin.mfa import has_second_factor
 from mailadmin.permissions import access_for
 from mailadmin.self_service import self_service_allowed, set_self_service
-from mailadmin.sessions import keep_own_session
+from mailadmin.sessions import is_mail_user, keep_own_session
 from mailadmin.shortcuts import actor
 from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import OwnPasswordForm
-from .middleware import is_mail_user
 
 
 def _my_account(request: HttpRequest, directory: Directory) -> Account:
