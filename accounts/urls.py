@@ -15,6 +15,7 @@ urlpatterns = [
     path("<entry:address>/forwards/add/", views.add_forward, name="add_forward"),
     path("<entry:address>/forwards/remove/", views.remove_forward, name="remove_forward"),
     path("<entry:address>/rename/", views.rename_account, name="rename"),
+    path("<entry:address>/reset-two-factor/", views.reset_second_factor, name="reset_mfa"),
     path("<entry:address>/vacation/", views.set_vacation, name="vacation"),
     path("<entry:address>/remove/", views.remove_account, name="remove"),
 ]

@@ -28,6 +28,8 @@ from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
+from mailadmin.mfa import second_factor_of
+from mailadmin.mfa_views import announce_reset
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry
 from mailadmin.sessions import keep_own_session
 from mailadmin.shortcuts import (
@@ -89,6 +91,15 @@ def _get_person_or_404(request: HttpRequest, directory: Directory, uid: str) -> 
     return person
 
 
+def _get_account_for_superadmin_or_404(request: HttpRequest, directory: Directory, address: str) -> Account:
+    """The account, for what only superadmins do to it (resetting its user's second factor): 403 for the others
+    who see it."""
+    account = get_account_or_404(request, directory, address)
+    if not access_for(request.user).superadmin:
+        raise PermissionDenied
+    return account
+
+
 # --- Shared bits ------------------------------------------------------------------------------------------------------
 
 
@@ -107,6 +118,9 @@ def _account_page(request: HttpRequest, directory: Directory, account: Account, 
     context = {
         "account": account, "may": may, "usage": dovecot.usage([account.mail]).get(account.mail),
         "vacation_form": vacation_form(account) if may["vacation"] else None,
+        # Whether the account's user (a mail user, or the console user signing in with it) has a second factor:
+        # shown to superadmins, who may reset it.
+        "second_factor": second_factor_of(account.mail) if access.superadmin else None,
         "domain": ldap_domains.get_domain(directory, account.domain),
         "edit_form": AccountEditForm(account=account, supports_hidden=directory.features.hidden_accounts,
                                      mailbox_editable=access.superadmin),
@@ -319,6 +333,15 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
         removal = form.plan(directory)
     return render(request, "accounts/remove.html", {"form": form, "account": account, "removal": removal,
                                                     "may_delete_entry": access.superadmin})
+
+
+@post_or_back("accounts:detail")
+def reset_second_factor(request: HttpRequest, address: str) -> HttpResponse:
+    """Remove the authenticator and recovery codes of the account's user (a lost phone); audited."""
+    with connect() as directory:
+        account = _get_account_for_superadmin_or_404(request, directory, address)
+    announce_reset(request, account.mail)
+    return redirect("accounts:detail", address=account.mail)
 
 
 def rename_account(request: HttpRequest, address: str) -> HttpResponse:

@@ -24,10 +24,19 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 def acting_role(access, domain: str) -> str:
-    """The role an actor changes `domain` in: its highest one there."""
+    """The role an actor changes `domain` in: its highest one there, else its highest one (a refused attempt outside
+    its domains, or its own second factor); `self` for a user holding none (a mail user, self-service)."""
     if access.superadmin:
         return "superadmin"
-    return "domain_admin" if domain and access.administers(domain) else "helpdesk"
+    if domain and access.administers(domain):
+        return "domain_admin"
+    if access.helpdesk_everywhere or (domain and domain.lower() in access.helpdesk_of):
+        return "helpdesk"
+    if access.auditor:
+        return "auditor"
+    if access.admin_of:
+        return "domain_admin"
+    return "helpdesk" if access.helpdesk_of else "self"
 
 
 class AuditOriginMiddleware:

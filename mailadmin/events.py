@@ -44,3 +44,4 @@ AUDIT_PRUNE = "audit.prune"
 
 MFA_ENROL = "mfa.enrol"
 MFA_RESET = "mfa.reset"
+MFA_REMOVE = "mfa.remove"

@@ -40,11 +40,28 @@ def has_second_factor(user) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+def second_factor_of(username: str) -> bool:
+    """Whether the user named `username` (a console user, or a mail user by its primary address) has one."""
+    user = get_user_model().objects.filter(username=username).first()
+    return user is not None and has_second_factor(user)
+
+
+def required_for(user) -> bool:
+    """Whether one of the user's roles is in MFA_REQUIRED_FOR. A mail user (self-service) holds no role: a second
+    factor is never required of it, whatever the setting says."""
+    return bool(_held_roles(user) & set(settings.MFA_REQUIRED_FOR))
+
+
 def step_owed(user) -> str | None:
     """What a user who just gave the right password still owes: a code, an enrolment, or nothing."""
     if has_second_factor(user):
         return VERIFY
-    return ENROL if _held_roles(user) & set(settings.MFA_REQUIRED_FOR) else None
+    return ENROL if required_for(user) else None
+
+
+def _remove_devices(user) -> int:
+    """Remove the user's authenticators and recovery codes; return how many devices went."""
+    return TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
 
 
 class SecondFactorMiddleware:
@@ -122,10 +139,23 @@ class CodeForm(forms.Form):
         StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
         return codes
 
+    def remove(self, user, *, actor: str) -> int | None:
+        """Turning one's own second factor off: a current code (or a recovery code) proves the phone is at hand.
+        Refused while one of the user's roles requires a second factor."""
+        return audited_action(self, actor, events.MFA_REMOVE, user.get_username(), lambda: self._remove(user))
+
+    def _remove(self, user) -> int | None:
+        if required_for(user):
+            self.add_error(None, _("Your role requires a second factor: it cannot be turned off."))
+            return None
+        if self.matching_device(devices_for_user(user, confirmed=True)) is None:
+            return None
+        return _remove_devices(user)
+
 
 class ResetSecondFactorForm(forms.Form):
-    """A superadmin's reset of someone's second factor (console and `manage.py resetmfa`): they enrol again at next
-    sign-in when their role requires it."""
+    """A superadmin's reset of someone's second factor (console and `manage.py resetmfa`): a console user, or a mail
+    user named by its primary address. They enrol again at next sign-in when their role requires it."""
 
     username = forms.CharField(max_length=150)
 
@@ -136,9 +166,9 @@ class ResetSecondFactorForm(forms.Form):
     def _reset(self, username: str) -> int | None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            self.add_error("username", _("There is no console user %(user)s.") % {"user": username})
+            self.add_error("username", _("There is no user %(user)s.") % {"user": username})
             return None
-        removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        removed = _remove_devices(user)
         if not removed:
             self.add_error("username", _("%(user)s has no second factor.") % {"user": username})
             return None

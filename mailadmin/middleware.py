@@ -64,12 +64,14 @@ def _causes_for(request: HttpRequest, exception: DirectoryUnavailable) -> tuple[
     return exception.causes or (str(exception),)
 
 
-SIGN_IN_STEPS = ("logout", "mfa:verify", "mfa:enrol")
+# What an auditor may still post: signing out, and its own second factor (the second step of sign-in, enrolling,
+# turning it off), which is its sign-in, not the console's data.
+SIGN_IN_STEPS = ("logout", "mfa:verify", "mfa:enrol", "mfa:remove")
 
 
 class ReadOnlyAuditorMiddleware:
     """An auditor changes nothing: every request that could change data is refused (403) before its view runs, so no
-    view has to remember it. Signing out and the second step of its own sign-in stay possible."""
+    view has to remember it. Signing out and its own second factor stay possible (SIGN_IN_STEPS)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -104,6 +104,7 @@ ACTION_LABELS = {
     events.AUDIT_PRUNE: _("Audit log pruned"),
     events.MFA_ENROL: _("Second factor enrolled"),
     events.MFA_RESET: _("Second factor reset"),
+    events.MFA_REMOVE: _("Second factor turned off"),
 }
 
 
@@ -118,6 +119,9 @@ FAILURE_LABELS = {
     "DirectoryError": _("The directory refused the change; nothing was changed."),
 }
 ROLE_NAMES = {Role.DOMAIN_ADMIN: _("domain admin"), Role.HELPDESK: _("helpdesk"), Role.AUDITOR: _("auditor")}
+# The role an audit row's actor acted in (AuditEntry.role, see audit.acting_role), in words.
+ACTING_ROLE_NAMES = {**ROLE_NAMES, "superadmin": _("superadmin"), "cli": _("command line"),
+                     "self": _("mail user (self-service)")}
 
 
 class AuditEntry(models.Model):
@@ -134,7 +138,7 @@ class AuditEntry(models.Model):
     ok = models.BooleanField(default=True)
     detail = models.TextField(blank=True)
     client = models.GenericIPAddressField(null=True, blank=True)  # web changes only
-    role = models.CharField(max_length=16, blank=True)  # superadmin, domain_admin, helpdesk, or cli
+    role = models.CharField(max_length=16, blank=True)  # superadmin, domain_admin, helpdesk, auditor, self, or cli
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -151,6 +155,11 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The action in words, in the current language (the code itself for an action without a label)."""
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def role_label(self) -> str:
+        """The role the actor acted in, in words in the current language (the code itself for an unknown one)."""
+        return str(ACTING_ROLE_NAMES.get(self.role, self.role))
 
     @property
     def failure(self) -> str:

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from mailadmin import auditlog
 from mailadmin.directory import connect
-from mailadmin.mfa import ResetSecondFactorForm, has_second_factor
+from mailadmin.mfa import has_second_factor
+from mailadmin.mfa_views import announce_reset
 from mailadmin.models import Role
-from mailadmin.permissions import CONSOLE_USER, access_for
+from mailadmin.permissions import CONSOLE_USER, Access, access_for
 from mailadmin.roles import RoleForm
 from mailadmin.shortcuts import actor
 
 RECENT_ACTIONS = 20
 
 
+def _reads_console_users(access: Access) -> bool:
+    return access.superadmin or access.auditor
+
+
 def _require_reader(request: HttpRequest) -> None:
     """Superadmins and auditors read the role pages; nobody else (403). Only superadmins post (auditors never do)."""
     access = access_for(request.user)
-    if not (access.superadmin or (request.method == "GET" and access.auditor)):
+    if not _reads_console_users(access) or (request.method != "GET" and not access.superadmin):
         raise PermissionDenied
+
+
+def console_users_link(request: HttpRequest) -> dict:
+    """Template context: whether the menu offers "Console users" (to those who may open it)."""
+    return {"reads_console_users": request.user.is_authenticated and _reads_console_users(access_for(request.user))}
 
 
 def _get_console_user_or_404(request: HttpRequest, username: str):
@@ -83,9 +91,5 @@ def revoke(request: HttpRequest) -> HttpResponse:
 def reset_mfa(request: HttpRequest, username: str) -> HttpResponse:
     """Remove a user's authenticator and recovery codes (a lost phone): it enrols again at its next sign-in."""
     user = _get_console_user_or_404(request, username)
-    form = ResetSecondFactorForm({"username": user.username})
-    if form.is_valid() and form.reset(actor=actor(request)) is not None:
-        messages.success(request, _("The second factor of %(user)s is reset.") % {"user": user.username})
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    announce_reset(request, user.username)
     return redirect("roles:detail", username=user.username)

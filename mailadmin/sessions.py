@@ -18,8 +18,9 @@ from mailadmin.directory import DirectoryUnavailable
 from mailadmin.directory.signin import SignInEntry
 
 LDAP_BACKEND = "mailadmin.auth.LDAPBindBackend"
+MAIL_USER_BACKEND = "selfservice.auth.MailUserBackend"
 # Every backend that signs in by binding as the user's tied entry: console users, and mail users (self-service).
-BIND_BACKENDS = (LDAP_BACKEND, "selfservice.auth.MailUserBackend")
+BIND_BACKENDS = (LDAP_BACKEND, MAIL_USER_BACKEND)
 # Session keys: when the user signed in, was last seen, and its entry last checked (Unix times); the password stamp.
 SIGNED_IN_AT = "mailadmin_signed_in_at"
 SEEN_AT = "mailadmin_seen_at"
@@ -27,6 +28,11 @@ CHECKED_AT = "mailadmin_checked_at"
 STAMP = "mailadmin_password_stamp"
 SEEN_RESOLUTION = 60  # seconds: the last-seen time is written at most once a minute, not on every request
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_mail_user(request: HttpRequest) -> bool:
+    """Signed in as a plain mail account (self-service), whatever roles its Django user may have gained since."""
+    return request.user.is_authenticated and request.session.get(BACKEND_SESSION_KEY) == MAIL_USER_BACKEND
 
 
 def start(sender, request: HttpRequest, user, **kwargs) -> None:

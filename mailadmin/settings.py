@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "selfservice.middleware.mail_user",
+                "mailadmin.role_views.console_users_link",
             ],
         },
     },

@@ -22,6 +22,7 @@ from mailadmin.directory.accounts import Account
 from mailadmin.directory.aliases import VirtualAlias
 from mailadmin.directory.domains import MailDomain
 from mailadmin.permissions import Access, access_for
+from mailadmin.sessions import is_mail_user
 
 Entry = TypeVar("Entry", Account, VirtualAlias)
 
@@ -40,8 +41,10 @@ def filter_text(request: HttpRequest) -> str:
 
 
 def actor(request: HttpRequest) -> str:
-    """Who the audit log names: the form actions write the rows."""
-    return request.user.get_username()
+    """Who the audit log names (the form actions write the rows): the user name, `self:<address>` for a mail user
+    acting on its own account (self-service)."""
+    username = request.user.get_username()
+    return f"self:{username}" if is_mail_user(request) else username
 
 
 def is_creator(access: Access) -> bool:

@@ -14,10 +14,8 @@ from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.models import DirectoryIdentity
-from mailadmin.permissions import console_user, is_console_entry
+from mailadmin.permissions import CONSOLE_USER, console_user, is_console_entry
 from mailadmin.self_service import self_service_allowed
-
-BACKEND = "selfservice.auth.MailUserBackend"
 
 
 def _mail_entry(address: str) -> SignInEntry | None:
@@ -29,13 +27,31 @@ def _mail_entry(address: str) -> SignInEntry | None:
         return get_sign_in_entry(directory, account.dn)
 
 
+def _renamed_user(entry: SignInEntry):
+    """The Django user already tied to the entry under its former address, now named by its new one (an admin
+    renamed the account): its second factor follows the entry. None when there is none, or when a user is already
+    named by the new address."""
+    users = get_user_model().objects
+    console_users = users.filter(CONSOLE_USER)  # never renamed here: a superadmin's business
+    identity = (DirectoryIdentity.objects.filter(entry_uuid=entry.entry_uuid).exclude(user__in=console_users)
+                .select_related("user").first())
+    if identity is None or users.filter(username=entry.mail).exists():
+        return None
+    identity.user.username = entry.mail
+    identity.user.save(update_fields=["username"])
+    return identity.user
+
+
 def _tie(entry: SignInEntry):
     """The Django user standing for the entry (named by its primary address, no local password), tied to the entry
-    just bound as: the session checks of mailadmin.sessions then end its sessions like a console user's."""
-    user, created = get_user_model().objects.get_or_create(username=entry.mail)
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    just bound as: the session checks of mailadmin.sessions then end its sessions like a console user's. The second
+    factor hangs on this user, which every sign-in finds again."""
+    user = _renamed_user(entry)
+    if user is None:
+        user, created = get_user_model().objects.get_or_create(username=entry.mail)
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
     DirectoryIdentity.objects.update_or_create(user=user, defaults={"dn": entry.dn, "entry_uuid": entry.entry_uuid})
     return user
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from .auth import BACKEND
+from mailadmin.sessions import is_mail_user
 
-# What a mail user may reach besides its own pages: signing in and out.
+# What a mail user may reach besides its own pages: signing in and out, and its own second factor (mailadmin.mfa:
+# the second step of sign-in, enrolling, turning it off).
 OPEN_TO_MAIL_USERS = frozenset({"login", "logout"})
-
-
-def is_mail_user(request: HttpRequest) -> bool:
-    """Signed in as a plain mail account (self-service), whatever roles its Django user may have gained since."""
-    return request.user.is_authenticated and request.session.get(BACKEND_SESSION_KEY) == BACKEND
+OPEN_NAMESPACES = frozenset({"selfservice", "mfa"})
 
 
 class MailUserConfinementMiddleware:
@@ -29,7 +25,7 @@ class MailUserConfinementMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         match = request.resolver_match
-        if not is_mail_user(request) or match.namespace == "selfservice" or match.url_name in OPEN_TO_MAIL_USERS:
+        if not is_mail_user(request) or match.namespace in OPEN_NAMESPACES or match.url_name in OPEN_TO_MAIL_USERS:
             return None
         if match.view_name == "dashboard":
             return redirect("selfservice:account")

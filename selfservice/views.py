@@ -19,14 +19,14 @@ from mailadmin.directory import Directory, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
+from mailadmin.mfa import has_second_factor
 from mailadmin.permissions import access_for
 from mailadmin.self_service import self_service_allowed, set_self_service
-from mailadmin.sessions import keep_own_session
+from mailadmin.sessions import is_mail_user, keep_own_session
 from mailadmin.shortcuts import actor, confirm
 from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import OwnPasswordForm
-from .middleware import is_mail_user
 
 
 def _my_account(request: HttpRequest, directory: Directory) -> Account:
@@ -43,14 +43,10 @@ def _my_account(request: HttpRequest, directory: Directory) -> Account:
     return account
 
 
-def _actor(account: Account) -> str:
-    """Who the audit log names for a mail user's own change: the form actions write the rows."""
-    return f"self:{account.mail}"
-
-
 def _page(request: HttpRequest, account: Account, status: int = 200, **forms) -> HttpResponse:
     context = {
         "account": account, "usage": dovecot.usage([account.mail]).get(account.mail),
+        "second_factor": has_second_factor(request.user),
         "password_form": OwnPasswordForm(account=account),
         "forward_form": AccountAddressForm(account=account, kind="forwards"),
         **forms,
@@ -75,7 +71,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     with connect() as directory:
         account = _my_account(request, directory)
     form = OwnPasswordForm(request.POST, account=account)
-    result = form.save(actor=_actor(account)) if form.is_valid() else None
+    result = form.save(actor=actor(request)) if form.is_valid() else None
     if result is None:
         return _refused(request, account, "password_form", form)
     keep_own_session(request, account.dn)  # this session goes on; the user's other sessions end
@@ -88,7 +84,7 @@ def _change_forward(request: HttpRequest, adding: bool) -> HttpResponse:
         account = _my_account(request, directory)
         form = AccountAddressForm(request.POST, account=account, kind="forwards", removing=not adding)
         change = form.add if adding else form.remove
-        updated = change(directory, actor=_actor(account)) if form.is_valid() else None
+        updated = change(directory, actor=actor(request)) if form.is_valid() else None
     if updated is None:
         return _refused(request, account, "forward_form", form)
     message = _("Added %(value)s.") if adding else _("Removed %(value)s.")
@@ -125,7 +121,7 @@ def set_vacation(request: HttpRequest) -> HttpResponse:
     if form is None:
         messages.error(request, VACATION_UNREACHABLE)
         return redirect("selfservice:account")
-    if not (form.is_valid() and form.save(actor=_actor(account))):
+    if not (form.is_valid() and form.save(actor=actor(request))):
         return _refused(request, account, "vacation_form", form)
     messages.success(request, _("Your vacation reply is saved."))
     return redirect("selfservice:account")

@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium (no `playwright install`) against live_server."""
 
+import base64
 import time
 from pathlib import Path
 
@@ -24,6 +25,12 @@ def screenshot(page):
         return path
 
     return take
+
+
+def code_from_key(secret_text: str, step_offset: int = 0) -> str:
+    """What an authenticator app computes from the key the enrolment page shows as text."""
+    key = secret_text.replace(" ", "")
+    return f"{hotp(base64.b32decode(key + '=' * (-len(key) % 8)), int(time.time()) // 30 + step_offset):06d}"
 
 
 def totp_code(username: str) -> str:

@@ -4,28 +4,20 @@ diff, exports it, and is refused on every change URL."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django_otp.oath import hotp
+from playwright.sync_api import expect
 
 from mailadmin.models import Role
 
-from .conftest import PASSWORD, sign_in
+from .conftest import PASSWORD, code_from_key, sign_in
 
 pytestmark = pytest.mark.browser
 
 FORWARD = "bob.partner@external.test"
-
-
-def _code_from(secret_text: str, step_offset: int = 0) -> str:
-    """What an authenticator app computes from the key the enrolment page shows as text."""
-    key = base64.b32decode(secret_text.replace(" ", "") + "=" * (-len(secret_text.replace(" ", "")) % 8))
-    return f"{hotp(key, int(time.time()) // 30 + step_offset):06d}"
 
 
 def _sign_out(page) -> None:
@@ -47,10 +39,11 @@ def test_grant_enrol_change_then_the_auditor_finds_exports_and_changes_nothing(s
     # Bob signs in with his mailbox password, enrols an authenticator, and needs a code from then on.
     bob = browser.new_context().new_page()
     sign_in(bob, base, "bob@example.test", "bob-password-22")
-    bob.goto(base + "/two-factor/enrol/")
+    bob.get_by_role("link", name="Two-factor sign-in").click()
+    bob.get_by_role("link", name="Set up two-factor sign-in").click()
     assert bob.locator(".qr svg").count() == 1
     secret = bob.locator("code.secret").inner_text()
-    bob.get_by_label("Code", exact=True).fill(_code_from(secret))
+    bob.get_by_label("Code", exact=True).fill(code_from_key(secret))
     bob.get_by_role("button", name="Confirm").click()
     assert bob.locator("ul.codes li").count() == 10
     screenshot("two-factor-recovery-codes", of=bob)
@@ -62,7 +55,7 @@ def test_grant_enrol_change_then_the_auditor_finds_exports_and_changes_nothing(s
     bob.wait_for_url(base + "/two-factor/verify/")
     bob.goto(base + "/domains/")
     assert bob.url == base + "/two-factor/verify/"  # nothing before the code
-    bob.get_by_label("Code").fill(_code_from(secret, step_offset=1))  # the next step: the last one is used
+    bob.get_by_label("Code").fill(code_from_key(secret, step_offset=1))  # the next step: the last one is used
     bob.get_by_role("button", name="Sign in").click()
     bob.wait_for_url(base + "/")
 
@@ -78,12 +71,16 @@ def test_grant_enrol_change_then_the_auditor_finds_exports_and_changes_nothing(s
     Role.objects.create(user=auditor, kind="auditor", domain="")
     reader = browser.new_context(accept_downloads=True).new_page()
     sign_in(reader, base, "auditor")
+    reader.get_by_role("navigation", name="Main").get_by_role("link", name="Console users").click()
+    assert reader.get_by_role("button", name="Grant").count() == 0  # it reads, changes nothing
     reader.goto(base + "/audit/")
     reader.get_by_label("Address", exact=True).fill(FORWARD.upper())
     reader.get_by_role("button", name="Filter").click()
+    reader.wait_for_url("**address=BOB.PARTNER**")
     rows = reader.locator("table.changes tbody tr")
-    assert rows.count() == 1 and "bob@example.test" in rows.inner_text() and "alice@example.test" in rows.inner_text()
-    rows.locator("a").click()
+    expect(rows).to_have_count(1)  # waits for the filtered page (a bare count() may read the page before it)
+    assert "bob@example.test" in rows.inner_text() and "alice@example.test" in rows.inner_text()
+    rows.locator("td:first-child a").click()  # the row's time opens its diff (the entry links to the account)
     assert "+ " + FORWARD in reader.locator("table.diff").inner_text()
     screenshot("audit-diff", of=reader)
     reader.go_back()

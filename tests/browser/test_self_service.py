@@ -1,11 +1,14 @@
 """A mail user helps themselves in a real browser: signs in with the mailbox password, changes it, adds a forward
-and turns on a vacation reply, which the real Dovecot then sends."""
+and turns on a vacation reply, which the real Dovecot then sends; enrols a second factor, which sign-in then asks
+for."""
 
 import pytest
 from playwright.sync_api import expect
 
 from mailadmin.directory.connection import password_matches
 from tests.mailstack.vacation_host import running_vacation_host, use_vacation_host
+
+from .conftest import code_from_key
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +21,17 @@ def _section(page, heading_id: str):
     return page.locator(f"section[aria-labelledby={heading_id}]")
 
 
-def test_a_mail_user_changes_password_forward_and_vacation(live_server, page, transactional_db, vacation_host,
-                                                            slapd, settings, screenshot):
-    use_vacation_host(vacation_host, slapd, settings)
-    page.goto(live_server.url + "/login/")
+def _sign_in(page, base: str) -> None:
+    page.goto(base + "/login/")
     page.get_by_label("Username").fill(BOB)
     page.get_by_label("Password").fill("bob-password-22")
     page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_mail_user_changes_password_forward_and_vacation(live_server, page, transactional_db, vacation_host,
+                                                            slapd, settings, screenshot):
+    use_vacation_host(vacation_host, slapd, settings)
+    _sign_in(page, live_server.url)
     page.wait_for_url(live_server.url + "/me/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("My account")
     expect(page.get_by_role("navigation", name="Main")).to_have_text("My account")  # nothing of the console
@@ -56,3 +63,37 @@ def test_a_mail_user_changes_password_forward_and_vacation(live_server, page, tr
     vacation_host.deliver(BOB, "friend@far.test")
     replies = vacation_host.replies()
     assert len(replies) == 1 and "Subject: On holiday" in replies[0] and "Back on the 3rd." in replies[0]
+
+
+def test_a_mail_user_enrols_a_second_factor_then_needs_a_code(live_server, page, transactional_db, settings,
+                                                               screenshot):
+    settings.MFA_REQUIRED_FOR = ["superadmin", "domain_admin", "helpdesk", "auditor"]  # never a mail user's
+    base = live_server.url
+    _sign_in(page, base)
+    page.wait_for_url(base + "/me/")  # not forced
+    two_factor = _section(page, "two-factor-h")
+    expect(two_factor).to_contain_text("Off: sign-in asks only for your password.")
+    two_factor.get_by_role("link", name="Set up two-factor sign-in").click()
+    expect(page.locator(".qr svg")).to_have_count(1)
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Code", exact=True).fill(code_from_key(secret))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("ul.codes li")).to_have_count(10)
+    screenshot("self-service-recovery-codes")
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url(base + "/me/")
+    expect(_section(page, "two-factor-h")).to_contain_text("On: sign-in asks for a code")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, base)
+    page.wait_for_url(base + "/two-factor/verify/")
+    page.goto(base + "/me/")
+    assert page.url == base + "/two-factor/verify/"  # nothing before the code
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#id_code_error")).to_have_text("This code is wrong, expired or already used.")
+    assert page.url == base + "/two-factor/verify/"
+    page.get_by_label("Code").fill(code_from_key(secret, step_offset=1))  # the next step: the last one is used
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/me/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("My account")

@@ -122,3 +122,24 @@ def test_the_auditor_reads_and_changes_nothing(login_as):
     assert auditor.post("/accounts/bob@example.test/quota/", {"quota": "2G"}).status_code == 403
     assert not AuditEntry.objects.exists()
     assert auditor.post("/logout/").status_code == 302
+
+
+def test_roles_read_as_words_in_the_readers_language(login_as):
+    """The role an actor acted in, and a granted role, are words (never `domain_admin`), in French for French
+    readers; the CSV and `auditlog --json` keep the codes, for scripts."""
+    login_as("superadmin").post("/console-users/grant/", {"username": "alice@example.test", "kind": "domain_admin",
+                                                          "domain": "example.test"})
+    login_as("mail_user").post("/me/forwards/add/", {"address": "bob@far.test"})
+    _add_forward(login_as("domain_admin"))
+    auditor = login_as("auditor")
+    grant = AuditEntry.objects.get(action="role.grant")
+    english = auditor.get(f"/audit/{grant.pk}/").content.decode()
+    assert "alice@example.test: domain admin of example.test" in english and "<dd>superadmin</dd>" in english
+    log = auditor.get("/audit/").content.decode()
+    assert "(mail user (self-service))" in log and "(domain admin)" in log and "(superadmin)" in log
+    french = auditor.get("/audit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "(administrateur de domaine)" in french and "(utilisateur de messagerie (libre-service))" in french
+    for page in (english, log, french, auditor.get("/console-users/root/").content.decode()):
+        assert "domain_admin" not in page
+    exported = list(csv.DictReader(io.StringIO(auditor.get("/audit/export.csv").getvalue().decode())))
+    assert {r["role"] for r in exported} == {"superadmin", "self", "domain_admin"}

@@ -3,6 +3,9 @@ and recent actions, and nobody else changes a role (the auditor included)."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from mailadmin.models import AuditEntry, DirectoryIdentity, Role
 
 
@@ -47,3 +50,17 @@ def test_nobody_but_a_superadmin_changes_a_role(login_as):
         assert login_as(persona).post("/console-users/grant/", data).status_code == 403
     assert not Role.objects.filter(user__username="helper", kind="domain_admin").exists()
     assert login_as("domain_admin").get("/console-users/").status_code == 403
+
+
+def test_the_menu_offers_console_users_to_whoever_may_open_it(login_as):
+    for persona, offered in (("superadmin", True), ("auditor", True), ("domain_admin", False), ("helpdesk", False)):
+        assert ('href="/console-users/"' in login_as(persona).get("/").content.decode()) is offered, persona
+
+
+def test_an_auditor_reads_a_users_second_factor_without_the_buttons(login_as):
+    login_as("domain_admin")  # creates dadmin
+    TOTPDevice.objects.create(user=get_user_model().objects.get(username="dadmin"), name="phone", confirmed=True)
+    page = login_as("auditor").get("/console-users/dadmin/").content.decode()
+    assert "An authenticator is enrolled." in page
+    assert not any(word in page for word in ("Reset the second factor", "Revoke", "Grant"))
+    assert "Reset the second factor" in login_as("superadmin").get("/console-users/dadmin/").content.decode()

@@ -1,5 +1,6 @@
 """Two-factor sign-in: enrolment forced by MFA_REQUIRED_FOR (superadmin by default), a code after the password, no
-replay, one step of drift, single-use recovery codes, wrong codes throttled by django-axes, resets audited."""
+replay, one step of drift, single-use recovery codes, wrong codes throttled by django-axes, resets audited; mail users
+(self-service) may enrol too, never forced; anyone whose role does not require it may turn it off with a code."""
 
 from __future__ import annotations
 
@@ -35,18 +36,18 @@ def _user(username: str, *, superuser: bool = False, role: tuple[str, str] | Non
     return user
 
 
-def _sign_in(username: str) -> tuple[Client, str]:
+def _sign_in(username: str, password: str = PASSWORD, going_to: str = "/domains/") -> tuple[Client, str]:
     client = Client()
-    response = client.post("/login/", {"username": username, "password": PASSWORD, "next": "/domains/"})
+    response = client.post("/login/", {"username": username, "password": password, "next": going_to})
     return client, response["Location"]
 
 
-def _enrol(client: Client) -> tuple[TOTPDevice, list[str]]:
+def _enrol(client: Client, going_to: str = "/domains/") -> tuple[TOTPDevice, list[str]]:
     page = client.get("/two-factor/enrol/")
     assert page.status_code == 200 and "<svg" in page.content.decode() and page.context["secret"]
     device = TOTPDevice.objects.get(confirmed=False)
     done = client.post("/two-factor/enrol/", {"code": _code(device, steps_ago=1)})  # a phone one step slow
-    assert done.status_code == 200 and done.context["next"] == "/domains/"
+    assert done.status_code == 200 and done.context["next"] == going_to
     return device, done.context["codes"]
 
 
@@ -121,3 +122,108 @@ def test_a_superadmin_resets_anothers_second_factor_audited_and_so_does_the_comm
     assert "is reset" in run("resetmfa", "root")
     assert AuditEntry.objects.filter(action="mfa.reset", ok=True).count() == 2
     assert re.match(r"^cli:", AuditEntry.objects.filter(action="mfa.reset").first().actor)
+
+
+BOB, BOB_PASSWORD = "bob@example.test", "bob-password-22"  # a plain mail account (tests/base.ldif), no role
+EVERY_ROLE = ["superadmin", "domain_admin", "helpdesk", "auditor"]
+
+
+def test_a_mail_user_enrols_from_my_account_and_then_needs_a_code(db, clock, settings):
+    settings.MFA_REQUIRED_FOR = EVERY_ROLE  # never a mail user's: it holds none
+    client, location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    assert location == "/me/"
+    my_account = client.get("/me/").content.decode()
+    assert 'href="/two-factor/enrol/"' in my_account and 'href="/tokens/"' not in my_account
+    device, codes = _enrol(client, going_to="/")  # chosen, not owed: then on to the start page
+    assert len(codes) == 10 and "On: sign-in asks for a code" in client.get("/me/").content.decode()
+    row = AuditEntry.objects.get(action="mfa.enrol")
+    assert (row.actor, row.target, row.role) == (f"self:{BOB}", BOB, "self")
+
+    client, location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    assert location == "/two-factor/verify/" and client.get("/me/")["Location"] == "/two-factor/verify/"
+    assert client.get("/domains/")["Location"] == "/two-factor/verify/"  # nothing before the code
+    assert client.post("/two-factor/verify/", {"code": _code(device, steps_ago=1)}).status_code == 422  # used
+    assert client.post("/two-factor/verify/", {"code": "000000"}).status_code == 422
+    assert AccessAttempt.objects.get(username=BOB).failures_since_start == 2  # throttled as the password is
+    assert client.post("/two-factor/verify/", {"code": _code(device)})["Location"] == "/me/"
+    assert client.get("/domains/").status_code == 404  # signed in, still confined to My account
+    # The device hangs on the one Django user of the mail user, which every sign-in finds again.
+    assert get_user_model().objects.filter(username=BOB).count() == 1
+    assert TOTPDevice.objects.get(confirmed=True).user.username == BOB
+    again, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    assert again.post("/two-factor/verify/", {"code": codes[0]})["Location"] == "/me/"
+
+
+def test_wrong_codes_lock_a_mail_user_like_wrong_passwords(db, clock, settings):
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    _enrol(client, going_to="/")
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post("/two-factor/verify/", {"code": "000000"}).status_code == 422
+    assert client.post("/two-factor/verify/", {"code": "000000"}).status_code == 429
+    assert client.get("/me/")["Location"].startswith("/login/")
+    assert Client().post("/login/", {"username": BOB, "password": BOB_PASSWORD}).status_code == 429
+
+
+def test_a_mail_user_turns_it_off_with_a_code(db, clock):
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    _device, codes = _enrol(client, going_to="/")
+    assert "Turn off" in client.get("/two-factor/").content.decode()
+    refused_off = client.post("/two-factor/remove/", {"code": "000000"})
+    assert refused_off.status_code == 422 and refused_off.context["form"].errors["code"]
+    assert TOTPDevice.objects.filter(user__username=BOB).exists()
+    assert client.post("/two-factor/remove/", {"code": codes[0]})["Location"] == "/two-factor/"
+    assert not TOTPDevice.objects.exists()
+    assert [(r.actor, r.role, r.ok) for r in AuditEntry.objects.filter(action="mfa.remove").order_by("pk")] == [
+        (f"self:{BOB}", "self", False), (f"self:{BOB}", "self", True)]
+    assert _sign_in(BOB, BOB_PASSWORD, going_to="/me/")[1] == "/me/"  # the password alone again
+
+
+def test_a_console_user_turns_it_off_unless_its_role_requires_it(db, clock, settings):
+    settings.MFA_REQUIRED_FOR = ["superadmin"]
+    _user("root", superuser=True)
+    _user("dadmin", role=("domain_admin", "example.test"))
+    root, _location = _sign_in("root")
+    device, _codes = _enrol(root)
+    assert "cannot be turned off" in root.get("/two-factor/").content.decode()
+    refused_off = root.post("/two-factor/remove/", {"code": _code(device)})
+    assert refused_off.status_code == 422 and TOTPDevice.objects.filter(user__username="root").exists()
+    dadmin, _location = _sign_in("dadmin")
+    assert 'href="/two-factor/"' in dadmin.get("/domains/").content.decode()  # the menu leads there
+    dadmin.get("/two-factor/enrol/")
+    device = TOTPDevice.objects.get(user__username="dadmin")
+    assert dadmin.post("/two-factor/enrol/", {"code": _code(device)}).status_code == 200
+    assert dadmin.post("/two-factor/remove/", {"code": _code(device, steps_ago=-1)}).status_code == 302
+    assert not TOTPDevice.objects.filter(user__username="dadmin").exists()
+    assert list(AuditEntry.objects.filter(action="mfa.remove").values_list("actor", "ok")) == [
+        ("dadmin", True), ("root", False)]
+
+
+def test_a_superadmin_resets_a_mail_users_second_factor_on_its_account_page_and_with_the_command(db, clock,
+                                                                                                  login_as):
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    _enrol(client, going_to="/")
+    assert "Reset the second factor" not in login_as("domain_admin").get(f"/accounts/{BOB}/").content.decode()
+    root = login_as("superadmin")
+    assert "Reset the second factor" in root.get(f"/accounts/{BOB}/").content.decode()
+    assert root.post(f"/accounts/{BOB}/reset-two-factor/")["Location"] == f"/accounts/{BOB}/"
+    assert not TOTPDevice.objects.exists()
+    row = AuditEntry.objects.get(action="mfa.reset")
+    assert (row.actor, row.target, row.role, row.ok) == ("root", BOB, "superadmin", True)
+    assert "No second factor." in root.get(f"/accounts/{BOB}/").content.decode()
+    assert _sign_in(BOB, BOB_PASSWORD, going_to="/me/")[1] == "/me/"
+
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    _enrol(client, going_to="/")
+    assert "is reset" in run("resetmfa", BOB)
+    assert not TOTPDevice.objects.exists() and AuditEntry.objects.filter(action="mfa.reset", ok=True).count() == 2
+
+
+def test_a_mail_users_second_factor_follows_its_account_when_an_admin_renames_it(db, clock):
+    client, _location = _sign_in(BOB, BOB_PASSWORD, going_to="/me/")
+    _enrol(client, going_to="/")
+    run("renameaccount", BOB, "robert@example.test")
+    client, location = _sign_in("robert@example.test", BOB_PASSWORD, going_to="/me/")
+    assert location == "/two-factor/verify/"  # not a fresh user without one
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["robert@example.test"]
+    assert TOTPDevice.objects.get(confirmed=True).user.username == "robert@example.test"

@@ -7,10 +7,11 @@ A rule says, per method, what each signed-in persona gets, as a
 `Row(superadmin, domain_admin, helpdesk, outsider, local_helpdesk, mail_user)`: one Row when the answer does not depend
 on the object, or `{"example": Row, "other": Row}` when it does. The domain_admin administers example.test, the
 outsider other.test; the helpdesk helps in every domain, the local_helpdesk in example.test only. The mail_user is
-bob@example.test signed in for self-service: every console URL is a 404 to it unless a Row says otherwise.
+bob@example.test signed in for self-service: every console URL is a 404 to it unless a Row says otherwise (its own
+pages, and its own second factor's).
 Anonymous users get a redirect to the login page from every URL but the public ones. The auditor reads what
 the helpdesk of every domain reads (unless a rule's `auditor_get` says otherwise) and is refused (403) every POST but
-signing out.
+signing out and its own second factor's (`sign_in_step`).
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ class Rule:
 
 
 ALL = Row(200, 200, 200, 200, 200)
+EVERYONE = Row(200, 200, 200, 200, 200, 200)  # mail users too
 NOT_ALLOWED = Row(405, 405, 405, 405, 405)  # for a mail user, a console URL is a 404 whatever the method
 REDIRECT = Row(302, 302, 302, 302, 302, 302)
 # A POST-only endpoint of a detail page's form sends a GET back to that page (which checks access); a mail user gets
@@ -159,6 +161,7 @@ ADMIN_PAGE = by_domain(Row(200, 200, 403, 404, 403))  # admins of the domain (he
 ADMIN_DONE = by_domain(Row(302, 302, 403, 404, 403))
 HELPDESK_DONE = by_domain(Row(302, 302, 302, 404, 302))  # quota, password, enable: the helpdesk may
 SUPERADMIN_PAGE = by_domain(Row(200, 403, 403, 404, 403))
+SUPERADMIN_DONE = by_domain(Row(302, 403, 403, 404, 403))
 CREATOR_PAGE = Row(200, 200, 403, 200, 403)  # global pages for whoever administers a domain
 # 200: the form refuses a domain the user does not administer; a helpdesk administers none.
 CREATED_IN = by_domain(Row(302, 302, 403, 200, 403), local_elsewhere=403)
@@ -193,9 +196,13 @@ def _domain_edit_data(t: Target, directory: Directory) -> dict:
 RULES: dict[str, Rule] = {
     "login": Rule(get=REDIRECT, post=REDIRECT, public=True),  # signed in already: on to the dashboard
     "logout": Rule(get=MY_NOT_ALLOWED, post=REDIRECT, post_only=True, sign_in_step=True),
-    # Everyone may enrol an authenticator or give a code; an empty code is refused (422) and counts as no attempt.
-    "mfa:verify": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
-    "mfa:enrol": Rule(get=ALL, post=Row(422, 422, 422, 422, 422), sign_in_step=True),
+    # Everyone, mail users included, may enrol an authenticator or give a code; an empty code is refused (422) and
+    # counts as no attempt. Turning it off (with a code) when one has none goes back to the status page.
+    "mfa:verify": Rule(get=EVERYONE, post=Row(422, 422, 422, 422, 422, 422), sign_in_step=True),
+    "mfa:enrol": Rule(get=EVERYONE, post=Row(422, 422, 422, 422, 422, 422), sign_in_step=True),
+    "mfa:status": Rule(get=EVERYONE, post=MY_NOT_ALLOWED),
+    "mfa:remove": Rule(get=MY_NOT_ALLOWED, post=REDIRECT, post_only=True, sign_in_step=True,
+                       data=lambda t, d: {"code": "123456"}),
     "dashboard": Rule(get=Row(200, 200, 200, 200, 200, 302), post=Row(200, 200, 200, 200, 200, 302)),  # My account
     "domains:list": Rule(get=ALL, post=ALL),
     "domains:add": Rule(get=Row(200, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403),
@@ -229,6 +236,8 @@ RULES: dict[str, Rule] = {
     "accounts:rename": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE,
                             data=lambda t, d: {"new_address": f"renamed@{t.domain}"}),
     "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
+    # The account's user has no second factor: the superadmin is told so (a message, back to the account page).
+    "accounts:reset_mfa": Rule(path="account", get=BACK, post=SUPERADMIN_DONE, post_only=True),
     # Not the helpdesk. Without DOVEADM_URL (as here) the answer is the account page saying Dovecot is unreachable.
     "accounts:vacation": Rule(path="account", get=BACK, post=ADMIN_DONE, post_only=True,
                               data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
