@@ -159,7 +159,7 @@ CONSOLE = pages(
     "/route/", "/route/?address=alice.martin@example.test", "/route/?address=team@example.test",
     "/route/?address=nobody@example.test", "/route/?address=not+an+address",
     "/tokens/", "/audit/", "/audit/?domain=example.test&outcome=refused", "/audit/?since=2030-01-02&until=2030-01-01",
-    "/audit/{entry}/", "/console-users/", "/console-users/dadmin/", "/console-users/boss/",
+    "/audit/{entry}/", "/console-users/", "/console-users/dadmin/", "/console-users/boss/", "/two-factor/",
 ) + [
     State("not found (404)", "/no-such-page/", status=404),
     State("not a page (405)", "/logout/", status=405),  # signing out is a POST
@@ -190,7 +190,7 @@ AUDITOR = pages(
     "/audit/{entry}/", "/console-users/", "/console-users/dadmin/",
 ) + [State("not allowed (403)", "/accounts/alice@example.test/disable/", status=403)]  # an auditor changes nothing
 
-MAIL_USER = pages("/me/", "/me/forwards/remove/?address=bob@external.test") + [
+MAIL_USER = pages("/me/", "/me/forwards/remove/?address=bob@external.test", "/two-factor/") + [
     State("a console URL (404)", "/domains/", status=404),
     State("my account without Dovecot", "/me/", _without_dovecot("/me/")),
     State("refused password", "/me/password/", refused(
@@ -236,6 +236,14 @@ def _recovery_codes(run: Run) -> None:
     expect(run.page.locator("ul.codes li")).to_have_count(10)
 
 
+def _refused_turn_off(run: Run) -> None:
+    """The newcomer's role requires its second factor, which hides the form: not required for this state. The
+    persona's earlier refusals are forgotten first, so that this one is a refusal, not the lockout page."""
+    reset_failed_sign_ins()
+    with override_settings(MFA_REQUIRED_FOR=[]):
+        refused("/two-factor/", "form[action$='/remove/']", code="000000")(run)
+
+
 def _locked_out(run: Run) -> None:
     """Wrong passwords until django-axes locks the sign-in (the test forgets the failures after each context)."""
     for _attempt in range(5):
@@ -253,6 +261,8 @@ SIGNED_OUT = pages("/login/") + [
     State("refused enrolment code", "/two-factor/enrol/", refused("/two-factor/enrol/", "form[action$='/enrol/']",
                                                                   code="000000")),
     State("recovery codes", "/two-factor/enrol/", _recovery_codes),
+    State("second factor on", "/two-factor/", lambda run: run.go("/two-factor/")),  # the newcomer, just enrolled
+    State("refused turn-off", "/two-factor/remove/", _refused_turn_off),
     State("locked out", "/login/", _locked_out),
 ]
 
@@ -270,6 +280,7 @@ NOT_PAGES = {
     "tokens:revoke": "POST-only button: answers with a redirect to the tokens page",
     "roles:revoke": "POST-only: a refusal is the console users page with the form's errors (as the refused grant)",
     "roles:reset_mfa": "POST-only button: answers with a redirect to the user's page",
+    "accounts:reset_mfa": "POST-only button: answers with a redirect to the account page",
     "audit:export": "a CSV download, not a page",
 }
 
