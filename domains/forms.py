@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import events
@@ -17,7 +16,7 @@ from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.domains import MailDomain
-from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField, refused_message
+from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField, refused_error
 from mailadmin.permissions import Access
 
 GONE_MESSAGE = _l("Someone else removed this domain since you opened it.")
@@ -47,12 +46,12 @@ class DomainForm(forms.Form):
         try:
             return self._add(directory, actor) if self.domain is None else self._change(directory, actor)
         except AlreadyExists:
-            self.add_error("name", forms.ValidationError(_("The domain %(name)s exists already."), code="in_use",
+            self.add_error("name", forms.ValidationError(_l("The domain %(name)s exists already."), code="in_use",
                                                          params={"name": display_domain(self.cleaned_data["name"])}))
         except Conflict:
             self._show_current(directory)
         except Invalid as e:
-            self.add_error(None, _("The directory refused the change: %(reason)s") % {"reason": e})
+            self.add_error(None, refused_error(e))
         return None
 
     def _add(self, directory: Directory, actor: str) -> MailDomain:
@@ -96,8 +95,9 @@ class RemoveDomainForm(forms.Form):
             return True
         except InUse as e:
             self.users = e.users
-            self.add_error(None, _("%(name)s is still used by the addresses listed below; remove or move them first.")
-                           % {"name": self.domain.display_name})
+            self.add_error(None, forms.ValidationError(
+                _l("%(name)s is still used by the addresses listed below; remove or move them first."),
+                params={"name": self.domain.display_name}))
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         return False
@@ -133,7 +133,7 @@ class DomainQuotaResetForm(forms.Form):
         try:
             default, differ, unchanged = ldap_accounts.quota_resets(directory, self.domain.name)
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
             return None
         allowed = tuple(a for a in differ if self.access is None or self.access.may_change_account(a.mail, {"quota_kb"}))
         return QuotaReset(default, allowed, unchanged, len(differ) - len(allowed))

@@ -149,8 +149,9 @@ class VacationForm(forms.Form):
         try:
             now = read_vacation(self.account)
             if now.foreign:
-                self.add_error(None, _("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did "
-                                       "not write: it is left as it is.") % {"name": SCRIPT_NAME})
+                self.add_error(None, forms.ValidationError(
+                    _l("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did not write: it is "
+                       "left as it is."), params={"name": SCRIPT_NAME}))
                 return None
             if (self.cleaned_data.get("version") or now.version) != now.version:
                 self.add_error(None, CONFLICT_MESSAGE)
