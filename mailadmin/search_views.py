@@ -72,7 +72,7 @@ def _account_list(request: HttpRequest, status: str) -> HttpResponse:
         raise Http404("no such page")
     return render(request, "search.html", {
         "status": status, "accounts": [a for a in listed.accounts if access.sees(a.domain)], "total": listed.total,
-        "as_of": listed.as_of, "page": page, "pages": listed.pages, "page_numbers": page_numbers(page, listed.pages),
+        "page": page, "pages": listed.pages, "page_numbers": page_numbers(page, listed.pages),
     })
 
 

@@ -166,8 +166,23 @@ def accounts_with_alias(directory: Directory, address: str) -> list[Account]:
 def list_domain_accounts(
     directory: Directory, domain: str, *, page: int = 1, per_page: int = 50, text: str = ""
 ) -> AccountPage:
-    """One page of a domain's accounts sorted by address, those matching `text` when given (see _sorted_page)."""
-    return _sorted_page(directory, s.domain_members(domain, text), page, per_page, remember=not text)
+    """One page of a domain's accounts sorted by address. Without a filter text, from the domain's remembered order
+    (remembered.py) when remembering is on. Otherwise one search, a server-side sorted window (VLV), or without VLV (a
+    stock slapd) the addresses alone, paged and sorted here, then the page's entries read by one search.
+
+    A page past the end comes back empty, with the right total (one more search, in that case only)."""
+    page = max(page, 1)
+    flt = s.domain_members(domain, text)
+    if not text and remembered.enabled():
+        try:
+            return _page_in_order(directory, domain, flt, page, per_page)
+        except SizeLimited:
+            if not directory.features.vlv:
+                raise
+            # The bind account may not page through the whole domain, but slapd's sorted windows are not cut.
+    if not directory.features.vlv:
+        return _page_sorted_here(directory, flt, page, per_page)
+    return _page_sorted_by_slapd(directory, flt, page, per_page)
 
 
 def list_accounts(
@@ -175,30 +190,14 @@ def list_accounts(
     per_page: int = 50,
 ) -> AccountPage:
     """One page of every account (every disabled one: `disabled`) of `domains` (None: every domain), sorted by
-    address (see _sorted_page)."""
+    address: a server-side sorted window (VLV), or without VLV (a stock slapd) the addresses alone, paged and sorted
+    here, then the page's entries read by one search. Never from a remembered order: those are kept per domain."""
+    page = max(page, 1)
     flt = s.disabled_accounts() if disabled else s.accounts_filter()
     if domains is not None:
         if not domains:
-            return AccountPage((), 0, max(page, 1), per_page)
+            return AccountPage((), 0, page, per_page)
         flt = s.all_of(flt, s.in_domains(domains))
-    return _sorted_page(directory, flt, page, per_page, remember=True)
-
-
-def _sorted_page(directory: Directory, flt: str, page: int, per_page: int, *, remember: bool) -> AccountPage:
-    """One page of the accounts `flt` finds, sorted by address. With `remember` (lists without a filter text), from
-    the list's remembered order (remembered.py) when remembering is on. Otherwise one search, a server-side sorted
-    window (VLV), or without VLV (a stock slapd) the addresses alone, paged and sorted here, then the page's entries
-    read by one search.
-
-    A page past the end comes back empty, with the right total (one more search, in that case only)."""
-    page = max(page, 1)
-    if remember and remembered.enabled():
-        try:
-            return _page_in_order(directory, flt, page, per_page)
-        except SizeLimited:
-            if not directory.features.vlv:
-                raise
-            # The bind account may not page through the whole list, but slapd's sorted windows are not cut.
     if not directory.features.vlv:
         return _page_sorted_here(directory, flt, page, per_page)
     return _page_sorted_by_slapd(directory, flt, page, per_page)
@@ -224,12 +223,12 @@ def _addresses(directory: Directory, flt: str) -> Iterator[tuple[str, str]]:
         yield record.first(s.MAIL).lower(), record.dn
 
 
-def _page_in_order(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
-    """The page from the list's (address, DN) pairs in order, remembered: sorted here once, then a page costs
-    reading its slice and one search for its entries, whatever the list's size or the page's position."""
+def _page_in_order(directory: Directory, domain: str, flt: str, page: int, per_page: int) -> AccountPage:
+    """The page from the domain's (address, DN) pairs in order, remembered: sorted here once, then a page costs
+    reading its slice and one search for its entries, whatever the domain's size or the page's position."""
     start = (page - 1) * per_page
     order = remembered.window(
-        directory, f"order {flt}", lambda: sorted(_addresses(directory, flt)), start, start + per_page
+        directory, f"order {domain}", lambda: sorted(_addresses(directory, flt)), start, start + per_page
     )
     return AccountPage(_entries(directory, flt, order.items), order.total, page, per_page, order.as_of)
 

@@ -47,3 +47,10 @@ def test_nobody_but_a_superadmin_changes_a_role(login_as):
         assert login_as(persona).post("/console-users/grant/", data).status_code == 403
     assert not Role.objects.filter(user__username="helper", kind="domain_admin").exists()
     assert login_as("domain_admin").get("/console-users/").status_code == 403
+
+
+def test_the_users_list_names_role_domains_in_unicode(login_as, django_user_model):
+    user = django_user_model.objects.create_user("bob")
+    Role.objects.create(user=user, kind="domain_admin", domain="xn--bcher-kva.example")
+    body = login_as("superadmin").get("/console-users/").content.decode()
+    assert "domain admin bücher.example" in body and "xn--" not in body
