@@ -41,7 +41,7 @@ from mailadmin.fields import (
     check_free,
     check_new_addresses,
     in_use_error,
-    refused_message,
+    refused_error,
 )
 from mailadmin.permissions import Access
 
@@ -251,7 +251,7 @@ class QuotaForm(AccountForm):
         try:
             return ldap_accounts.default_quota(directory, self.account.domain)
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
             return None
 
     def _save(self, directory: Directory) -> Account | None:
@@ -372,7 +372,7 @@ class RemoveAccountForm(AccountForm):
         except Conflict:
             self.conflict()
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
         return None
 
 
@@ -419,5 +419,5 @@ class EnableMailForm(forms.Form):
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
         return None

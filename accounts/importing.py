@@ -36,7 +36,7 @@ from mailadmin.directory.bulk import (
     directory_claims,
     read_account,
 )
-from mailadmin.fields import TextField, check_new_addresses, in_use_message
+from mailadmin.fields import TextField, check_new_addresses, in_use_error
 from mailadmin.spreadsheet import unsafe_cell
 
 AUDIT_BATCH = 500  # written entries per batch of audit rows
@@ -268,7 +268,7 @@ class Planner:
                 return f"{field_name}: " + _("%(address)s is already on line %(line)d.") % {
                     "address": address, "line": self.lines[address]}
             if address in self.claims.addresses:
-                return f"{field_name}: " + in_use_message(self.directory, AlreadyExists(address=address))
+                return f"{field_name}: " + in_use_error(self.directory, AlreadyExists(address=address)).messages[0]
         if dn in self.claims.dns:
             where = _("on line %(line)d") % {"line": self.lines[dn]} if dn in self.lines else _("in the directory")
             return "uid: " + _("The login %(uid)s is taken already (%(where)s).") % {

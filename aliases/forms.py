@@ -23,7 +23,7 @@ from mailadmin.fields import (
     check_free,
     check_new_addresses,
     in_use_error,
-    refused_message,
+    refused_error,
 )
 from mailadmin.permissions import Access
 
@@ -57,7 +57,8 @@ class VirtualAliasForm(forms.Form):
         for address in self.cleaned_data["members"]:
             account = ldap_accounts.get_account(directory, address)
             if account is None or (self.access is not None and not self.access.sees(account.domain)):
-                self.add_error("members", _("There is no account %(address)s.") % {"address": display_address(address)})
+                self.add_error("members", forms.ValidationError(_l("There is no account %(address)s."),
+                                                                 params={"address": display_address(address)}))
             else:
                 dns.append(account.dn)
         return dns
@@ -100,7 +101,7 @@ class VirtualAliasForm(forms.Form):
             self.data = self.data.copy()
             self.data["csn"] = self.valias.csn if self.valias else ""
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
         return None
 
 
@@ -166,7 +167,7 @@ class RenameVirtualAliasForm(forms.Form):
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
         return None
 
 

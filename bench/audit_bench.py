@@ -65,13 +65,13 @@ def fill(total: int) -> None:
                 new = {"forwards": [forward]} if forward else {"quota_kb": rng.randrange(10**6)}
                 at = start + timedelta(seconds=pk * 400 * 86400 // total)
                 rows.append((pk, at.isoformat(sep=" "), f"admin{rng.randrange(50)}", rng.choice(actions), target,
-                             domain, "{}", json.dumps(new), pk % 50 != 0, "", "192.0.2.1", "domain_admin"))
+                             domain, "{}", json.dumps(new), pk % 50 != 0, "", "[]", "192.0.2.1", "domain_admin"))
                 addresses.append((target, pk))
                 if forward:
                     addresses.append((forward, pk))
             cursor.executemany(
-                "INSERT INTO mailadmin_auditentry (id, at, actor, action, target, domain, old, new, ok, detail, client,"
-                " role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "INSERT INTO mailadmin_auditentry (id, at, actor, action, target, domain, old, new, ok, detail, messages,"
+                " client, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             cursor.executemany("INSERT INTO mailadmin_auditaddress (address, entry_id) VALUES (?, ?)", addresses)
             if first % 100_000 < BATCH:
                 print(f"  {first + len(rows) - 1:,} rows", flush=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import events
@@ -14,7 +13,7 @@ from mailadmin.audit import audited
 from mailadmin.directory import AlreadyExists, Conflict, Directory, InUse, Invalid
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.domains import MailDomain
-from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField
+from mailadmin.fields import CONFLICT_MESSAGE, DomainNameField, QuotaField, TextField, refused_error
 
 GONE_MESSAGE = _l("Someone else removed this domain since you opened it.")
 
@@ -43,12 +42,12 @@ class DomainForm(forms.Form):
         try:
             return self._add(directory, actor) if self.domain is None else self._change(directory, actor)
         except AlreadyExists:
-            self.add_error("name", forms.ValidationError(_("The domain %(name)s exists already."), code="in_use",
+            self.add_error("name", forms.ValidationError(_l("The domain %(name)s exists already."), code="in_use",
                                                          params={"name": display_domain(self.cleaned_data["name"])}))
         except Conflict:
             self._show_current(directory)
         except Invalid as e:
-            self.add_error(None, _("The directory refused the change: %(reason)s") % {"reason": e})
+            self.add_error(None, refused_error(e))
         return None
 
     def _add(self, directory: Directory, actor: str) -> MailDomain:
@@ -92,8 +91,9 @@ class RemoveDomainForm(forms.Form):
             return True
         except InUse as e:
             self.users = e.users
-            self.add_error(None, _("%(name)s is still used by the addresses listed below; remove or move them first.")
-                           % {"name": self.domain.display_name})
+            self.add_error(None, forms.ValidationError(
+                _l("%(name)s is still used by the addresses listed below; remove or move them first."),
+                params={"name": self.domain.display_name}))
         except Conflict:
             self.add_error(None, CONFLICT_MESSAGE)
         return False

@@ -24,7 +24,7 @@ from mailadmin.fields import (
     check_free,
     check_new_addresses,
     in_use_error,
-    refused_message,
+    refused_error,
 )
 from mailadmin.permissions import Access
 
@@ -61,7 +61,8 @@ class PasswordFields(forms.Form):
         return data
 
     def password_refused(self, error: Invalid) -> None:
-        self.add_error("password", _("The directory refused this password: %(reason)s") % {"reason": error})
+        self.add_error("password", forms.ValidationError(_l("The directory refused this password: %(reason)s"),
+                                                    params={"reason": str(error)}))
 
 
 class AccountForm(forms.Form):
@@ -96,7 +97,7 @@ class AccountForm(forms.Form):
         except Conflict:
             self.conflict()
         except Invalid as e:
-            self.add_error(field, refused_message(e))
+            self.add_error(field, refused_error(e))
         return None
 
 
@@ -167,7 +168,7 @@ class AccountAddressForm(AccountForm):
 
     def _alias_allowed(self, directory: Directory, address: str) -> bool:
         if address in self.account.addresses:
-            self.add_error("address", _("The account already accepts this address."))
+            self.add_error("address", _l("The account already accepts this address."))
         return not self.errors and check_new_addresses(self, "address", [address], directory, self.access)
 
     def _add(self, directory: Directory) -> Account | None:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import fields, is_dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import translation
@@ -104,19 +105,37 @@ def _plain(value) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in dict(value).items() if k not in ("csn", "password")}
 
 
-def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool = True, detail: str = "") -> None:
+def record(actor: str, action: str, target: str, *, old=None, new=None, ok: bool = True, detail: str = "",
+           messages: list[dict] | None = None) -> None:
     """Write one audit row. Passwords never reach it (the `password` key is dropped)."""
-    entry = _entry(actor, action, target, _plain(old), _plain(new), ok=ok, detail=detail)
+    entry = _entry(actor, action, target, _plain(old), _plain(new), ok=ok, detail=detail, messages=messages or [])
     entry.save()
     _index_addresses([entry])
 
 
 def refusal_detail(form) -> str:
-    """A refused form's messages for the audit row, one a line. The form's fixed texts (lazy, such as the conflict
-    message) are written in English, so that the dashboard shows each in the reader's language (AuditEntry.failure);
-    a message already filled in with values stays in the language of whoever made the change."""
+    """A refused form's messages in English, one a line: the row's `detail`, as exports and older readers show it."""
     with translation.override("en"):
         return "\n".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def refusal_messages(form) -> list[dict]:
+    """A refused form's messages for the row's `messages`: each as its message id and the values it is filled in
+    with, so that the console shows it in its reader's language (AuditEntry.failure). A message that reached the form
+    as plain text (already translated, or filled in) is kept as it reads."""
+    with translation.override(None):  # no catalogue: a lazy message reads as its message id
+        return [_stored(error) for errors in form.errors.as_data().values() for error in errors]
+
+
+def _stored(error: ValidationError) -> dict:
+    message, params = str(error.message), error.params or {}
+    if not message:  # a plural message (ngettext_lazy) has no id of its own until a number picks its form
+        return {"message": next(iter(error)), "params": {}}
+    return {"message": message, "params": {key: _json_value(value) for key, value in params.items()}}
+
+
+def _json_value(value):
+    return value if isinstance(value, int | float | bool) or value is None else str(value)
 
 
 @contextmanager
@@ -141,8 +160,9 @@ def audited_action(form, actor: str, action: str, target: str, run: Callable[[],
     except Exception as e:
         record(actor, action, target, old=_of(old, None), ok=False, detail=f"{type(e).__name__}: {e}")
         raise
-    detail = "" if result is not None else refusal_detail(form)
-    record(actor, action, target, old=_of(old, result), new=_of(new, result), ok=result is not None, detail=detail)
+    refused = result is None
+    record(actor, action, target, old=_of(old, result), new=_of(new, result), ok=not refused,
+           detail=refusal_detail(form) if refused else "", messages=refusal_messages(form) if refused else [])
     return result
 
 

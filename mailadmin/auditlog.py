@@ -138,11 +138,12 @@ def summary(changes: Iterable[Change]) -> str:
 
 
 def as_dict(entry: AuditEntry) -> dict:
-    """A row for `--json` and the CSV: every column, the diff as one line."""
+    """A row for `--json` and the CSV: every column, the diff as one line; a refusal's `detail` in English and (JSON
+    only) its `messages` as recorded, message ids with their values, to be translated by whoever reads them."""
     return {
         "at": entry.at.isoformat(), "actor": entry.actor, "role": entry.role, "client": entry.client or "",
         "action": entry.action, "target": entry.target, "outcome": DONE if entry.ok else REFUSED,
-        "detail": entry.detail, "changes": summary(diff(entry)),
+        "detail": entry.detail, "messages": entry.messages, "changes": summary(diff(entry)),
     }
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mailadmin import addresses
@@ -157,18 +156,16 @@ _USE_MESSAGES = {
 }
 
 
-def in_use_message(directory: Directory, error: AlreadyExists) -> str:
-    """A sentence naming where the refused address is used (one more lookup, on the error path only)."""
+def in_use_error(directory: Directory, error: AlreadyExists) -> ValidationError:
+    """A form error naming where the refused address is used (one more lookup, on the error path only), with the code
+    "in_use": the JSON API answers it with 409. Its message id and values stay apart, so that the audit log shows it
+    in its reader's language (audit.refusal_messages)."""
     uses = claims.uses(directory, error.address) if "@" in error.address else []
     values = {"address": display_address(error.address)}
     if not uses:
-        return gettext("%(address)s is already in use.") % values
-    return str(_USE_MESSAGES[uses[0].kind]) % {**values, "owner": display_address(uses[0].owner)}
-
-
-def in_use_error(directory: Directory, error: AlreadyExists) -> ValidationError:
-    """in_use_message as a form error with the code "in_use": the JSON API answers it with 409."""
-    return ValidationError(in_use_message(directory, error), code="in_use")
+        return ValidationError(_("%(address)s is already in use."), code="in_use", params=values)
+    return ValidationError(_USE_MESSAGES[uses[0].kind], code="in_use",
+                           params={**values, "owner": display_address(uses[0].owner)})
 
 
 def check_free(form: forms.Form, field: str, address: str, directory: Directory, *, owner_dn: str = "") -> None:
@@ -180,8 +177,9 @@ def check_free(form: forms.Form, field: str, address: str, directory: Directory,
         form.add_error(field, in_use_error(directory, e))
 
 
-def refused_message(error: Invalid) -> str:
-    return gettext("The directory refused the change: %(reason)s") % {"reason": error}
+def refused_error(error: Invalid) -> ValidationError:
+    """The directory's refusal as a form error; its reason is the server's own text."""
+    return ValidationError(_("The directory refused the change: %(reason)s"), params={"reason": str(error)})
 
 
 def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], directory: Directory,
@@ -196,10 +194,10 @@ def check_new_addresses(form: forms.Form, field: str, values: Iterable[str], dir
         # "Not administered" comes first: another customer's domain and a domain not hosted here get the same answer,
         # so the message does not tell a domain admin which domains are hosted.
         if access is not None and not access.administers(domain_of(value)):
-            form.add_error(field, gettext("You do not administer the domain of %(address)s.") % shown)
+            form.add_error(field, ValidationError(_("You do not administer the domain of %(address)s."), params=shown))
         elif domain_of(value) not in hosted:
-            form.add_error(field, gettext("%(address)s is not in a domain hosted here.") % shown)
+            form.add_error(field, ValidationError(_("%(address)s is not in a domain hosted here."), params=shown))
         elif access is not None and not access.superadmin and is_admin_address(value):
-            form.add_error(field, gettext("%(address)s is the sign-in address of a console user: only a superadmin "
-                                          "may give it to an account or list.") % shown)
+            form.add_error(field, ValidationError(_("%(address)s is the sign-in address of a console user: only a "
+                                                    "superadmin may give it to an account or list."), params=shown))
     return field not in form.errors

@@ -16,7 +16,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -120,7 +119,7 @@ class CodeForm(forms.Form):
         code = self.cleaned_data["code"]
         device = next((d for d in devices if d.verify_token(code)), None)
         if device is None:
-            self.add_error("code", _("This code is wrong, expired or already used."))
+            self.add_error("code", _l("This code is wrong, expired or already used."))
         return device
 
     def confirm(self, device: TOTPDevice, *, actor: str) -> list[str] | None:
@@ -146,7 +145,7 @@ class CodeForm(forms.Form):
 
     def _remove(self, user) -> int | None:
         if required_for(user):
-            self.add_error(None, _("Your role requires a second factor: it cannot be turned off."))
+            self.add_error(None, _l("Your role requires a second factor: it cannot be turned off."))
             return None
         if self.matching_device(devices_for_user(user, confirmed=True)) is None:
             return None
@@ -166,10 +165,12 @@ class ResetSecondFactorForm(forms.Form):
     def _reset(self, username: str) -> int | None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            self.add_error("username", _("There is no user %(user)s.") % {"user": username})
+            self.add_error("username", forms.ValidationError(_l("There is no user %(user)s."),
+                                                          params={"user": username}))
             return None
         removed = _remove_devices(user)
         if not removed:
-            self.add_error("username", _("%(user)s has no second factor.") % {"user": username})
+            self.add_error("username", forms.ValidationError(_l("%(user)s has no second factor."),
+                                                          params={"user": username}))
             return None
         return removed

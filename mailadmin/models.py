@@ -118,6 +118,22 @@ FAILURE_LABELS = {
     "DirectoryUnavailable": _("The directory could not be reached; nothing was changed."),
     "DirectoryError": _("The directory refused the change; nothing was changed."),
 }
+
+
+def message_text(message: dict) -> str:
+    """A stored message ({"message", "params"}) in the current language. The values are filled in once, by %, which
+    never reads a value as a format itself; a catalogue entry that does not fit them falls back to the message id."""
+    text, params = str(message.get("message", "")), message.get("params") or {}
+    if not params:
+        return gettext(text)
+    for template in (gettext(text), text):
+        try:
+            return template % params
+        except (KeyError, TypeError, ValueError):
+            continue
+    return text
+
+
 ROLE_NAMES = {Role.DOMAIN_ADMIN: _("domain admin"), Role.HELPDESK: _("helpdesk"), Role.AUDITOR: _("auditor")}
 # The role an audit row's actor acted in (AuditEntry.role, see audit.acting_role), in words.
 ACTING_ROLE_NAMES = {**ROLE_NAMES, "superadmin": _("superadmin"), "cli": _("command line"),
@@ -137,6 +153,9 @@ class AuditEntry(models.Model):
     new = models.JSONField(default=dict, blank=True)
     ok = models.BooleanField(default=True)
     detail = models.TextField(blank=True)
+    # A refused form's messages as [{"message": its message id, "params": the values filled in}]: shown in the reader's
+    # language (`failure`). Rows written before it have only `detail`.
+    messages = models.JSONField(default=list, blank=True)
     client = models.GenericIPAddressField(null=True, blank=True)  # web changes only
     role = models.CharField(max_length=16, blank=True)  # superadmin, domain_admin, helpdesk, auditor, self, or cli
 
@@ -163,13 +182,21 @@ class AuditEntry(models.Model):
 
     @property
     def failure(self) -> str:
-        """Why the change failed, in the current language: a directory error by its kind; a form's messages (one a
-        line, see audit.refusal_detail) each through the catalogue: those recorded in English without values to fill
-        in are translated, the others shown as recorded."""
+        """Why the change failed, in the current language: a refused form's messages, each translated then filled in
+        with its values; a directory error by its kind; an older row's messages (one a line, in `detail`) through the
+        catalogue, so that those recorded in English without values are translated and the others shown as recorded."""
+        if self.messages:
+            return " ".join(message_text(message) for message in self.messages)
         kind = self.detail.partition(":")[0]
         if kind in FAILURE_LABELS:
             return str(FAILURE_LABELS[kind])
         return " ".join(gettext(line) for line in self.detail.splitlines())
+
+    @property
+    def directory_error(self) -> str:
+        """The error's own text ("Conflict: modify …") of a failure recorded from a directory error, for the row's
+        page; "" for other rows."""
+        return self.detail if not self.messages and self.detail.partition(":")[0] in FAILURE_LABELS else ""
 
     @property
     def role_change(self) -> tuple[str, str, str] | None:

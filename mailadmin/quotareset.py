@@ -17,7 +17,7 @@ from mailadmin.directory import Conflict, Directory, Invalid
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.domains import MailDomain
-from mailadmin.fields import refused_message
+from mailadmin.fields import refused_error
 from mailadmin.permissions import Access
 
 
@@ -51,7 +51,7 @@ class DomainQuotaResetForm(forms.Form):
         try:
             default, differ, unchanged = ldap_accounts.quota_resets(directory, self.domain.name)
         except Invalid as e:
-            self.add_error(None, refused_message(e))
+            self.add_error(None, refused_error(e))
             return None
         allowed = tuple(a for a in differ if self.access is None or self.access.may_change_account(a.mail, {"quota_kb"}))
         return QuotaReset(default, allowed, unchanged, len(differ) - len(allowed))

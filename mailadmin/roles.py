@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import events
-from mailadmin.addresses import normalise_address
+from mailadmin.addresses import display_domain, normalise_address
 from mailadmin.audit import audited_action
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
@@ -68,7 +68,8 @@ class RoleForm(forms.Form):
         A new user, or one whose identity is still pending, is tied to the entry holding its address now."""
         data = self.cleaned_data
         if data["domain"] and ldap_domains.get_domain(directory, data["domain"]) is None:
-            self.add_error("domain", _("There is no domain %(name)s.") % {"name": data["domain"]})
+            self.add_error("domain", forms.ValidationError(_l("There is no domain %(name)s."),
+                                                        params={"name": display_domain(data["domain"])}))
             return None
         user, created = get_user_model().objects.get_or_create(username=data["username"])
         if created:
@@ -86,6 +87,7 @@ class RoleForm(forms.Form):
             user__username=data["username"], kind=data["kind"], domain=data["domain"] or ""
         ).delete()
         if not removed:
-            self.add_error(None, _("%(user)s does not hold that role.") % {"user": data["username"]})
+            self.add_error(None, forms.ValidationError(_l("%(user)s does not hold that role."),
+                                                       params={"user": data["username"]}))
             return None
         return removed

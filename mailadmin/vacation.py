@@ -152,8 +152,8 @@ class VacationForm(forms.Form):
             now = read_vacation(self.account)
             if now.foreign:
                 self.add_error(None, forms.ValidationError(
-                    _("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did not write: it is "
-                      "left as it is.") % {"name": SCRIPT_NAME}, code=FOREIGN))
+                    _l("This mailbox has its own Sieve script named “%(name)s”, which mailadmin did not write: it is "
+                       "left as it is."), code=FOREIGN, params={"name": SCRIPT_NAME}))
                 return None
             if (self.cleaned_data.get("version") or now.version) != now.version:
                 self.add_error(None, CONFLICT_MESSAGE)

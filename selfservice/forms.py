@@ -4,7 +4,6 @@ vacation reply mailadmin.vacation.VacationForm, as the account page does."""
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from mailadmin import events
@@ -36,7 +35,7 @@ class OwnPasswordForm(PasswordFields):
     def _save(self) -> Account | None:
         directory = bound_as(self.account.dn, self.cleaned_data["old_password"])
         if directory is None:
-            self.add_error("old_password", _("The current password is wrong."))
+            self.add_error("old_password", _l("The current password is wrong."))
             return None
         try:
             directory.set_password(self.account.dn, self.cleaned_data["password"], self.cleaned_data["old_password"])

@@ -184,8 +184,9 @@ def test_backup_and_restore_of_the_database(tmp_path):
         subprocess.run([str(VENV / "bin/python"), "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True,
                        env={**os.environ, "DATABASE_URL": cluster.url, "LDAP_URL": "ldap://127.0.0.1:1",
                             "LDAP_BIND_DN": "cn=mailadmin,ou=system,dc=example,dc=org"})  # checks only; no bind
-        cluster.sql("INSERT INTO mailadmin_auditentry (at, actor, action, target, domain, old, new, ok, detail, role) "
-                    "VALUES (now(), 'cli:root', 'domain.add', 'backup.test', 'backup.test', '{}', '{}', true, '', 'cli')")
+        cluster.sql("INSERT INTO mailadmin_auditentry (at, actor, action, target, domain, old, new, ok, detail, messages, "
+                    "role) VALUES (now(), 'cli:root', 'domain.add', 'backup.test', 'backup.test', '{}', '{}', true, '', "
+                    "'[]', 'cli')")
         env = {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": str(cluster.port), "PGUSER": "postgres",
                "PGPASSWORD": cluster.password}
         pg_dump = _cron_command(block("# /etc/cron.d/mailadmin-backup").splitlines()[1])

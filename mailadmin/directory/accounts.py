@@ -185,6 +185,24 @@ def list_domain_accounts(
     return _page_sorted_by_slapd(directory, flt, page, per_page)
 
 
+def list_accounts(
+    directory: Directory, *, disabled: bool = False, domains: Collection[str] | None = None, page: int = 1,
+    per_page: int = 50,
+) -> AccountPage:
+    """One page of every account (every disabled one: `disabled`) of `domains` (None: every domain), sorted by
+    address: a server-side sorted window (VLV), or without VLV (a stock slapd) the addresses alone, paged and sorted
+    here, then the page's entries read by one search. Never from a remembered order: those are kept per domain."""
+    page = max(page, 1)
+    flt = s.disabled_accounts() if disabled else s.accounts_filter()
+    if domains is not None:
+        if not domains:
+            return AccountPage((), 0, page, per_page)
+        flt = s.all_of(flt, s.in_domains(domains))
+    if not directory.features.vlv:
+        return _page_sorted_here(directory, flt, page, per_page)
+    return _page_sorted_by_slapd(directory, flt, page, per_page)
+
+
 def _page_sorted_by_slapd(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
     """The page as a server-side sorted window (VLV): one search."""
     try:
@@ -242,14 +260,12 @@ def _entries(directory: Directory, flt: str, shown: Sequence[tuple[str, str]]) -
 
 def search_accounts(
     directory: Directory, text: str, *, limit: int = 50, domains: Collection[str] | None = None,
-    status: str = "",
 ) -> tuple[list[Account], bool]:
     """Accounts matching an address, alias, name or uid, in `domains` (None: anywhere); True when there were more
-    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit. With `status`
-    "all" or "disabled", `text` is ignored: every account, or every disabled one."""
+    than `limit`. The domains are part of the filter, so other domains' accounts never fill the limit."""
     if domains is not None and not domains:
         return [], False
-    flt = {"all": s.accounts_filter(), "disabled": s.disabled_accounts()}.get(status) or s.search_text(text)
+    flt = s.search_text(text)
     flt = flt if domains is None else s.all_of(flt, s.in_domains(domains))
     records = directory.find(s.users_dn(), flt, s.ACCOUNT_ATTRS, limit=limit + 1)
     accounts = sorted((account_from_record(r) for r in records), key=lambda a: a.mail)

@@ -80,7 +80,7 @@ def test_grant_enrol_change_then_the_auditor_finds_exports_and_changes_nothing(s
     rows = reader.locator("table.changes tbody tr")
     expect(rows).to_have_count(1)  # waits for the filtered page (a bare count() may read the page before it)
     assert "bob@example.test" in rows.inner_text() and "alice@example.test" in rows.inner_text()
-    rows.locator("td:first-child a").click()  # the row's time opens its diff (the entry links to the account)
+    rows.locator("a:has(time)").click()  # the row's own page; its target links to the account
     assert "+ " + FORWARD in reader.locator("table.diff").inner_text()
     screenshot("audit-diff", of=reader)
     reader.go_back()

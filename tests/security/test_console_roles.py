@@ -64,3 +64,10 @@ def test_an_auditor_reads_a_users_second_factor_without_the_buttons(login_as):
     assert "An authenticator is enrolled." in page
     assert not any(word in page for word in ("Reset the second factor", "Revoke", "Grant"))
     assert "Reset the second factor" in login_as("superadmin").get("/console-users/dadmin/").content.decode()
+
+
+def test_the_users_list_names_role_domains_in_unicode(login_as, django_user_model):
+    user = django_user_model.objects.create_user("bob")
+    Role.objects.create(user=user, kind="domain_admin", domain="xn--bcher-kva.example")
+    body = login_as("superadmin").get("/console-users/").content.decode()
+    assert "domain admin bücher.example" in body and "xn--" not in body
