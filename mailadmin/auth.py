@@ -12,8 +12,8 @@ from django.utils.crypto import salted_hmac
 from mailadmin import events
 from mailadmin.addresses import normalise_address
 from mailadmin.audit import record
+from mailadmin.directory import DirectoryError, connect
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.models import DirectoryIdentity
@@ -30,8 +30,22 @@ def login_name(text: str) -> str:
 
 
 def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
-    """AXES_USERNAME_CALLABLE: the name failures are counted under (see login_name)."""
-    return login_name((credentials or {}).get("username", ""))
+    """AXES_USERNAME_CALLABLE: the name failures are counted under: login_name, and for an alias its account's
+    primary address. Mail users sign in with an alias too; counted apart, guesses spread over a mailbox's aliases
+    would pass the directory's own lockout (pwdMaxFailure), which locks the mailbox for IMAP and SMTP as well."""
+    name = login_name((credentials or {}).get("username", ""))
+    return _primary_address(name) if "@" in name else name
+
+
+def _primary_address(address: str) -> str:
+    """The primary address of the account that accepts `address`; `address` itself when none does or the directory
+    cannot say (a sign-in then fails anyway)."""
+    try:
+        with connect() as directory:
+            account = ldap_accounts.get_account(directory, address)
+    except DirectoryError:
+        return address
+    return account.mail if account else address
 
 
 def tied_entry(user, address: str) -> SignInEntry | None:
