@@ -3,16 +3,21 @@ role was granted for (its DN and entryUUID, recorded in DirectoryIdentity)."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from mailadmin import events
 from mailadmin.addresses import normalise_address
-from mailadmin.directory import connect
+from mailadmin.audit import record
+from mailadmin.directory import DirectoryError, connect
+from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.connection import password_matches
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.models import DirectoryIdentity
-from mailadmin.permissions import console_user
+from mailadmin.permissions import CONSOLE_USER, console_user
 
 
 def login_name(text: str) -> str:
@@ -25,8 +30,22 @@ def login_name(text: str) -> str:
 
 
 def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
-    """AXES_USERNAME_CALLABLE: the name failures are counted under (see login_name)."""
-    return login_name((credentials or {}).get("username", ""))
+    """AXES_USERNAME_CALLABLE: the name failures are counted under: login_name, and for an alias its account's
+    primary address. Mail users sign in with an alias too; counted apart, guesses spread over a mailbox's aliases
+    would pass the directory's own lockout (pwdMaxFailure), which locks the mailbox for IMAP and SMTP as well."""
+    name = login_name((credentials or {}).get("username", ""))
+    return _primary_address(name) if "@" in name else name
+
+
+def _primary_address(address: str) -> str:
+    """The primary address of the account that accepts `address`; `address` itself when none does or the directory
+    cannot say (a sign-in then fails anyway)."""
+    try:
+        with connect() as directory:
+            account = ldap_accounts.get_account(directory, address)
+    except DirectoryError:
+        return address
+    return account.mail if account else address
 
 
 def tied_entry(user, address: str) -> SignInEntry | None:
@@ -41,6 +60,37 @@ def tied_entry(user, address: str) -> SignInEntry | None:
     tied = bool(entry and entry.enabled and entry.mail == address.lower() and entry.dn.lower() == identity.dn.lower()
                 and entry.entry_uuid == identity.entry_uuid)
     return entry if tied else None
+
+
+def tied_user(entry: SignInEntry, among: Q):
+    """The user (of those `among` selects) tied to `entry`, whatever it is named: the tie is the entry's entryUUID,
+    which no one can give another entry, recorded at grant time or at a mail user's first sign-in. None if none."""
+    if not entry.entry_uuid:
+        return None
+    return get_user_model().objects.filter(among, directory_identity__entry_uuid=entry.entry_uuid).first()
+
+
+def follow_rename(user, entry: SignInEntry) -> bool:
+    """Name `user` by its tied entry's primary address, when the account was renamed since (by the console, a command
+    or another tool), so that its roles and second factor follow the mailbox; audited. False when another user holds
+    that name already (the user keeps its own)."""
+    users = get_user_model().objects
+    if user.username.lower() == entry.mail:
+        return True
+    if users.filter(username__iexact=entry.mail).exists():
+        return False
+    former, user.username = user.username, entry.mail
+    user.save(update_fields=["username"])
+    record("system", events.USER_RENAME, entry.mail, old={"username": former}, new={"username": entry.mail})
+    return True
+
+
+def _console_user_renamed_to(address: str):
+    """The console user tied to the entry whose primary address is now `address`, under a former name, or None."""
+    with connect() as directory:
+        account = ldap_accounts.get_account(directory, address)
+        entry = get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
+    return tied_user(entry, CONSOLE_USER) if entry else None
 
 
 def password_stamp(entry: SignInEntry) -> str:
@@ -62,11 +112,12 @@ class LDAPBindBackend(ModelBackend):
             address = normalise_address(username)
         except ValueError:
             return None
-        user = console_user(address)  # users are never created here: only a superadmin delegates roles
+        # Users are never created here: only a superadmin delegates roles.
+        user = console_user(address) or _console_user_renamed_to(address)
         if user is None or not self.user_can_authenticate(user):
             return None
         entry = tied_entry(user, address)
-        if entry is None or not password_matches(entry.dn, password):
+        if entry is None or not password_matches(entry.dn, password) or not follow_rename(user, entry):
             return None
         user.password_stamp = password_stamp(entry)  # for the session (mailadmin.sessions)
         return user

@@ -99,6 +99,7 @@ ACTION_LABELS = {
     events.ROLE_GRANT: _("Role granted"),
     events.ROLE_REVOKE: _("Role revoked"),
     events.ROLE_CONFIRM: _("Sign-in entry confirmed"),
+    events.USER_RENAME: _("Sign-in name follows the renamed mailbox"),
     events.API_TOKEN_CREATE: _("API token created"),
     events.API_TOKEN_REVOKE: _("API token revoked"),
     events.AUDIT_PRUNE: _("Audit log pruned"),

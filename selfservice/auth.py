@@ -8,7 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from mailadmin.addresses import normalise_address
-from mailadmin.auth import password_stamp
+from mailadmin.auth import follow_rename, password_stamp, tied_user
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
@@ -27,27 +27,12 @@ def _mail_entry(address: str) -> SignInEntry | None:
         return get_sign_in_entry(directory, account.dn)
 
 
-def _renamed_user(entry: SignInEntry):
-    """The Django user already tied to the entry under its former address, now named by its new one (an admin
-    renamed the account): its second factor follows the entry. None when there is none, or when a user is already
-    named by the new address."""
-    users = get_user_model().objects
-    console_users = users.filter(CONSOLE_USER)  # never renamed here: a superadmin's business
-    identity = (DirectoryIdentity.objects.filter(entry_uuid=entry.entry_uuid).exclude(user__in=console_users)
-                .select_related("user").first())
-    if identity is None or users.filter(username=entry.mail).exists():
-        return None
-    identity.user.username = entry.mail
-    identity.user.save(update_fields=["username"])
-    return identity.user
-
-
 def _tie(entry: SignInEntry):
     """The Django user standing for the entry (named by its primary address, no local password), tied to the entry
     just bound as: the session checks of mailadmin.sessions then end its sessions like a console user's. The second
     factor hangs on this user, which every sign-in finds again."""
-    user = _renamed_user(entry)
-    if user is None:
+    user = tied_user(entry, ~CONSOLE_USER)  # a console user's entry signs in through the console's backend only
+    if user is None or not follow_rename(user, entry):
         user, created = get_user_model().objects.get_or_create(username=entry.mail)
         if created:
             user.set_unusable_password()

@@ -12,8 +12,9 @@ from django.test import Client, RequestFactory
 
 from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
-from mailadmin.models import Role
+from mailadmin.models import AuditEntry, Role
 from mailadmin.roles import tie_identity
+from tests.cli.helpers import run
 from tests.conftest import BASE_LDIF, OUS, start_instance, use_instance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,3 +200,30 @@ def test_the_deploy_check_passes_with_production_settings(slapd, tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_console_user_follows_its_mailbox_when_it_is_renamed(client, alice):
+    run("renameaccount", ALICE, "alicia@example.test")
+    assert _authenticate("alicia@example.test", "wrong-password") is None
+    assert get_user_model().objects.get(pk=alice.pk).username == ALICE  # nothing follows a refused sign-in
+    assert _authenticate("alicia@example.test", ALICE_PASSWORD) == alice
+    alice.refresh_from_db()
+    assert alice.username == "alicia@example.test" and alice.mail_roles.get().domain == "example.test"
+    row = AuditEntry.objects.get(action="user.rename")
+    assert (row.actor, row.old, row.new) == ("system", {"username": ALICE}, {"username": "alicia@example.test"})
+    assert _authenticate(ALICE, ALICE_PASSWORD) is None  # the former address is no sign-in name any more
+
+
+def test_a_new_mailbox_at_a_console_users_former_address_is_someone_else(client, alice):
+    run("renameaccount", ALICE, "alicia@example.test")
+    run("createaccount", ALICE, "--password-stdin", stdin="newcomer-password-1")
+    assert _authenticate(ALICE, "newcomer-password-1") is None  # no role: its entry is not alice's
+    assert get_user_model().objects.get(pk=alice.pk).username == ALICE
+    assert not AuditEntry.objects.filter(action="user.rename").exists()
+
+
+def test_no_rename_onto_a_name_another_user_holds(client, alice):
+    run("renameaccount", ALICE, "alicia@example.test")
+    get_user_model().objects.create_user("alicia@example.test")  # e.g. a stale user of an older mailbox
+    assert _authenticate("alicia@example.test", ALICE_PASSWORD) is None
+    assert get_user_model().objects.get(pk=alice.pk).username == ALICE

@@ -73,3 +73,15 @@ def test_every_spelling_of_an_address_counts_against_the_one_account(console_use
         sign_in(spellings[attempt % len(spellings)], "wrong-password", REMOTE_ADDR=f"10.0.1.{attempt}")
     assert _locked_out(ALICE, ALICE_PASSWORD, REMOTE_ADDR="10.0.2.1")
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {ALICE}
+
+
+def test_guesses_spread_over_a_mailboxs_aliases_count_against_the_one_account(console_users):
+    """Mail users sign in with an alias too: counted apart, three guesses per alias would pass the directory's lockout
+    (pwdMaxFailure 5) and lock the mailbox for IMAP and SMTP."""
+    names = ["alice.martin@example.test", ALICE, "Alice.Martin@Example.Test"]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(names[attempt % len(names)], "wrong-password", REMOTE_ADDR=f"10.0.3.{attempt}")
+    assert _locked_out("alice.martin@example.test", ALICE_PASSWORD, REMOTE_ADDR="10.0.4.1")
+    assert _locked_out(ALICE, ALICE_PASSWORD, REMOTE_ADDR="10.0.4.2")
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {ALICE}
+    assert password_matches(ALICE_DN, ALICE_PASSWORD)  # the console stopped first: the mailbox works
