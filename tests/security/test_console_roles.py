@@ -71,3 +71,17 @@ def test_the_users_list_names_role_domains_in_unicode(login_as, django_user_mode
     Role.objects.create(user=user, kind="domain_admin", domain="xn--bcher-kva.example")
     body = login_as("superadmin").get("/console-users/").content.decode()
     assert "domain admin bücher.example" in body and "xn--" not in body
+
+
+def test_a_superadmins_other_roles_are_listed_apart(login_as, django_user_model):
+    user = django_user_model.objects.create_user("chief", is_superuser=True)
+    Role.objects.create(user=user, kind="helpdesk", domain="example.test")
+    body = login_as("superadmin").get("/console-users/").content.decode()
+    assert "superadmin, helpdesk example.test" in " ".join(body.split())
+
+
+def test_a_users_recent_actions_say_why_one_was_refused(login_as):
+    login_as("domain_admin").post("/accounts/bob@example.test/aliases/add/", {"address": "bob@nowhere.test"})
+    row = AuditEntry.objects.get(action="account.aliases.add", ok=False)
+    page = login_as("superadmin").get("/console-users/dadmin/").content.decode()
+    assert row.failure and row.failure in page.replace("&#x27;", "'").replace("&quot;", '"')
