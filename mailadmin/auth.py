@@ -34,7 +34,13 @@ def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
     primary address. Mail users sign in with an alias too; counted apart, guesses spread over a mailbox's aliases
     would pass the directory's own lockout (pwdMaxFailure), which locks the mailbox for IMAP and SMTP as well."""
     name = login_name((credentials or {}).get("username", ""))
-    return _primary_address(name) if "@" in name else name
+    if "@" not in name:
+        return name
+    # axes asks several times a sign-in (the lock check, then the failure or success): one lookup a request and name.
+    known = request.__dict__.setdefault("_mailadmin_primary_addresses", {}) if request is not None else {}
+    if name not in known:
+        known[name] = _primary_address(name)
+    return known[name]
 
 
 def _primary_address(address: str) -> str:
