@@ -13,35 +13,23 @@ nothing. The machine these figures come from is shared and noisy: compare the ra
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailadmin.settings")
-os.environ.setdefault("LDAP_URL", "ldap://127.0.0.1:1")  # replaced below, once the instance runs
-os.environ.setdefault("LDAP_BIND_DN", "cn=mailadmin,ou=system,dc=example,dc=org")
+from benchdjango import migrated_test_client_database
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from domain_ldif import domain_ldif
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from domain_ldif import domain_ldif  # noqa: E402
-
-from api.models import ApiToken  # noqa: E402
-from devtools.slapd import Instance, free_port  # noqa: E402
-from mailadmin.directory import accounts as ldap_accounts  # noqa: E402
-from mailadmin.directory import connect, features  # noqa: E402
-from mailadmin.directory.accounts import NewAccount  # noqa: E402
+from api.models import ApiToken
+from devtools.slapd import Instance, free_port
+from mailadmin.directory import accounts as ldap_accounts
+from mailadmin.directory import connect, features
+from mailadmin.directory.accounts import NewAccount
 
 DOMAIN = "big.test"
 PASSWORD = "a-long-enough-Passw0rd"
@@ -108,13 +96,8 @@ def main() -> None:
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     reads, writes = 300, 100
     with tempfile.TemporaryDirectory() as tmp:
-        settings.DATABASES["default"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
-        settings.ALLOWED_HOSTS = ["testserver"]
         settings.MAIL_API_RATE = "1000000/min"  # the throttle is not what is measured
-        settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-        setup_test_environment()
-        call_command("migrate", verbosity=0)
+        migrated_test_client_database(Path(tmp) / "bench.sqlite3")
         _row, token = ApiToken.issue(get_user_model().objects.create_superuser("bench", password="bench-password-1"),
                                      "bench")
         instance = Instance(Path(tmp) / "ldap", free_port())

@@ -18,29 +18,17 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--database")]
 DATABASE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--database=")),
                 f"{tempfile.mkdtemp(prefix='audit-bench-')}/audit.sqlite3")
 os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailadmin.settings")
-os.environ.setdefault("LDAP_URL", "ldap://127.0.0.1:1")  # the log never reads the directory
-os.environ.setdefault("LDAP_BIND_DN", "cn=mailadmin,ou=system,dc=example,dc=org")
 os.environ.setdefault("MFA_REQUIRED_FOR", "")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
+from benchdjango import migrated_test_client_database  # noqa: E402  (the log never reads the directory)
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 from mailadmin import auditlog  # noqa: E402
 from mailadmin.models import ACTION_LABELS, AuditEntry  # noqa: E402
@@ -100,10 +88,7 @@ def plan(query: dict) -> str:
 
 def main() -> None:
     total = int(ARGS[0]) if ARGS else 1_000_000
-    setup_test_environment()
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {  # no collectstatic manifest: serve from the finders
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    call_command("migrate", verbosity=0)
+    migrated_test_client_database()
     if AuditEntry.objects.exists():
         total = AuditEntry.objects.count()
         print(f"{total:,} audit rows already in {DATABASE}")

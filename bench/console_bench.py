@@ -14,7 +14,6 @@ figures; asserts nothing.
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -23,26 +22,15 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailadmin.settings")
-os.environ.setdefault("LDAP_URL", "ldap://127.0.0.1:1")  # replaced below, once the instance runs
-os.environ.setdefault("LDAP_BIND_DN", "cn=mailadmin,ou=system,dc=example,dc=org")
+from benchdjango import ROOT, migrated_test_client_database
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+from domain_ldif import domain_ldif
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from domain_ldif import domain_ldif  # noqa: E402
-
-from devtools.slapd import Instance, free_port  # noqa: E402
-from mailadmin.directory import features, refresh  # noqa: E402
+from devtools.slapd import Instance, free_port
+from mailadmin.directory import features, refresh
 
 STOCK_SCHEMA = ROOT / "tests/stock/mmc.schema"
 
@@ -189,12 +177,7 @@ def main() -> None:
     runs = int(option(args, "--runs", "20"))
     sizes = [int(n) for n in args] or [100_000]
     with tempfile.TemporaryDirectory() as tmp:
-        settings.DATABASES["default"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
-        settings.ALLOWED_HOSTS = ["testserver"]
-        settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-        setup_test_environment()
-        call_command("migrate", verbosity=0)
+        migrated_test_client_database(Path(tmp) / "bench.sqlite3")
         get_user_model().objects.create_superuser("bench", password="bench-password-1")
         for big in sizes:
             for name in profiles:
