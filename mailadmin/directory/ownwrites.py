@@ -73,9 +73,9 @@ _current: ContextVar[Changes | None] = ContextVar("mailadmin_changes", default=N
 @contextmanager
 def changing(directory: Directory) -> Iterator[Changes]:
     """Declare in the block what its writes do to counts and orders (see the module's docstring)."""
-    began = time.time()
     mark = remembered.change_mark(directory) if remembered.kept_any() else ""
-    remembered.writing()
+    remembered.writing(busy=True)
+    began = time.time()  # after: a value kept (read_until < began) had read the directory before the block wrote
     changes = Changes()
     token = _current.set(changes)
     try:
@@ -84,11 +84,12 @@ def changing(directory: Directory) -> Iterator[Changes]:
         if changes.wrote:
             remembered.changed()  # some writes were made, perhaps not all that were declared
         raise
+    else:
+        if changes.wrote and remembered.enabled():
+            _apply(changes, _Block(began, time.time(), mark))
     finally:
         _current.reset(token)
-    if changes.wrote and remembered.enabled():
-        _apply(changes, _Block(began, time.time(), mark))
-    remembered.writing()
+        remembered.writing(busy=False)
 
 
 def wrote() -> None:

@@ -34,12 +34,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _GENERATION = "mailadmin:directory:generation"  # a new one drops every value
-_WRITING = "mailadmin:directory:writing"  # a new one at each of mailadmin's writes: a value computed across it is not kept
+_WRITING = "mailadmin:directory:writing"  # a new one as each of mailadmin's writes starts and ends: see writing()
+_BUSY = "busy "  # how the one set as a write starts begins
 _CONTEXT_CSN = "contextCSN"
 _COUNTS = "counts"  # every remembered count shares one cache entry, so that an own write adjusts them all at once
 _ANY = "any"  # set when a value is kept: a write reads contextCSN for the values only if there may be some
 _MAX_COUNTS = 200  # scopes kept (the dashboard's, each domain admin's, the domain list's pages)
 _LOCK_SECONDS = 10  # a lock left by a worker that died goes after this
+_WRITE_SECONDS = 60  # how long a write is taken to be under way at most
 _LOCK_TRIES = 50  # 10 ms apart
 
 
@@ -81,9 +83,13 @@ def changed() -> None:
     cache.set(_GENERATION, uuid.uuid4().hex, None)
 
 
-def writing() -> None:
-    """One of mailadmin's writes starts or ends: a value whose computation spans it may or may not hold it."""
-    cache.set(_WRITING, uuid.uuid4().hex, None)
+def writing(busy: bool) -> None:
+    """One of mailadmin's writes starts (busy) or ends. A value is kept only if no write started or ended while it was
+    computed and none was under way when it began: a value that may hold part of a write is never kept, and one kept
+    before a write began had read the directory before that write's first change (ownwrites.py relies on it)."""
+    # A worker that dies in a write would leave "busy" for good: it goes after _WRITE_SECONDS, when a value computed
+    # meanwhile that the write did change is dropped by its end as one that read after it began.
+    cache.set(_WRITING, (_BUSY if busy else "") + uuid.uuid4().hex, _WRITE_SECONDS if busy else None)
 
 
 def change_mark(directory: Directory) -> str:
@@ -138,7 +144,17 @@ class _Slot:
     def get(self) -> Remembered | None:
         return cache.get(self.key)
 
-    def put(self, value: Remembered) -> None:
+    def put(self, value: Remembered, writes: str) -> None:
+        """Keep `value`, computed since `writes` was the latest write mark, unless a write started or ended meanwhile:
+        checked under the lock ownwrites.py adjusts the value under, so that it cannot come between the two."""
+        if writes.startswith(_BUSY):
+            return
+        with locked(self.key) as taken:
+            if taken and cache.get(_WRITING, "") == writes:
+                self._store(value)
+                cache.set(key(_ANY), True, sequences.KEPT)
+
+    def _store(self, value: Remembered) -> None:
         cache.set(self.key, value, value.lifetime)
 
 
@@ -148,16 +164,13 @@ class _Count(_Slot):
     def get(self) -> Remembered | None:
         return cache.get(self.key, {}).get(self.what)
 
-    def put(self, value: Remembered) -> None:
-        with locked(self.key) as taken:
-            if not taken:
-                return  # not kept: the next view computes it again
-            now = time.time()
-            counts = {what: kept for what, kept in cache.get(self.key, {}).items()
-                      if kept.mark or now - kept.computed < settings.DIRECTORY_CACHE_SECONDS}
-            counts[self.what] = value
-            newest = sorted(counts.items(), key=lambda item: item[1].computed)[-_MAX_COUNTS:]
-            cache.set(self.key, dict(newest), sequences.KEPT)
+    def _store(self, value: Remembered) -> None:
+        now = time.time()
+        counts = {what: kept for what, kept in cache.get(self.key, {}).items()
+                  if kept.mark or now - kept.computed < settings.DIRECTORY_CACHE_SECONDS}
+        counts[self.what] = value
+        newest = sorted(counts.items(), key=lambda item: item[1].computed)[-_MAX_COUNTS:]
+        cache.set(self.key, dict(newest), sequences.KEPT)
 
 
 def _checked(hit: Remembered | None, mark: str) -> Remembered | None:
@@ -183,13 +196,11 @@ def _remembered(directory: Directory, slot: _Slot, compute: Callable[[Directory]
 
 
 def computed(directory: Directory, slot: _Slot, compute: Callable[[Directory], T], mark: str) -> Remembered[T]:
-    """compute()'s value now, kept in `slot` unless one of mailadmin's writes started or ended meanwhile."""
-    writes, start = cache.get(_WRITING), time.time()
+    """compute()'s value now, kept in `slot` unless one of mailadmin's writes was under way (see writing())."""
+    writes, start = cache.get(_WRITING, ""), time.time()
     value = compute(directory)
     fresh = Remembered(value, start, mark, lagging=not mark, read_until=time.time())
-    if cache.get(_WRITING) == writes:
-        slot.put(fresh)
-        cache.set(key(_ANY), True, sequences.KEPT)
+    slot.put(fresh, writes)
     return fresh
 
 

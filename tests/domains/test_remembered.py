@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from mailadmin.directory import accounts as ldap_accounts
-from mailadmin.directory import refresh, remembered, sequences, stats
+from mailadmin.directory import ownwrites, refresh, remembered, sequences, stats
 from tests.conftest import SUFFIX, big_domain_ldif
 
 pytestmark = pytest.mark.both_profiles
@@ -191,6 +191,33 @@ def test_an_address_changed_or_an_account_removed_in_the_console_moves_it_at_onc
     superadmin.post("/accounts/zz-bob@example.test/remove/")
     assert _addresses(superadmin.get("/domains/example.test/").content.decode()) == after[:-1]
     assert len(_in_views(computations)) == 1
+
+
+def test_an_order_kept_just_as_a_write_begins_is_adjusted_by_it_not_computed_again(
+    superadmin, directory, settings, monkeypatch, computations
+):
+    settings.DIRECTORY_CACHE_SECONDS = 3600
+    assert superadmin.get("/domains/example.test/").context["accounts"].total == 5
+    real = remembered.writing
+
+    def kept_meanwhile(busy: bool) -> None:  # another view sorts the domain again and keeps it as the write begins
+        monkeypatch.setattr(remembered, "writing", real)
+        cache.delete(remembered.key(remembered.order_of("example.test")))
+        assert ldap_accounts.list_domain_accounts(directory, "example.test").total == 5
+        real(busy)
+
+    monkeypatch.setattr(remembered, "writing", kept_meanwhile)
+    assert superadmin.post("/accounts/bob@example.test/remove/").status_code == 302
+    assert "bob@example.test" not in _addresses(superadmin.get("/domains/example.test/").content.decode())
+    assert len(_in_views(computations)) == 2  # the first view's and the one made as the write began; none after
+
+
+def test_an_order_computed_while_a_write_is_under_way_is_not_kept(superadmin, directory, settings, computations):
+    settings.DIRECTORY_CACHE_SECONDS = 3600
+    with ownwrites.changing(directory):  # it may have read part of the write's changes
+        assert ldap_accounts.list_domain_accounts(directory, "example.test").total == 5
+    assert ldap_accounts.list_domain_accounts(directory, "example.test").total == 5
+    assert len(_in_views(computations)) == 2
 
 
 def test_a_write_that_cannot_take_the_lock_drops_what_is_remembered(superadmin, settings, computations):
