@@ -164,9 +164,9 @@ def test_the_route_and_the_search(api_as):
     route = client.get("/route", address="alice.martin@example.test").json()
     assert route["delivered"] and route["steps"] and route["address"] == "alice.martin@example.test"
     found = client.get("/search", q="alice").json()
-    assert [a["address"] for a in found["accounts"]] == ["alice@example.test"]
+    assert [a["address"] for a in found["items"]] == ["alice@example.test"] and found["total"] == 1
     problem(api_as("outsider").get("/route", address="alice@example.test"), 404)
-    assert api_as("outsider").get("/search", q="alice").json()["accounts"] == []
+    assert api_as("outsider").get("/search", q="alice").json()["items"] == []
 
 
 # --- Writes -----------------------------------------------------------------------------------------------------------
