@@ -189,10 +189,10 @@ def list_accounts(
     directory: Directory, *, disabled: bool = False, text: str = "", domains: Collection[str] | None = None,
     page: int = 1, per_page: int = 50,
 ) -> AccountPage:
-    """One page of every account (every disabled one: `disabled`; those the search box finds for `text`: `text`) of
-    `domains` (None: every domain), sorted by address: a server-side sorted window (VLV), or without VLV (a stock
-    slapd) the addresses alone, paged and sorted here, then the page's entries read by one search. Never from a
-    remembered order: those are kept per domain."""
+    """One page of every account of `domains` (None: every domain) — only the disabled ones with `disabled`, only
+    those the search box finds for `text` with `text` —, sorted by address: a server-side sorted window (VLV), or
+    without VLV (a stock slapd) the addresses alone, paged and sorted here, then the page's entries read by one
+    search. Never from a remembered order: those are kept per domain."""
     page = max(page, 1)
     flt = s.disabled_accounts() if disabled else s.accounts_filter()
     if text:
