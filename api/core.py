@@ -91,6 +91,25 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return answer
 
 
+def head_as_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a view of the API: HEAD is GET without the body (RFC 9110, 9.3.2). The GET runs, with its token check,
+    throttle and If-None-Match, and its status and headers are answered with the Content-Length its body would have
+    had; the body is dropped here rather than left to the WSGI server (not every one drops it)."""
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+        return response
+    return answer
+
+
 def method_refused_as_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap a view of the API: ninja answers a method a path does not offer with a text/html 405; make it the one
     error shape, keeping its Allow header."""
@@ -100,7 +119,8 @@ def method_refused_as_json(view: Callable[..., HttpResponse]) -> Callable[..., H
         if response.status_code != 405:
             return response
         refusal = problem_response(request, Problem(405, _("This method is not offered here: see the Allow header.")))
-        refusal["Allow"] = response["Allow"]
+        offered = response["Allow"].split(", ")
+        refusal["Allow"] = ", ".join([*offered, "HEAD"] if "GET" in offered else offered)  # head_as_get answers it
         return refusal
     return answer
 
@@ -151,7 +171,8 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 api = NinjaAPI(
     title="mailadmin API", version="1", urls_namespace="api", auth=TokenAuth(), throttle=[TokenRateThrottle()],
-    description="Provisioning of mail domains, accounts and virtual aliases, on the console's own rules.",
+    description="Provisioning of mail domains, accounts and virtual aliases, on the console's own rules. Every GET "
+                "operation also answers HEAD: the same status and headers, without the body.",
     docs_url=None,  # the OpenAPI document is served (openapi.json); no Swagger page loading scripts from a CDN
 )
 

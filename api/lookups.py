@@ -12,20 +12,22 @@ from aliases.forms import RemoveVirtualAliasForm, RenameVirtualAliasForm, Virtua
 from aliases.lookups import get_valias_or_404, require_valias_status
 from domains.views import get_domain_or_404
 from mailadmin.addresses import domain_of
+from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import aliases as ldap_aliases
 from mailadmin.directory import connect
 from mailadmin.directory.aliases import VirtualAlias, member_addresses
 from mailadmin.directory.routing import trace
 from mailadmin.forms import RouteForm
 from mailadmin.permissions import access_for
-from mailadmin.search_views import find
+from mailadmin.search_views import as_address, named_valias
 from mailadmin.shortcuts import QUERY_MAX, require_creator
 
 from .core import ERRORS, WRITE_ERRORS, actor, api, form_problem, refused, required_version, versioned, versioned_write
 from .schemas import (
     PageQuery,
     RouteOut,
-    SearchOut,
+    SearchPage,
+    SearchQuery,
     ValiasIn,
     ValiasOut,
     ValiasPage,
@@ -51,6 +53,12 @@ def _answer(response: HttpResponse, directory, valias: VirtualAlias) -> dict:
     return valias_out(valias, member_addresses(directory, valias))
 
 
+def _domains(request: HttpRequest, directory, domain: str) -> set[str] | frozenset[str] | None:
+    """What a list's `domain` parameter narrows it to: that domain (404 when the user does not see it), else every
+    domain the user sees (None: every domain)."""
+    return {get_domain_or_404(request, directory, domain).name} if domain else access_for(request.user).scope
+
+
 def _valias_page(directory, asked: PageQuery, domains) -> dict:
     """One page of the virtual aliases of `domains` (None: every domain) whose address contains the text asked, as
     the console's list pages them."""
@@ -65,8 +73,7 @@ def list_valiases(request: HttpRequest, asked: Query[PageQuery], domain: str = Q
     address."""
     with connect() as directory:
         _features(directory)
-        domains = {get_domain_or_404(request, directory, domain).name} if domain else access_for(request.user).scope
-        return _valias_page(directory, asked, domains)
+        return _valias_page(directory, asked, _domains(request, directory, domain))
 
 
 @api.get("/domains/{name}/valiases", response={200: ValiasPage, **ERRORS}, tags=["virtual aliases"])
@@ -194,14 +201,18 @@ def route(request: HttpRequest, address: str = Query(..., max_length=QUERY_MAX))
     return dataclasses.asdict(found)
 
 
-@api.get("/search", response={200: SearchOut, **ERRORS}, tags=["lookups"])
-def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=QUERY_MAX)):
-    """Accounts whose address, alias, name or login matches `q`, in the domains the user sees, and the virtual alias
-    named `q`."""
+@api.get("/search", response={200: SearchPage, **ERRORS}, tags=["lookups"])
+def search(request: HttpRequest, asked: Query[SearchQuery], domain: str = Query("", max_length=253)):
+    """The console's search box as a list: the accounts whose address, alias, name or login contains `q`, in the
+    domains the user sees or in one (`domain`), sorted by address and paged on the server as the other lists; and
+    the virtual alias whose address is `q`."""
     access = access_for(request.user)
     with connect() as directory:
-        accounts, truncated, valias = find(directory, access, q.strip())
-        found = valias and valias_out(valias, member_addresses(directory, valias))
-    return {"accounts": [account_out(a, superadmin=access.superadmin) for a in accounts], "truncated": truncated,
-            "valias": found or None}
-
+        domains = _domains(request, directory, domain)
+        address = as_address(asked.text)
+        found = ldap_accounts.list_accounts(directory, text=address or asked.text, domains=domains, page=asked.page,
+                                            per_page=asked.per_page)
+        valias = named_valias(directory, access, address, domains)
+        return {**asked.paging(found.total), "valias": valias and valias_out(valias, member_addresses(directory, valias)),
+                # the filter scopes already; this guards the page, as the console's search does
+                "items": [account_out(a, superadmin=access.superadmin) for a in found.accounts if access.sees(a.domain)]}

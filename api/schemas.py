@@ -241,10 +241,18 @@ class RouteOut(Schema):
     next_addresses: list[str]
 
 
-class SearchOut(Schema):
-    accounts: list[AccountOut]
-    truncated: bool = Field(description="More accounts matched than the list holds: narrow the text")
-    valias: ValiasOut | None = None
+class SearchQuery(PageQuery):
+    """What the search is asked for: a page of the accounts that the console's search box finds for `q`."""
+
+    q: str = Field(min_length=1, max_length=QUERY_MAX, pattern=r"\S",
+                   description="An address, alias, name or login, or part of one (an address in Unicode finds its "
+                               "stored A-label)")
+
+
+class SearchPage(PageOut):
+    items: list[AccountOut]
+    valias: ValiasOut | None = Field(None, description="The virtual alias whose address is `q`, when the user sees "
+                                                       "it (and it is in `domain`, when given); on every page")
 
 
 def valias_out(valias: VirtualAlias, members: tuple[str, ...]) -> dict:

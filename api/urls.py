@@ -7,16 +7,17 @@ from django.urls import re_path
 from django.utils.translation import gettext as _
 
 from . import lookups, mailbox  # noqa: F401 (their operations register on import)
-from .core import Problem, conditional, method_refused_as_json, problem_response
+from .core import Problem, conditional, head_as_get, method_refused_as_json, problem_response
 from .endpoints import api
 
 app_name = "api"
 urlpatterns = api.urls[0]
 for pattern in urlpatterns:
-    pattern.callback = login_not_required(method_refused_as_json(conditional(pattern.callback)))
+    pattern.callback = login_not_required(head_as_get(method_refused_as_json(conditional(pattern.callback))))
 
 
 @login_not_required
+@head_as_get
 def not_found(request: HttpRequest) -> HttpResponse:
     """Any other path under /api/v1/: a JSON 404 too, never the console's HTML page."""
     return problem_response(request, Problem(404, _("Not found.")))

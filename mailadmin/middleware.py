@@ -40,15 +40,16 @@ class DirectoryUnavailableMiddleware:
 
 class MethodNotAllowedPageMiddleware:
     """A 405 (a GET of a URL that only takes a form's POST, such as signing out) is a page of the console: Django's
-    is an empty body, which browsers replace with their own error page. Only empty ones: the JSON API's say
-    something already."""
+    is an empty body, which browsers replace with their own error page. Only Django's empty HTML ones: the JSON
+    API's say something already (a HEAD's in its headers only: its body is dropped)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 405 or response.streaming or response.content:
+        if response.status_code != 405 or response.streaming or response.content \
+                or not response.get("Content-Type", "").startswith("text/html"):
             return response
         page = render(request, "405.html", status=405)
         page["Allow"] = response["Allow"]

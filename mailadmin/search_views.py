@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ ACCOUNTS_PER_PAGE = 50  # the "every account" lists, as the domain page
 STATUSES = ("all", "disabled")
 
 
-def _as_address(text: str) -> str | None:
+def as_address(text: str) -> str | None:
     """The normalised address when `text` is one (so `Alice@Bücher.example` finds the stored A-label), else None."""
     try:
         return normalise_address(text)
@@ -32,14 +33,21 @@ def _as_address(text: str) -> str | None:
         return None
 
 
+def named_valias(directory: Directory, access: Access, address: str | None,
+                 domains: Collection[str] | None = None) -> VirtualAlias | None:
+    """The virtual alias whose address is `address`, when the user sees its domain (and it is one of `domains`)."""
+    if address is None or not access.sees(domain_of(address)) or (domains is not None and domain_of(address) not in domains):
+        return None
+    return ldap_aliases.get_valias(directory, address)
+
+
 def find(directory: Directory, access: Access, text: str) -> tuple[list[Account], bool, VirtualAlias | None]:
     """Accounts matching `text` in the user's domains, whether there were more, and the virtual alias named `text`."""
-    address = _as_address(text)
+    address = as_address(text)
     accounts, truncated = ldap_accounts.search_accounts(directory, address or text, limit=SEARCH_LIMIT,
                                                         domains=access.scope)
     accounts = [a for a in accounts if access.sees(a.domain)]  # the filter scopes already; this guards the page
-    valias = ldap_aliases.get_valias(directory, address) if address and access.sees(domain_of(address)) else None
-    return accounts, truncated, valias
+    return accounts, truncated, named_valias(directory, access, address)
 
 
 def search(request: HttpRequest) -> HttpResponse:

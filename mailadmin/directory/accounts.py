@@ -186,14 +186,17 @@ def list_domain_accounts(
 
 
 def list_accounts(
-    directory: Directory, *, disabled: bool = False, domains: Collection[str] | None = None, page: int = 1,
-    per_page: int = 50,
+    directory: Directory, *, disabled: bool = False, text: str = "", domains: Collection[str] | None = None,
+    page: int = 1, per_page: int = 50,
 ) -> AccountPage:
-    """One page of every account (every disabled one: `disabled`) of `domains` (None: every domain), sorted by
-    address: a server-side sorted window (VLV), or without VLV (a stock slapd) the addresses alone, paged and sorted
-    here, then the page's entries read by one search. Never from a remembered order: those are kept per domain."""
+    """One page of every account of `domains` (None: every domain) — only the disabled ones with `disabled`, only
+    those the search box finds for `text` with `text` —, sorted by address: a server-side sorted window (VLV), or
+    without VLV (a stock slapd) the addresses alone, paged and sorted here, then the page's entries read by one
+    search. Never from a remembered order: those are kept per domain."""
     page = max(page, 1)
     flt = s.disabled_accounts() if disabled else s.accounts_filter()
+    if text:
+        flt = s.all_of(flt, s.search_text(text))
     if domains is not None:
         if not domains:
             return AccountPage((), 0, page, per_page)

@@ -94,5 +94,5 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("DELETE", "/accounts/{address}/vacation"): ApiRule(ADMIN, dovecot=True),
     ("GET", "/accounts/{address}/usage"): ApiRule(SEES, dovecot=True),
     ("GET", "/route"): ApiRule(SEES, query=lambda t: {"address": t.account}),
-    ("GET", "/search"): ApiRule(ALL, query=lambda t: {"q": t.account}),
+    ("GET", "/search"): ApiRule(SEES, query=lambda t: {"q": t.account, "domain": t.domain}),
 }

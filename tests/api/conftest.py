@@ -66,5 +66,11 @@ def api_as(db) -> Callable[[str], ApiClient]:
     return make
 
 
+@pytest.fixture
+def bodies_as_sent(monkeypatch):
+    """Django's test client drops a HEAD's body itself, as most servers do: keep it, to see what the app sends."""
+    monkeypatch.setattr("django.test.client.conditional_content_removal", lambda request, response: response)
+
+
 def etag_of(response) -> str:
     return response["ETag"]

@@ -156,7 +156,38 @@ def test_bad_parameters_and_unknown_paths_answer_json(api_as):
     problem(response, 400)
     refused = client.call("PUT", "/domains/example.test", {"description": "x"}, if_match="*")
     problem(refused, 405)
-    assert set(refused["Allow"].split(", ")) == {"GET", "PATCH", "DELETE"}
+    assert set(refused["Allow"].split(", ")) == {"GET", "HEAD", "PATCH", "DELETE"}
+    assert problem(client.call("GET", "/accounts/alice@example.test/enable"), 405)
+    assert client.call("GET", "/accounts/alice@example.test/enable")["Allow"] == "POST"  # no GET, so no HEAD either
+
+
+# --- HEAD (the matrix checks it on every GET operation: test_api_matrix.py) ------------------------------------------
+
+
+def test_head_of_what_offers_no_get_or_does_not_exist_is_a_bodiless_refusal(api_as, bodies_as_sent):
+    client = api_as("superadmin")
+    refused = client.client.head("/api/v1/accounts/alice@example.test/enable", headers=client.headers)
+    assert (refused.status_code, refused["Allow"], refused["Content-Type"], refused.content) == (405, "POST", PROBLEM, b"")
+    assert int(refused["Content-Length"]) == len(client.call("GET", "/accounts/alice@example.test/enable").content)
+    missing = client.client.head("/api/v1/nothing/here", headers=client.headers)
+    assert (missing.status_code, missing["Content-Type"], missing.content) == (404, PROBLEM, b"")
+
+
+def test_head_answers_304_to_the_version_held(api_as, bodies_as_sent):
+    client = api_as("superadmin")
+    tag = client.get("/accounts/alice@example.test")["ETag"]
+    held = client.client.head("/api/v1/accounts/alice@example.test", headers={**client.headers, "If-None-Match": tag})
+    assert (held.status_code, held["ETag"], held.content) == (304, tag, b"")
+
+
+def test_head_is_throttled_as_get_is(api_as, settings, bodies_as_sent):
+    settings.MAIL_API_RATE = "3/min"
+    client = api_as("helpdesk")
+    assert [client.client.head("/api/v1/domains", headers=client.headers).status_code for _ in range(2)] == [200, 200]
+    assert client.get("/domains").status_code == 200
+    throttled = client.client.head("/api/v1/domains", headers=client.headers)
+    assert (throttled.status_code, throttled.content) == (429, b"") and int(throttled["Retry-After"]) > 0
+    assert client.get("/domains").status_code == 429
 
 
 def test_the_route_and_the_search(api_as):
@@ -164,9 +195,9 @@ def test_the_route_and_the_search(api_as):
     route = client.get("/route", address="alice.martin@example.test").json()
     assert route["delivered"] and route["steps"] and route["address"] == "alice.martin@example.test"
     found = client.get("/search", q="alice").json()
-    assert [a["address"] for a in found["accounts"]] == ["alice@example.test"]
+    assert [a["address"] for a in found["items"]] == ["alice@example.test"] and found["total"] == 1
     problem(api_as("outsider").get("/route", address="alice@example.test"), 404)
-    assert api_as("outsider").get("/search", q="alice").json()["accounts"] == []
+    assert api_as("outsider").get("/search", q="alice").json()["items"] == []
 
 
 # --- Writes -----------------------------------------------------------------------------------------------------------

@@ -68,3 +68,28 @@ def test_each_persona_token_gets_the_expected_answer(method, path, api_as, both_
             if method != "GET" and response.status_code < 300:
                 reset_directory(both_targets, ldif)
     assert not wrong, "\n".join(wrong)
+
+
+def _headers(response) -> dict[str, str]:
+    """Every header but Expires, which is the time of the answer (never-cache headers)."""
+    return {name: value for name, value in response.headers.items() if name != "Expires"}
+
+
+@pytest.mark.parametrize("path", sorted(path for method, path in RULES if method == "GET"))
+def test_head_is_get_without_the_body_for_every_persona(path, api_as, both_targets, bodies_as_sent, request, slapd,
+                                                        settings):
+    rule = RULES["GET", path]
+    reset_directory(both_targets, _with_dovecot(request, slapd, settings) if rule.dovecot else EXTRA_LDIF)
+    wrong = []
+    for persona in ("anonymous", *SIGNED_IN):
+        client = api_as(persona)
+        for target in rule.targets():
+            url, query = PREFIX + fill(path, TARGETS[target]), rule.query(TARGETS[target])
+            got, head = client.client.get(url, query, headers=client.headers), client.client.head(url, query,
+                                                                                                 headers=client.headers)
+            if (head.status_code, _headers(head)) != (got.status_code, _headers(got)) or head.content:
+                wrong.append(f"HEAD {url} as {persona}: {head.status_code} {_headers(head)} {head.content[:80]!r}, "
+                             f"GET: {got.status_code} {_headers(got)}")
+            if int(head["Content-Length"]) != len(got.content):
+                wrong.append(f"HEAD {url} as {persona}: Content-Length {head['Content-Length']}, GET sent {len(got.content)}")
+    assert not wrong, "\n".join(wrong)

@@ -26,3 +26,14 @@ def test_every_operation_documents_its_token_and_errors(api_as):
             assert {"401", "403", "404", "422", "429"} <= set(operation["responses"]), (method, path)
             if method != "get":
                 assert {"409", "412", "428"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_search_is_documented_as_a_paged_list(api_as):
+    document = api_as("anonymous").get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/search"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"q", "domain", "page", "per_page"}
+    assert [p["required"] for p in operation["parameters"] if p["name"] == "q"] == [True]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    properties = document["components"]["schemas"][answer]["properties"]
+    assert {"items", "total", "page", "pages", "per_page", "valias"} <= set(properties)
+    assert "HEAD" in document["info"]["description"]
