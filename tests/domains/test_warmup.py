@@ -182,7 +182,8 @@ def test_warmcache_with_the_directory_down_says_so_in_one_line(settings, shared_
 @pytest.mark.project_profile
 def test_scripts_run_sh_starts_gunicorn_with_the_warm_up(superadmin, slapd, settings, tmp_path, computations):
     """One worker of `make run`'s gunicorn, sharing a file cache with this test: once its log says the warm-up is
-    done, this process's first views find everything remembered."""
+    done, this process's first views find everything remembered. The project's profile only: the wiring is under test
+    here, the warm-up's work on both profiles above."""
     cache_dir = tmp_path / "shared"
     host = AppHost(free_port(), {
         "LDAP_URL": slapd.uri, "LDAP_BIND_DN": slapd.service_dn, "LDAP_BIND_PASSWORD_FILE": str(slapd.service_password_file),
