@@ -1,7 +1,7 @@
-"""What the first pages after a start need, remembered before anyone asks (README, "Warm-up"): the dashboard's counts
-over every domain, the domain list's counts (its first LIST_PAGES pages, as a superadmin sees them) and the orders of
-the biggest domains. Without it, the first view of a big domain after a restart sorts the domain itself (0.8 s at
-100,000 accounts, 3 s at 300,000), once in every worker with the default per-process cache.
+"""What the first pages after a start need, remembered before anyone asks (README, "Warm-up after a restart"): the
+dashboard's counts over every domain, the domain list's counts (its first LIST_PAGES pages, as a superadmin sees them)
+and the orders of the biggest domains. Without it, the first view of a big domain after a restart sorts the domain
+itself (0.8 s at 100,000 accounts, 3 s at 300,000), once in every worker with the default per-process cache.
 
 In the background at a gunicorn worker's start (gunicorn.conf.py calls start(): a refresh, refresh.py), or in the
 foreground with `manage.py warmcache` for a shared cache. Both go through the views' own functions, so the values land
