@@ -8,12 +8,13 @@ For each N and profile: starts a throwaway slapd (the test suite's profiles), lo
 and for each remembering mode (DIRECTORY_CACHE_SECONDS 60, then 0; both unless --remember says) times each page
 through Django's test client as a superadmin: the first view (which fills what is remembered), then R more (default
 20) for the median and the 95th percentile, with the peak of Python memory allocated during one more (tracemalloc).
-With remembering on, also the first views after a console write and after an outside one (after_writes). Prints the
-figures; asserts nothing.
+With remembering on, also the first views after a console write and after an outside one (after_writes), and after a
+restart with and without the warm-up (after_restart). Prints the figures; asserts nothing.
 """
 
 from __future__ import annotations
 
+import runpy
 import statistics
 import subprocess
 import sys
@@ -101,6 +102,7 @@ def bench(big: int, profile: str, modes: list[int], runs: int, tmp: Path) -> Non
                       f"  (HTTP {status})", flush=True)
             if seconds:
                 after_writes(client, instance, profile, mode, big)
+                after_restart(client, profile, mode)
     finally:
         instance.destroy()
 
@@ -145,6 +147,44 @@ def after_writes(client: Client, instance: Instance, profile: str, mode: str, bi
                   f"  (median, worst of {WRITE_ROUNDS})", flush=True)
     print(f"{profile:<8} {mode:<10} {'outside write: fresh values ready after':<48} {'':>9} "
           f"{statistics.median(ready):9.1f} {max(ready):9.1f}  (background refresh)", flush=True)
+
+
+RESTART_ROUNDS = 3
+
+
+def after_restart(client: Client, profile: str, mode: str) -> None:
+    """The first view of each page after a restart (the worker's cache empty), RESTART_ROUNDS times each, median and
+    worst in ms: without the warm-up (each view computes what it needs); after it (gunicorn.conf.py's hook, then its
+    background work done), with how long the hook took to return and the warm-up to be done; and while it is under
+    way (the first requests reach the worker as it starts)."""
+    figures: dict[str, list[float]] = {}
+
+    def first_views(when: str) -> None:
+        for name, url in AFTER_WRITE:
+            figures.setdefault(f"{name}, first view {when}", []).append(once(client, url))
+
+    for _ in range(RESTART_ROUNDS):
+        cache.clear()  # the refresh locks with the values: a restarted worker's memory
+        first_views("after a restart, no warm-up")
+        cache.clear()
+        start = time.perf_counter()
+        worker_started()
+        figures.setdefault("warm-up hook returned after", []).append((time.perf_counter() - start) * 1000)
+        refresh.join()
+        figures.setdefault("warm-up done after (background)", []).append((time.perf_counter() - start) * 1000)
+        first_views("after the warm-up")
+        cache.clear()
+        worker_started()
+        first_views("during the warm-up")
+        refresh.join()
+    for label, times in figures.items():
+        print(f"{profile:<8} {mode:<10} {label:<48} {'':>9} {statistics.median(times):9.1f} {max(times):9.1f}"
+              f"  (median, worst of {RESTART_ROUNDS})", flush=True)
+
+
+def worker_started() -> None:
+    """What gunicorn calls in a worker once it has loaded the app (scripts/run.sh's --config gunicorn.conf.py)."""
+    runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](None)
 
 
 def once(client: Client, url: str) -> float:

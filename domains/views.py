@@ -24,7 +24,6 @@ from mailadmin.shortcuts import actor, filter_text, get_visible_domain_or_404, p
 
 from .forms import DomainForm, RemoveDomainForm
 
-DOMAINS_PER_PAGE = 50  # each listed domain costs one counting search
 ACCOUNTS_PER_PAGE = 50
 
 
@@ -60,10 +59,10 @@ def list_domains(request: HttpRequest) -> HttpResponse:
         domains = access.visible(ldap_domains.list_domains(directory))
         if query:
             domains = matching(domains, query)
-        pages = max(1, -(-len(domains) // DOMAINS_PER_PAGE))
+        pages = ldap_domains.list_pages(domains)
         if page > pages:
             raise Http404("no such page")
-        shown = domains[(page - 1) * DOMAINS_PER_PAGE : page * DOMAINS_PER_PAGE]
+        shown = ldap_domains.list_page(domains, page)
         shown, as_of = ldap_domains.remembered_account_counts(directory, shown)
     return render(request, "domains/list.html", {
         "domains": shown, "as_of": as_of, "query": query, "may_add": access.superadmin, "total": len(domains),

@@ -49,6 +49,9 @@ LDAP_RETRY_AFTER = env.float("LDAP_RETRY_AFTER", default=60.0)  # seconds a serv
 # the server keeps it, else at most this old after a change made outside the console (computed again in the
 # background, at most once per value and half this time); 0 turns remembering off.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=60)
+# The warm-up (mailadmin/directory/warmup.py) remembers the orders of the biggest domains, largest first, until their
+# accounts total this: about 70 bytes an account in the cache, in each worker with the default per-process one.
+DIRECTORY_WARMUP_ACCOUNTS = env.int("DIRECTORY_WARMUP_ACCOUNTS", default=500_000)
 
 # --- Mail conventions of the MDS setup -----------------------------------------------------------------------------
 MAIL_MAILBOX_TEMPLATE = env.str("MAIL_MAILBOX_TEMPLATE", default="/home/vmail/%uid%/")

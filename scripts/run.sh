@@ -20,5 +20,6 @@ PASSWORD_FILE=${SUPERADMIN_PASSWORD_FILE:-var/superadmin.txt}
 $PY manage.py ensuresuperadmin --password-file "$PASSWORD_FILE"
 [ -e "$PASSWORD_FILE" ] && echo "Console: http://$HOST:$PORT/  sign in as admin, password: $(cat "$PASSWORD_FILE")"
 # Workers x threads: what bench/load_bench.py measured best on a 2-core host (see README, "Load").
-exec .venv/bin/gunicorn mailadmin.wsgi:application --bind "$HOST:$PORT" --workers "${GUNICORN_WORKERS:-5}" \
-  --threads "${GUNICORN_THREADS:-2}" --timeout 30 --access-logfile "${GUNICORN_ACCESS_LOG:--}"
+# gunicorn.conf.py: each worker remembers in the background what the first pages need (README, "Warm-up").
+exec .venv/bin/gunicorn mailadmin.wsgi:application --config gunicorn.conf.py --bind "$HOST:$PORT" \
+  --workers "${GUNICORN_WORKERS:-5}" --threads "${GUNICORN_THREADS:-2}" --timeout 30 --access-logfile "${GUNICORN_ACCESS_LOG:--}"

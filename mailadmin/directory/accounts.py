@@ -230,10 +230,19 @@ def _page_in_order(directory: Directory, domain: str, flt: str, page: int, per_p
     """The page from the domain's (address, DN) pairs in order, remembered: sorted here once, then a page costs
     reading its slice and one search for its entries, whatever the domain's size or the page's position."""
     start = (page - 1) * per_page
-    order = remembered.window(
-        directory, remembered.order_of(domain), lambda fresh: sorted(_addresses(fresh, flt)), start, start + per_page
-    )
+    order = _order_window(directory, domain, flt, start, start + per_page)
     return AccountPage(_entries(directory, flt, order.items), order.total, page, per_page, order.as_of)
+
+
+def _order_window(directory: Directory, domain: str, flt: str, start: int, stop: int) -> remembered.Window:
+    return remembered.window(
+        directory, remembered.order_of(domain), lambda fresh: sorted(_addresses(fresh, flt)), start, stop
+    )
+
+
+def remember_order(directory: Directory, domain: str) -> int:
+    """Have the domain's order remembered as its first page would (warmup.py); its number of accounts."""
+    return _order_window(directory, domain, s.domain_members(domain), 0, 0).total
 
 
 def _page_sorted_here(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:

@@ -20,6 +20,8 @@ from .errors import Conflict, InUse
 from .ownwrites import DomainChange
 from .remembered import remember
 
+LIST_PAGE = 50  # domains a page of the domain list shows: each costs one counting search
+
 
 @dataclass(frozen=True)
 class MailDomain:
@@ -58,6 +60,16 @@ def list_domains(directory: Directory) -> list[MailDomain]:
     """All domains sorted by name (Unicode form), in one paged search; no account counts."""
     records = directory.paged(s.domains_dn(), s.all_domains(), s.DOMAIN_ATTRS)
     return sorted((_domain(r) for r in records), key=lambda d: d.display_name)
+
+
+def list_pages(domains: Sequence[MailDomain]) -> int:
+    """How many pages the domain list of `domains` has (one, empty, for none)."""
+    return max(1, -(-len(domains) // LIST_PAGE))
+
+
+def list_page(domains: Sequence[MailDomain], page: int) -> list[MailDomain]:
+    """The domains the domain list's page `page` (from 1) shows."""
+    return list(domains[(page - 1) * LIST_PAGE : page * LIST_PAGE])
 
 
 def with_account_counts(directory: Directory, domains: list[MailDomain]) -> list[MailDomain]:

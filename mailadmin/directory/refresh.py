@@ -26,12 +26,13 @@ _running: list[threading.Thread] = []
 _request = threading.local()  # .waiting: the refreshes the request being answered started, or None outside one
 
 
-def start(name: str, work: Callable[[Directory], object]) -> None:
+def start(name: str, work: Callable[[Directory], object], failed: str = "remembered value not refreshed") -> None:
     """Run work(directory) in the background unless `name` ran or started less than DIRECTORY_CACHE_SECONDS / 2 ago;
-    during a request, once its response is sent (the thread would hold Python's one core while the page renders)."""
+    during a request, once its response is sent (the thread would hold Python's one core while the page renders).
+    A directory error is logged as a warning beginning with `failed`."""
     if not cache.add(f"{name}:refreshing", 1, max(1, settings.DIRECTORY_CACHE_SECONDS // 2)):
         return
-    thread = threading.Thread(target=_run, args=(work,), name=f"refresh {name}", daemon=True)
+    thread = threading.Thread(target=_run, args=(work, failed), name=f"refresh {name}", daemon=True)
     waiting = getattr(_request, "waiting", None)
     if waiting is None:
         _launch(thread)
@@ -60,14 +61,14 @@ request_started.connect(_hold, dispatch_uid="mailadmin.refresh.hold")
 request_finished.connect(_launch_waiting, dispatch_uid="mailadmin.refresh.launch")
 
 
-def _run(work: Callable[[Directory], object]) -> None:
+def _run(work: Callable[[Directory], object], failed: str) -> None:
     from .connection import connect  # connection builds on remembered, which starts refreshes
 
     try:
         with connect(check=False) as directory:
             work(directory)
     except DirectoryError as e:  # the value stays as it is; a view computes it when it may no longer be used
-        logger.warning("remembered value not refreshed: %s", e)
+        logger.warning("%s: %s", failed, e)
 
 
 def join() -> None:

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -43,6 +44,7 @@ _MAX_COUNTS = 200  # scopes kept (the dashboard's, each domain admin's, the doma
 _LOCK_SECONDS = 10  # a lock left by a worker that died goes after this
 _WRITE_SECONDS = 60  # how long a write is taken to be under way at most
 _LOCK_TRIES = 50  # 10 ms apart
+_computations: ContextVar[int] = ContextVar("mailadmin_computations", default=0)
 
 
 @dataclass(frozen=True)
@@ -199,9 +201,15 @@ def computed(directory: Directory, slot: _Slot, compute: Callable[[Directory], T
     """compute()'s value now, kept in `slot` unless one of mailadmin's writes was under way (see writing())."""
     writes, start = cache.get(_WRITING, ""), time.time()
     value = compute(directory)
+    _computations.set(_computations.get() + 1)
     fresh = Remembered(value, start, mark, lagging=not mark, read_until=time.time())
     slot.put(fresh, writes)
     return fresh
+
+
+def computations() -> int:
+    """How many values this thread has computed (rather than found remembered): what the warm-up reports."""
+    return _computations.get()
 
 
 def remember(directory: Directory, what: str, compute: Callable[[Directory], T]) -> Remembered[T]:
