@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,9 @@ _LOCK_SECONDS = 10  # a lock left by a worker that died goes after this
 _WRITE_SECONDS = 60  # how long a write is taken to be under way at most
 _LOCK_TRIES = 50  # 10 ms apart
 _computations: ContextVar[int] = ContextVar("mailadmin_computations", default=0)
+_FLIGHT_WAIT = 30  # seconds a view waits for a value its process is computing already, before computing it too
+_flights: dict[str, threading.Event] = {}  # the values being computed in this process, set when done
+_flights_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -190,11 +194,31 @@ def _remembered(directory: Directory, slot: _Slot, compute: Callable[[Directory]
     mark = change_mark(directory)
     usable = None if again else _checked(slot.get(), mark)
     if usable is None:
-        return computed(directory, slot, compute, mark)
+        return _computed_once(directory, slot, compute, mark)
     if usable.lagging and (mark or time.time() - usable.computed >= settings.DIRECTORY_CACHE_SECONDS / 2):
         # The directory changed (or cannot say) since: a fresh value, computed off this view.
-        refresh.start(key(slot.what), lambda fresh: computed(fresh, slot, compute, change_mark(fresh)))
+        refresh.start(key(slot.what), lambda fresh: _computed_once(fresh, slot, compute, change_mark(fresh)))
     return usable
+
+
+def _computed_once(directory: Directory, slot: _Slot, compute: Callable[[Directory], T], mark: str) -> Remembered[T]:
+    """computed(), unless this process computes the same value already (the warm-up, a background refresh, another
+    thread's view): then that one, once done, if it was kept and may be used (a second sort of the same domain at the
+    same time would only slow both)."""
+    flight = f"{slot.key}\n{slot.what}"
+    with _flights_lock:
+        running = _flights.get(flight)
+        if running is None:
+            _flights[flight] = mine = threading.Event()
+    if running is not None:
+        running.wait(_FLIGHT_WAIT)
+        return _checked(slot.get(), mark) or computed(directory, slot, compute, mark)
+    try:
+        return computed(directory, slot, compute, mark)
+    finally:
+        with _flights_lock:
+            del _flights[flight]
+        mine.set()
 
 
 def computed(directory: Directory, slot: _Slot, compute: Callable[[Directory], T], mark: str) -> Remembered[T]:

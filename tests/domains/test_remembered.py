@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import ownwrites, refresh, remembered, sequences, stats
+from mailadmin.directory.connection import connect
 from tests.conftest import SUFFIX, big_domain_ldif
 
 pytestmark = pytest.mark.both_profiles
@@ -218,6 +219,33 @@ def test_an_order_computed_while_a_write_is_under_way_is_not_kept(superadmin, di
         assert ldap_accounts.list_domain_accounts(directory, "example.test").total == 5
     assert ldap_accounts.list_domain_accounts(directory, "example.test").total == 5
     assert len(_in_views(computations)) == 2
+
+
+def test_a_view_waits_for_the_order_its_process_is_sorting_already_rather_than_sorting_it_too(
+    superadmin, settings, monkeypatch, computations
+):
+    settings.DIRECTORY_CACHE_SECONDS = 3600
+    sorting, release = threading.Event(), threading.Event()
+    spy = ldap_accounts._addresses
+
+    def slow_off_the_view(*args, **kwargs):  # the warm-up or a refresh, still sorting when the view comes
+        if threading.current_thread() is not threading.main_thread():
+            sorting.set()
+            release.wait(10)
+        return spy(*args, **kwargs)
+
+    def warm() -> None:
+        with connect(check=False) as own:
+            ldap_accounts.list_domain_accounts(own, "example.test")
+
+    monkeypatch.setattr(ldap_accounts, "_addresses", slow_off_the_view)
+    background = threading.Thread(target=warm)
+    background.start()
+    assert sorting.wait(10)
+    threading.Timer(0.5, release.set).start()  # the view is usually waiting by then; if not, it finds the order kept
+    assert superadmin.get("/domains/example.test/").context["accounts"].total == 5
+    background.join()
+    assert computations == [background.name]
 
 
 def test_a_write_that_cannot_take_the_lock_drops_what_is_remembered(superadmin, settings, computations):
