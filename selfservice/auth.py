@@ -55,7 +55,10 @@ class MailUserBackend(ModelBackend):
         entry = _mail_entry(address)
         if entry is None or not entry.enabled:
             return None
-        free_address(entry)  # from a user whose mailbox another tool renamed: its roles are not this entry's
+        # Free the address from a user whose mailbox another tool renamed: its roles are not this entry's. It only
+        # names that user as its own entry is named now, so it may come before the password (the checks below keep
+        # a console user's entry from a second bind, which the directory would count as a second failure).
+        free_address(entry)
         # A console user's entry signs in through its role only (tied at grant time), never as a plain mail user.
         if console_user(entry.mail) or is_console_entry(entry.dn):
             return None
