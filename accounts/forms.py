@@ -25,6 +25,7 @@ from mailadmin import addresses, events
 from mailadmin.accountforms import AccountAddressForm as AccountAddressForm  # shared with self-service
 from mailadmin.accountforms import AccountForm, PasswordFields, with_copy
 from mailadmin.audit import audited_action
+from mailadmin.auth import follow_renamed_account
 from mailadmin.directory import AlreadyExists, Conflict, Directory, Invalid
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account, NewAccount, Person
@@ -338,7 +339,10 @@ class RenameAccountForm(AccountForm):
         address = self.cleaned_data["new_address"]
         if not check_new_addresses(self, "new_address", [address], directory, self.access):
             return None
-        return self.update(directory, self.fields_to_set(), "new_address")
+        renamed = self.update(directory, self.fields_to_set(), "new_address")
+        if renamed is not None:
+            follow_renamed_account(directory, renamed.dn)
+        return renamed
 
 
 class RemoveAccountForm(AccountForm):

@@ -37,6 +37,7 @@ from mailadmin.shortcuts import (
     confirm,
     confirm_disable,
     confirm_first,
+    filter_text,
     post_or_back,
     posted,
     rename_page,
@@ -364,7 +365,7 @@ def _removed_message(removal: ldap_accounts.Removal) -> str:
 def list_people(request: HttpRequest) -> HttpResponse:
     """Directory persons without mail that the user may give mail to (see _people_scope), filtered by text."""
     access = require_creator(request)
-    text, scope = request.GET.get("q", "").strip()[:100], _people_scope(access)
+    text, scope = filter_text(request), _people_scope(access)
     with connect() as directory:
         people = ldap_accounts.search_people(directory, text, domains=scope)
     return render(request, "people/list.html", {"people": people, "q": text, "scoped": scope is not None})

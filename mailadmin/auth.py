@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 from mailadmin import events
 from mailadmin.addresses import normalise_address
 from mailadmin.audit import record
-from mailadmin.directory import DirectoryError, connect
+from mailadmin.directory import Directory, DirectoryError, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.connection import password_matches
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
@@ -68,12 +68,19 @@ def tied_entry(user, address: str) -> SignInEntry | None:
     return entry if tied else None
 
 
+ANYONE = Q()
+
+
+def _users_tied_to(entry: SignInEntry, among: Q = ANYONE):
+    if not entry.entry_uuid:
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(among, directory_identity__entry_uuid=entry.entry_uuid)
+
+
 def tied_user(entry: SignInEntry, among: Q):
     """The user (of those `among` selects) tied to `entry`, whatever it is named: the tie is the entry's entryUUID,
     which no one can give another entry, recorded at grant time or at a mail user's first sign-in. None if none."""
-    if not entry.entry_uuid:
-        return None
-    return get_user_model().objects.filter(among, directory_identity__entry_uuid=entry.entry_uuid).first()
+    return _users_tied_to(entry, among).first()
 
 
 def follow_rename(user, entry: SignInEntry) -> bool:
@@ -89,6 +96,30 @@ def follow_rename(user, entry: SignInEntry) -> bool:
     user.save(update_fields=["username"])
     record("system", events.USER_RENAME, entry.mail, old={"username": former}, new={"username": entry.mail})
     return True
+
+
+def follow_renamed_account(directory: Directory, dn: str) -> None:
+    """After mailadmin renamed the account at `dn`: the users tied to it take its new address as their name now, not
+    at their next sign-in, so that the former address names nobody (a new mailbox there signs in as its own owner,
+    and the renamed address is a console user's at once, out of reach of those who may not change one)."""
+    entry = get_sign_in_entry(directory, dn)
+    for user in _users_tied_to(entry) if entry else ():
+        follow_rename(user, entry)
+
+
+def free_address(entry: SignInEntry) -> None:
+    """Before `entry` signs in with its primary address: a user still named by that address but tied to another
+    entry, which another tool has renamed since, takes that entry's new address (follow_rename). The address then
+    signs in as `entry`'s owner, who never inherits that user's roles or second factor. Raises DirectoryUnavailable."""
+    stale = (get_user_model().objects.filter(username__iexact=entry.mail, directory_identity__entry_uuid__gt="")
+             .exclude(directory_identity__entry_uuid=entry.entry_uuid).select_related("directory_identity").first())
+    if stale is None:
+        return
+    identity = stale.directory_identity
+    with connect() as directory:
+        former = get_sign_in_entry(directory, identity.dn)
+    if former and former.entry_uuid == identity.entry_uuid and former.mail != entry.mail:
+        follow_rename(stale, former)
 
 
 def _console_user_renamed_to(address: str):

@@ -36,7 +36,7 @@ DIRECTORY_FIX = "directory.fix"
 ROLE_GRANT = "role.grant"
 ROLE_REVOKE = "role.revoke"
 ROLE_CONFIRM = "role.confirm"
-USER_RENAME = "user.rename"  # a user's sign-in name follows its renamed mailbox (mailadmin.auth.renamed_user)
+USER_RENAME = "user.rename"  # a user's sign-in name follows its renamed mailbox (mailadmin.auth.follow_rename)
 
 API_TOKEN_CREATE = "api_token.create"  # noqa: S105 (an event name, not a secret)
 API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105

@@ -79,6 +79,12 @@ class SecondFactorMiddleware:
         return redirect(f"mfa:{step}")
 
 
+def step_still_owed(request) -> dict:
+    """Template context: the step the session still owes after the password (`verify`, `enrol`), or None. Until it is
+    given, every console link would lead back to it: the header then offers that step and signing out only."""
+    return {"step_owed": request.session.get(PENDING) if request.user.is_authenticated else None}
+
+
 def secret_text(device: TOTPDevice) -> str:
     """The key as people type it into an authenticator: base32, in groups of four."""
     key = base64.b32encode(device.bin_key).decode().rstrip("=")

@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "selfservice.middleware.mail_user",
                 "mailadmin.role_views.console_users_link",
+                "mailadmin.mfa.step_still_owed",
             ],
         },
     },

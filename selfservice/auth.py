@@ -8,7 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from mailadmin.addresses import normalise_address
-from mailadmin.auth import follow_rename, password_stamp, tied_user
+from mailadmin.auth import follow_rename, free_address, password_stamp, tied_user
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import connect
 from mailadmin.directory.connection import password_matches
@@ -53,8 +53,14 @@ class MailUserBackend(ModelBackend):
         except ValueError:
             return None
         entry = _mail_entry(address)
+        if entry is None or not entry.enabled:
+            return None
+        # Free the address from a user whose mailbox another tool renamed: its roles are not this entry's. It only
+        # names that user as its own entry is named now, so it may come before the password (the checks below keep
+        # a console user's entry from a second bind, which the directory would count as a second failure).
+        free_address(entry)
         # A console user's entry signs in through its role only (tied at grant time), never as a plain mail user.
-        if entry is None or not entry.enabled or console_user(entry.mail) or is_console_entry(entry.dn):
+        if console_user(entry.mail) or is_console_entry(entry.dn):
             return None
         if not password_matches(entry.dn, password):
             return None

@@ -202,8 +202,23 @@ def test_the_deploy_check_passes_with_production_settings(slapd, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_console_user_follows_its_mailbox_when_it_is_renamed(client, alice):
-    run("renameaccount", ALICE, "alicia@example.test")
+def _renamed_by_another_tool(test_directory, dn: str, address: str) -> None:
+    """What MMC or ldapmodify does: the entry's primary address changes, and mailadmin is not told."""
+    test_directory.ldap_tool("ldapmodify", input_text=f"dn: {dn}\nchangetype: modify\nreplace: mail\nmail: {address}\n")
+
+
+def test_a_console_user_takes_its_mailboxs_new_address_when_mailadmin_renames_it(client, alice):
+    run("renameaccount", ALICE, "alicia@example.test")  # the console and the API rename through the same form
+    alice.refresh_from_db()
+    assert alice.username == "alicia@example.test" and alice.mail_roles.get().domain == "example.test"
+    row = AuditEntry.objects.get(action="user.rename")
+    assert (row.actor, row.old, row.new) == ("system", {"username": ALICE}, {"username": "alicia@example.test"})
+    assert _authenticate("alicia@example.test", ALICE_PASSWORD) == alice
+    assert _authenticate(ALICE, ALICE_PASSWORD) is None  # the former address is no sign-in name any more
+
+
+def test_a_console_user_follows_its_mailbox_renamed_by_another_tool_at_sign_in(client, alice, test_directory):
+    _renamed_by_another_tool(test_directory, ALICE_DN, "alicia@example.test")
     assert _authenticate("alicia@example.test", "wrong-password") is None
     assert get_user_model().objects.get(pk=alice.pk).username == ALICE  # nothing follows a refused sign-in
     assert _authenticate("alicia@example.test", ALICE_PASSWORD) == alice
@@ -211,19 +226,30 @@ def test_a_console_user_follows_its_mailbox_when_it_is_renamed(client, alice):
     assert alice.username == "alicia@example.test" and alice.mail_roles.get().domain == "example.test"
     row = AuditEntry.objects.get(action="user.rename")
     assert (row.actor, row.old, row.new) == ("system", {"username": ALICE}, {"username": "alicia@example.test"})
-    assert _authenticate(ALICE, ALICE_PASSWORD) is None  # the former address is no sign-in name any more
+    assert _authenticate(ALICE, ALICE_PASSWORD) is None
 
 
-def test_a_new_mailbox_at_a_console_users_former_address_is_someone_else(client, alice):
-    run("renameaccount", ALICE, "alicia@example.test")
+@pytest.mark.parametrize("renamed_by", ["mailadmin", "another tool"])
+def test_a_new_mailbox_at_a_console_users_former_address_signs_in_as_its_own_mail_user(
+        client, alice, test_directory, renamed_by):
+    if renamed_by == "mailadmin":
+        run("renameaccount", ALICE, "alicia@example.test")
+    else:
+        _renamed_by_another_tool(test_directory, ALICE_DN, "alicia@example.test")
     run("createaccount", ALICE, "--password-stdin", stdin="newcomer-password-1")
-    assert _authenticate(ALICE, "newcomer-password-1") is None  # no role: its entry is not alice's
-    assert get_user_model().objects.get(pk=alice.pk).username == ALICE
-    assert not AuditEntry.objects.filter(action="user.rename").exists()
+    newcomer = _authenticate(ALICE, "newcomer-password-1")
+    assert newcomer is not None and newcomer.pk != alice.pk  # at once, without waiting for alice's next sign-in
+    assert not newcomer.is_superuser and not newcomer.mail_roles.exists()
+    alice.refresh_from_db()
+    assert alice.username == "alicia@example.test" and alice.mail_roles.get().domain == "example.test"
+    assert AuditEntry.objects.filter(action="user.rename").count() == 1
+    assert _authenticate("alicia@example.test", ALICE_PASSWORD) == alice  # still alice, with her role
 
 
-def test_no_rename_onto_a_name_another_user_holds(client, alice):
-    run("renameaccount", ALICE, "alicia@example.test")
+def test_no_rename_onto_a_name_another_user_holds(client, alice, test_directory):
     get_user_model().objects.create_user("alicia@example.test")  # e.g. a stale user of an older mailbox
+    run("renameaccount", ALICE, "alicia@example.test")
+    assert get_user_model().objects.get(pk=alice.pk).username == ALICE
     assert _authenticate("alicia@example.test", ALICE_PASSWORD) is None
     assert get_user_model().objects.get(pk=alice.pk).username == ALICE
+    assert not AuditEntry.objects.filter(action="user.rename").exists()

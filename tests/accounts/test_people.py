@@ -42,3 +42,18 @@ def test_it_requires_login(client):
 
 def test_it_shows_error_when_directory_down(domain_admin, directory_down):
     assert domain_admin.get("/people/").status_code == 503
+
+
+def test_the_search_text_is_cut_where_every_list_filter_cuts_it(domain_admin, monkeypatch):
+    """254 characters (QUERY_MAX, longer than any address) reach the search and the box; the 255th does not."""
+    searched = []
+    search_people = accounts.search_people
+
+    def spy(directory, text, **kwargs):
+        searched.append(text)
+        return search_people(directory, text, **kwargs)
+
+    monkeypatch.setattr(accounts, "search_people", spy)
+    kept = "p" * 253 + "é"
+    html = domain_admin.get("/people/", {"q": f"  {kept}x  "}).content.decode()
+    assert searched == [kept] and f'value="{kept}"' in html

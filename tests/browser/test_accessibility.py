@@ -3,8 +3,9 @@ at desktop and phone widths, in English and French. Any violation of impact mode
 does a page wider than the window.
 
 axe is injected as a script, which the console's CSP forbids: the contexts of this test alone bypass the CSP.
-Each persona (a superadmin, an auditor, a mail user, someone not signed in yet) reads its pages in one browser
-context per width and language; a second test checks that every URL pattern of the project has a page here."""
+Each persona (a superadmin, a domain admin, a helpdesk member, an auditor, a mail user, someone not signed in yet)
+reads its pages in one browser context per width and language; a second test checks that every URL pattern of the
+project has a page here."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from api.models import ApiToken
+from mailadmin import events
 from mailadmin import views as dashboard_views
+from mailadmin.audit import record_many
+from mailadmin.audit_views import PAGE_SIZE
 from mailadmin.directory import Refused, TooManyResults, connect
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.models import AuditEntry, Role
@@ -158,7 +162,8 @@ CONSOLE = pages(
     "/search/?q=nobody-here",
     "/route/", "/route/?address=alice.martin@example.test", "/route/?address=team@example.test",
     "/route/?address=nobody@example.test", "/route/?address=not+an+address",
-    "/tokens/", "/audit/", "/audit/?domain=example.test&outcome=refused", "/audit/?since=2030-01-02&until=2030-01-01",
+    "/tokens/", "/audit/", "/audit/?page=2", "/audit/?domain=example.test&outcome=refused",
+    "/audit/?since=2030-01-02&until=2030-01-01",
     "/audit/{entry}/", "/console-users/", "/console-users/dadmin/", "/console-users/boss/", "/two-factor/",
 ) + [
     State("not found (404)", "/no-such-page/", status=404),
@@ -183,6 +188,27 @@ CONSOLE = pages(
                                                               "Give the service account read access."), 502)),
     State("too many results (422)", "/", _error_page(TooManyResults("size limit"), 422)),
     State("server error (500)", "/", _error_page(RuntimeError("a bug"), 500)),
+]
+
+# The pages a role renders otherwise than a superadmin's (the search and route tools do not: read above).
+# A domain admin of example.test: its own domain's pages as it may change them (postmaster@ reserved), the audit rows
+# of its domain (two pages of them), its second factor not required, and what it may not reach.
+DOMAIN_ADMIN = pages(
+    "/", "/domains/", "/domains/example.test/", "/domains/example.test/accounts/add/", "/accounts/alice@example.test/",
+    "/accounts/postmaster@example.test/", "/aliases/team@example.test/", "/people/", "/audit/", "/audit/?page=2",
+    "/two-factor/",
+) + [
+    State("not allowed (403)", "/domains/add/", status=403),
+    State("another customer's domain (404)", "/domains/other.test/", status=404),
+]
+
+# A helpdesk member of every domain: the quota, password and status cards only, its own actions in the log (none).
+HELPDESK = pages(
+    "/", "/domains/example.test/", "/accounts/alice@example.test/", "/accounts/alice@example.test/disable/", "/audit/",
+) + [
+    State("refused quota", "/accounts/alice@example.test/quota/",
+          refused("/accounts/alice@example.test/", "form[action$='/quota/']", quota="lots")),
+    State("not allowed (403)", "/accounts/alice@example.test/rename/", status=403),
 ]
 
 AUDITOR = pages(
@@ -266,7 +292,8 @@ SIGNED_OUT = pages("/login/") + [
     State("locked out", "/login/", _locked_out),
 ]
 
-PERSONAS = {"superadmin": CONSOLE, "auditor": AUDITOR, "mail user": MAIL_USER, "signed out": SIGNED_OUT}
+PERSONAS = {"superadmin": CONSOLE, "domain admin": DOMAIN_ADMIN, "helpdesk": HELPDESK, "auditor": AUDITOR,
+            "mail user": MAIL_USER, "signed out": SIGNED_OUT}
 
 # URL names with no page of their own here, and why. Everything else must be reached by a state above (the coverage
 # test resolves their paths). The JSON API (/api/v1/) is left out by url_names() itself: JSON, no page.
@@ -326,8 +353,9 @@ def _test_data(slapd, settings, vacation_host) -> dict:
     boss = users.create_superuser("boss", password=PASSWORD)
     TOTPDevice.objects.create(user=boss, name="authenticator", confirmed=True)
     users.create_superuser(NEWCOMER, password=PASSWORD)
-    Role.objects.create(user=users.create_user("dadmin"), kind=Role.DOMAIN_ADMIN, domain="example.test")
-    Role.objects.create(user=users.create_user("helper"), kind=Role.HELPDESK, domain="")
+    Role.objects.create(user=users.create_user("dadmin", password=PASSWORD), kind=Role.DOMAIN_ADMIN,
+                        domain="example.test")
+    Role.objects.create(user=users.create_user("helper", password=PASSWORD), kind=Role.HELPDESK, domain="")
     Role.objects.create(user=users.create_user("auditor", password=PASSWORD), kind=Role.AUDITOR, domain="")
     ApiToken.issue(boss, "monitoring", None)
     client = Client()
@@ -340,7 +368,10 @@ def _test_data(slapd, settings, vacation_host) -> dict:
     assert vacation.is_valid() and vacation.save(actor=f"self:{BOB}")
     vacation_host.deliver(BOB, "friend@far.test", size=200_000)
     assert AuditEntry.objects.filter(ok=False).exists()
-    return {"entry": AuditEntry.objects.get(action="account.quota").pk}
+    entry = AuditEntry.objects.get(action="account.quota").pk
+    # A long log: more rows of example.test than one page of the audit log holds.
+    record_many("boss", events.ACCOUNT_QUOTA, [(BOB, {"quota_kb": size}) for size in range(1000, 1000 + PAGE_SIZE)])
+    return {"entry": entry}
 
 
 def _signed_in_state(browser, base: str, path: Path, username: str, password: str) -> Path:
@@ -381,6 +412,8 @@ def test_axe_finds_nothing_on_any_page_at_either_width_in_either_language(
     base = live_server.url
     sessions = {
         "superadmin": _signed_in_state(browser, base, tmp_path / "boss.json", "boss", PASSWORD),
+        "domain admin": _signed_in_state(browser, base, tmp_path / "dadmin.json", "dadmin", PASSWORD),
+        "helpdesk": _signed_in_state(browser, base, tmp_path / "helper.json", "helper", PASSWORD),
         "auditor": _signed_in_state(browser, base, tmp_path / "auditor.json", "auditor", PASSWORD),
         "mail user": _signed_in_state(browser, base, tmp_path / "bob.json", BOB, BOB_PASSWORD),
         "signed out": None,

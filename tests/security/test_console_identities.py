@@ -4,11 +4,13 @@ given to an account or list below superadmin, and sign-in binds only as the entr
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 
 from mailadmin.directory import accounts
 from mailadmin.directory.accounts import NewAccount
-from mailadmin.models import DirectoryIdentity
+from mailadmin.models import AuditEntry, DirectoryIdentity
+from tests.cli.helpers import run
 
 from .helpers import adminrole, sign_in, signed_in
 from .urltable import PASSWORD
@@ -81,3 +83,60 @@ def test_the_same_dn_re_created_is_another_entry_too(directory, test_directory):
     assert not signed_in(sign_in("bob@example.test", "bob-password-22"))
     adminrole("confirm", "bob@example.test")
     assert signed_in(sign_in("bob@example.test", "bob-password-22"))
+
+
+BOB, BOB_PASSWORD, BOB_DN = "bob@example.test", "bob-password-22", "uid=bob,ou=Users,dc=example,dc=org"
+ROBERT = "robert@example.test"
+
+
+def _rename_bob(renamed_by: str, test_directory) -> None:
+    """bob's mailbox becomes robert@: by mailadmin (the console, the API and the command share one form), or by
+    another tool that does not tell mailadmin (MMC, ldapmodify)."""
+    if renamed_by == "mailadmin":
+        run("renameaccount", BOB, ROBERT)
+    else:
+        test_directory.ldap_tool("ldapmodify", input_text=f"dn: {BOB_DN}\nchangetype: modify\nreplace: mail\n"
+                                                          f"mail: {ROBERT}\n")
+
+
+@pytest.mark.parametrize("renamed_by", ["mailadmin", "another tool"])
+def test_a_mailbox_made_at_a_renamed_domain_admins_former_address_gets_none_of_its_roles(
+        renamed_by, directory, test_directory):
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    admin = get_user_model().objects.get(username=BOB)
+    _rename_bob(renamed_by, test_directory)
+    make_mailbox(directory, BOB, "impostor")  # a superadmin made it; a domain admin may too, once the name is free
+    since = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    newcomer = sign_in(BOB, PASSWORD)
+    assert signed_in(newcomer)  # at once: the renamed admin did not have to sign in first
+    user = get_user_model().objects.get(pk=newcomer.session["_auth_user_id"])
+    assert user.pk != admin.pk and not user.is_superuser and not user.mail_roles.exists()
+    assert newcomer.get("/").headers["Location"] == "/me/"  # a mail user's page, not the console
+    assert newcomer.get("/domains/example.test/").status_code == 404
+    assert newcomer.post("/me/forwards/add/", {"address": "loot@external.test"}).status_code == 302
+
+    rows = AuditEntry.objects.filter(pk__gt=since or 0)
+    assert [(r.actor, r.action, r.role) for r in rows.exclude(action="user.rename")] == [
+        (f"self:{BOB}", "account.forwards.add", "self")]
+    assert not rows.filter(actor__in=[BOB, ROBERT]).exists()  # nothing in the admin's name, under either address
+    admin.refresh_from_db()
+    assert admin.username == ROBERT and list(admin.mail_roles.values_list("kind", "domain")) == [
+        ("domain_admin", "example.test")]
+    signed_admin = sign_in(ROBERT, BOB_PASSWORD)
+    assert signed_in(signed_admin) and signed_admin.session["_auth_user_id"] == str(admin.pk)
+    assert signed_admin.get("/domains/example.test/").status_code == 200
+
+
+def test_below_superadmin_nobody_sets_the_password_of_a_console_users_mailbox_renamed_by_another_tool(
+        login_as, test_directory):
+    """Until its next sign-in, the console user is still named by the former address; its entry is what protects
+    it: a password set by the helpdesk would sign them in with the admin's roles."""
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    _rename_bob("another tool", test_directory)
+    for persona in ("helpdesk", "domain_admin"):
+        response = login_as(persona).post(f"/accounts/{ROBERT}/password/", {"password": PASSWORD,
+                                                                            "password2": PASSWORD})
+        assert response.status_code == 403, persona
+    assert not signed_in(sign_in(ROBERT, PASSWORD))
+    assert signed_in(sign_in(ROBERT, BOB_PASSWORD))

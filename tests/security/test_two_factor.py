@@ -227,3 +227,29 @@ def test_a_mail_users_second_factor_follows_its_account_when_an_admin_renames_it
     assert location == "/two-factor/verify/"  # not a fresh user without one
     assert list(get_user_model().objects.values_list("username", flat=True)) == ["robert@example.test"]
     assert TOTPDevice.objects.get(confirmed=True).user.username == "robert@example.test"
+
+
+def _header_links(page) -> list[str]:
+    """Where the links of the page's header lead (the menu, the user's links), in order."""
+    header = page.content.decode().split("<header", 1)[1].split("</header>", 1)[0]
+    return re.findall(r'href="([^"]+)"', header)
+
+
+def test_until_the_second_step_is_given_the_menu_offers_only_that_step_and_signing_out(db, clock):
+    _user("root", superuser=True)
+    client, _location = _sign_in("root")
+    enrolment = client.get("/two-factor/enrol/")
+    assert _header_links(enrolment) == ["/two-factor/enrol/"]
+    assert "pages open once your second factor is set up" in enrolment.content.decode()
+    assert 'action="/logout/"' in enrolment.content.decode()
+    device, _codes = _enrol(client)
+    menu = _header_links(client.get("/domains/"))
+    assert {"/", "/domains/", "/audit/", "/two-factor/", "/tokens/"} <= set(menu)
+    assert "/two-factor/enrol/" not in menu
+
+    client, _location = _sign_in("root")
+    code_prompt = client.get("/two-factor/verify/")
+    assert _header_links(code_prompt) == ["/two-factor/verify/"]
+    assert "pages open once you have typed your code" in code_prompt.content.decode()
+    client.post("/two-factor/verify/", {"code": _code(device)})
+    assert "/domains/" in _header_links(client.get("/domains/"))
