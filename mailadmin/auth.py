@@ -111,15 +111,31 @@ def free_address(entry: SignInEntry) -> None:
     """Before `entry` signs in with its primary address: a user still named by that address but tied to another
     entry, which another tool has renamed since, takes that entry's new address (follow_rename). The address then
     signs in as `entry`'s owner, who never inherits that user's roles or second factor. Raises DirectoryUnavailable."""
-    stale = (get_user_model().objects.filter(username__iexact=entry.mail, directory_identity__entry_uuid__gt="")
-             .exclude(directory_identity__entry_uuid=entry.entry_uuid).select_related("directory_identity").first())
-    if stale is None:
-        return
-    identity = stale.directory_identity
-    with connect() as directory:
-        former = get_sign_in_entry(directory, identity.dn)
-    if former and former.entry_uuid == identity.entry_uuid and former.mail != entry.mail:
-        follow_rename(stale, former)
+    stale = _stale_holder(entry.mail, entry.entry_uuid)
+    if stale is not None:
+        with connect() as directory:
+            _follow_if_renamed(directory, stale)
+
+
+def free_name(directory: Directory, address: str, holder_uuid: str) -> None:
+    """free_address() before a role is granted to `address`, whose entry now has entryUUID `holder_uuid` ("" for
+    none): the role goes to whoever the address names now, not to a console user another tool renamed away from it."""
+    stale = _stale_holder(address, holder_uuid)
+    if stale is not None:
+        _follow_if_renamed(directory, stale)
+
+
+def _stale_holder(address: str, holder_uuid: str):
+    """The user named `address` but tied to an entry other than the one with entryUUID `holder_uuid`, or None."""
+    return (get_user_model().objects.filter(username__iexact=address, directory_identity__entry_uuid__gt="")
+            .exclude(directory_identity__entry_uuid=holder_uuid).select_related("directory_identity").first())
+
+
+def _follow_if_renamed(directory: Directory, user) -> None:
+    identity = user.directory_identity
+    former = get_sign_in_entry(directory, identity.dn)
+    if former and former.entry_uuid == identity.entry_uuid and former.mail != user.username.lower():
+        follow_rename(user, former)
 
 
 def _console_user_renamed_to(address: str):

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _l
 from mailadmin import events
 from mailadmin.addresses import display_domain, normalise_address
 from mailadmin.audit import audited_action
+from mailadmin.auth import free_name
 from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
-from mailadmin.directory.signin import get_sign_in_entry
+from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.fields import DomainNameField
 from mailadmin.models import DirectoryIdentity, Role
 
@@ -23,15 +24,24 @@ def tie_identity(directory: Directory, user) -> DirectoryIdentity | None:
     entryUUID), or a pending identity when there is none yet. None for a user name that is not an address (it can
     only sign in with a local password)."""
     try:
-        address = normalise_address(user.get_username())
+        normalise_address(user.get_username())
     except ValueError:
         return None
-    account = ldap_accounts.get_account(directory, address)
-    entry = get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
+    entry = _entry_named(directory, user.get_username())
     identity, _created = DirectoryIdentity.objects.get_or_create(user=user)
     identity.dn, identity.entry_uuid = (entry.dn, entry.entry_uuid) if entry else ("", "")
     identity.save()
     return identity
+
+
+def _entry_named(directory: Directory, name: str) -> SignInEntry | None:
+    """The entry whose primary address is `name`, or None (no such account, or a name that is not an address)."""
+    try:
+        address = normalise_address(name)
+    except ValueError:
+        return None
+    account = ldap_accounts.get_account(directory, address)
+    return get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
 
 
 class RoleForm(forms.Form):
@@ -65,12 +75,15 @@ class RoleForm(forms.Form):
 
     def _grant(self, directory: Directory) -> Role | None:
         """Create the user when absent (it then signs in with its mailbox password: no local one) and the role.
-        A new user, or one whose identity is still pending, is tied to the entry holding its address now."""
+        A new user, or one whose identity is still pending, is tied to the entry holding its address now; a console
+        user still named by that address after another tool renamed its mailbox takes its new address first."""
         data = self.cleaned_data
         if data["domain"] and ldap_domains.get_domain(directory, data["domain"]) is None:
             self.add_error("domain", forms.ValidationError(_l("There is no domain %(name)s."),
                                                         params={"name": display_domain(data["domain"])}))
             return None
+        holder = _entry_named(directory, data["username"])
+        free_name(directory, data["username"], holder.entry_uuid if holder else "")
         user, created = get_user_model().objects.get_or_create(username=data["username"])
         if created:
             user.set_unusable_password()

@@ -140,3 +140,22 @@ def test_below_superadmin_nobody_sets_the_password_of_a_console_users_mailbox_re
         assert response.status_code == 403, persona
     assert not signed_in(sign_in(ROBERT, PASSWORD))
     assert signed_in(sign_in(ROBERT, BOB_PASSWORD))
+
+
+@pytest.mark.parametrize("new_mailbox", [True, False])
+def test_a_role_granted_at_a_renamed_console_users_former_address_goes_to_whoever_that_address_names_now(
+        new_mailbox, directory, test_directory):
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    admin = get_user_model().objects.get(username=BOB)
+    _rename_bob("another tool", test_directory)  # the admin has not signed in since: still named bob@
+    if new_mailbox:
+        make_mailbox(directory, BOB, "newbob")
+    adminrole("grant", BOB, "--helpdesk")
+
+    admin.refresh_from_db()
+    assert admin.username == ROBERT and list(admin.mail_roles.values_list("kind", "domain")) == [
+        ("domain_admin", "example.test")]
+    holder = get_user_model().objects.get(username=BOB)
+    assert holder.pk != admin.pk and list(holder.mail_roles.values_list("kind", "domain")) == [("helpdesk", "")]
+    identity = DirectoryIdentity.objects.get(user=holder)
+    assert identity.dn == ("uid=newbob,ou=Users,dc=example,dc=org" if new_mailbox else "")
