@@ -136,13 +136,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # "default" keeps counts and domain orders between requests (directory/remembered.py): each process's memory unless
 # CACHE_URL names a shared one (README, "Remembered counts"). "directory" remembers which LDAP servers failed lately
 # (directory/resting.py): a file cache, so every gunicorn worker of a host shares it without another service.
+# File caches are mailadmin.filecache's: Django's own, with an add() atomic across processes (the locks of remembered.py).
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://?max_entries=10000"),
     "directory": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "mailadmin.filecache.FileCache",
         "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")) + "/directory",
     },
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    CACHES["default"]["BACKEND"] = "mailadmin.filecache.FileCache"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

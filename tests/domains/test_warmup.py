@@ -131,7 +131,7 @@ def test_the_warm_up_runs_once_per_half_the_stated_time_across_workers_sharing_t
 @pytest.fixture
 def shared_cache(settings, tmp_path):
     settings.CACHES = {**settings.CACHES, "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "shared")}}
+        "BACKEND": "mailadmin.filecache.FileCache", "LOCATION": str(tmp_path / "shared")}}
 
 
 def _warmcache() -> list[str]:
@@ -202,7 +202,7 @@ def test_scripts_run_sh_starts_gunicorn_with_the_warm_up(superadmin, slapd, sett
     assert "2 values computed, 0 remembered already" in log  # the counts of the dashboard and of the domain list
 
     settings.CACHES = {**settings.CACHES, "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(cache_dir)}}
+        "BACKEND": "mailadmin.filecache.FileCache", "LOCATION": str(cache_dir)}}
     assert superadmin.get("/").context["counts"].accounts == 6
     assert [d.account_count for d in superadmin.get("/domains/").context["domains"]] == [5, 1]
     assert computations == []
