@@ -29,7 +29,7 @@ from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory import groups as ldap_groups
 from mailadmin.directory.accounts import Account, Person
 from mailadmin.mfa import second_factor_of
-from mailadmin.mfa_views import announce_reset
+from mailadmin.mfa_views import announce_reset, confirm_reset
 from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry
 from mailadmin.sessions import keep_own_session
 from mailadmin.shortcuts import (
@@ -336,13 +336,19 @@ def remove_account(request: HttpRequest, address: str) -> HttpResponse:
                                                     "may_delete_entry": access.superadmin})
 
 
-@post_or_back("accounts:detail")
-def reset_second_factor(request: HttpRequest, address: str) -> HttpResponse:
-    """Remove the authenticator and recovery codes of the account's user (a lost phone); audited."""
+def _reset_second_factor(request: HttpRequest, address: str) -> HttpResponse:
     with connect() as directory:
         account = _get_account_for_superadmin_or_404(request, directory, address)
     announce_reset(request, account.mail)
     return redirect("accounts:detail", address=account.mail)
+
+
+@confirm_first(_reset_second_factor)
+def reset_second_factor(request: HttpRequest, address: str) -> HttpResponse:
+    """Remove the authenticator and recovery codes of the account's user (a lost phone), once confirmed; audited."""
+    with connect() as directory:
+        account = _get_account_for_superadmin_or_404(request, directory, address)
+    return confirm_reset(request, _crumbs(account), account.mail)
 
 
 def rename_account(request: HttpRequest, address: str) -> HttpResponse:

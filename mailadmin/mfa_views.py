@@ -1,12 +1,12 @@
 """The second step of sign-in: a code (or a recovery code); enrolling an authenticator, turning it off, and a
-superadmin's reset of someone else's."""
+superadmin's reset of someone else's (asked first)."""
 
 from __future__ import annotations
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +17,9 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from mailadmin import mfa
+from mailadmin.addresses import display_address
 from mailadmin.auth import forget_failures
-from mailadmin.shortcuts import actor, posted
+from mailadmin.shortcuts import actor, confirm, posted
 
 NEXT = "mailadmin_mfa_next"  # session key: where the sign-in was going
 
@@ -117,3 +118,19 @@ def announce_reset(request: HttpRequest, username: str) -> None:
         messages.success(request, _("The second factor of %(user)s is reset.") % {"user": username})
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
+def confirm_reset(request: HttpRequest, crumbs: tuple[tuple[str, str], ...], username: str) -> HttpResponse:
+    """The page asking before a superadmin resets `username`'s second factor; back to the page that Cancel goes to
+    when there is none (a reload after the reset, another tab)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not mfa.has_second_factor(user):
+        return redirect(crumbs[-1][0])
+    shown = {"user": display_address(username)}
+    consequence = (_("Their authenticator and recovery codes are deleted. Their role requires a second factor: at "
+                     "their next sign-in, %(user)s enrols a new authenticator before reaching any page.")
+                   if mfa.required_for(user) else
+                   _("Their authenticator and recovery codes are deleted: from their next sign-in, %(user)s signs in "
+                     "with the password alone, until they enrol a new authenticator."))
+    return confirm(request, crumbs, _("Reset the second factor of %(user)s?") % shown, consequence % shown,
+                   _("Reset the second factor"), {})

@@ -16,7 +16,7 @@ from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
 from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
 from mailadmin.fields import DomainNameField
-from mailadmin.models import DirectoryIdentity, Role
+from mailadmin.models import ROLE_NAMES, DirectoryIdentity, Role
 
 
 def tie_identity(directory: Directory, user) -> DirectoryIdentity | None:
@@ -94,13 +94,31 @@ class RoleForm(forms.Form):
         role, _created = Role.objects.get_or_create(user=user, kind=data["kind"], domain=data["domain"] or "")
         return role
 
-    def _revoke(self) -> int | None:
+    def revoke_question(self) -> tuple[str, str]:
+        """The question and the consequence the page confirming the revocation shows."""
         data = self.cleaned_data
-        removed, _detail = Role.objects.filter(
-            user__username=data["username"], kind=data["kind"], domain=data["domain"] or ""
-        ).delete()
+        shown = {"user": data["username"], "role": ROLE_NAMES[data["kind"]], "domain": display_domain(data["domain"])}
+        if data["domain"]:
+            question = _("Revoke the role %(role)s of %(domain)s from %(user)s?")
+        elif data["kind"] == Role.HELPDESK:
+            question = _("Revoke the role %(role)s of every domain from %(user)s?")
+        else:
+            question = _("Revoke the role %(role)s from %(user)s?")  # an auditor's, which names no domain
+        return question % shown, _("From their next request on, %(user)s can no longer do what this role allows; "
+                                   "any other role they hold stays. You can grant it again later.") % shown
+
+    def held(self) -> bool:
+        """Whether the user holds the role the (valid) form names: what the console asks about before revoking."""
+        return self._named_role().exists()
+
+    def _named_role(self):
+        data = self.cleaned_data
+        return Role.objects.filter(user__username=data["username"], kind=data["kind"], domain=data["domain"] or "")
+
+    def _revoke(self) -> int | None:
+        removed, _detail = self._named_role().delete()
         if not removed:
             self.add_error(None, forms.ValidationError(_l("%(user)s does not hold that role."),
-                                                       params={"user": data["username"]}))
+                                                       params={"user": self.cleaned_data["username"]}))
             return None
         return removed

@@ -1,6 +1,6 @@
 """What the apps' views share: reading a form's data, who acts, who may create things, finding an address's entry
-or a domain (404), POST-only form endpoints, the confirmation page of an action that stops mail (disabling first of
-all), the message after enabling or disabling, and the rename pages."""
+or a domain (404), POST-only form endpoints, the confirmation page of an action that stops mail or takes someone's
+access away (disabling first of all), the message after enabling or disabling, and the rename pages."""
 
 from __future__ import annotations
 
@@ -106,21 +106,22 @@ def post_or_back(page: str):
 
 def confirm(request: HttpRequest, crumbs: tuple[tuple[str, str], ...], question: str, consequence: str, button: str,
             values: dict[str, str]) -> HttpResponse:
-    """The confirmation page of an action that stops mail: it posts `values` back to the same URL; `crumbs` are
-    (URL, text) pairs, the last one the page that Cancel goes back to."""
+    """The confirmation page of an action that stops mail or takes someone's access away: it posts `values` back to
+    the same URL; `crumbs` are (URL, text) pairs, the last one the page that Cancel goes back to."""
     return render(request, "confirm.html", {"crumbs": crumbs, "cancel": crumbs[-1][0], "question": question,
                                             "consequence": consequence, "button": button, "values": values})
 
 
-def confirm_first(act: Callable[[HttpRequest, str], HttpResponse]):
-    """For an action that stops mail (disabling, removing an alias or a forward): the decorated view answers a GET
-    with the confirmation page; the POST that page sends is `act(request, address)`."""
+def confirm_first(act: Callable[..., HttpResponse]):
+    """For an action that stops mail (disabling, removing an alias or a forward) or takes someone's access away
+    (revoking a role, resetting a second factor): the decorated view answers a GET with the confirmation page; the
+    POST that page sends is `act(request, **url_parameters)`."""
 
     def decorate(ask):
         @wraps(ask)
         @require_http_methods(["GET", "HEAD", "POST"])
-        def ask_or_act(request: HttpRequest, address: str) -> HttpResponse:
-            return act(request, address) if request.method == "POST" else ask(request, address)
+        def ask_or_act(request: HttpRequest, **url_parameters: str) -> HttpResponse:
+            return (act if request.method == "POST" else ask)(request, **url_parameters)
 
         return ask_or_act
 

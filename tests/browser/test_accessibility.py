@@ -165,6 +165,9 @@ CONSOLE = pages(
     "/tokens/", "/audit/", "/audit/?page=2", "/audit/?domain=example.test&outcome=refused",
     "/audit/?since=2030-01-02&until=2030-01-01",
     "/audit/{entry}/", "/console-users/", "/console-users/dadmin/", "/console-users/boss/", "/two-factor/",
+    # The questions before revoking a role and resetting a second factor (a console user's, an account's user's).
+    "/console-users/revoke/?username=dadmin&kind=domain_admin&domain=example.test",
+    "/console-users/boss/reset-two-factor/", "/accounts/alice@example.test/reset-two-factor/",
 ) + [
     State("not found (404)", "/no-such-page/", status=404),
     State("not a page (405)", "/logout/", status=405),  # signing out is a POST
@@ -305,9 +308,6 @@ NOT_PAGES = {
     "aliases:enable": "POST-only button: answers with a redirect to the virtual alias page",
     "selfservice_policy:switch": "POST-only switch on the domain page: answers with a redirect to it",
     "tokens:revoke": "POST-only button: answers with a redirect to the tokens page",
-    "roles:revoke": "POST-only: a refusal is the console users page with the form's errors (as the refused grant)",
-    "roles:reset_mfa": "POST-only button: answers with a redirect to the user's page",
-    "accounts:reset_mfa": "POST-only button: answers with a redirect to the account page",
     "audit:export": "a CSV download, not a page",
 }
 
@@ -346,12 +346,14 @@ def _wider_than_the_window(page: Page) -> list[str]:
 
 
 def _test_data(slapd, settings, vacation_host) -> dict:
-    """Console users with roles, audit rows (done and refused), an API token, bob's vacation reply and some mail in
-    his mailbox; the values of the paths' placeholders."""
+    """Console users with roles, audit rows (done and refused), an API token, alice's second factor, bob's vacation
+    reply and some mail in his mailbox; the values of the paths' placeholders."""
     use_vacation_host(vacation_host, slapd, settings)
     users = get_user_model().objects
     boss = users.create_superuser("boss", password=PASSWORD)
     TOTPDevice.objects.create(user=boss, name="authenticator", confirmed=True)
+    # alice (a mail user) enrolled one: the account page offers to reset it.
+    TOTPDevice.objects.create(user=users.create_user("alice@example.test"), name="phone", confirmed=True)
     users.create_superuser(NEWCOMER, password=PASSWORD)
     Role.objects.create(user=users.create_user("dadmin", password=PASSWORD), kind=Role.DOMAIN_ADMIN,
                         domain="example.test")

@@ -1,6 +1,7 @@
 """Issue 12's story in the browser: a superadmin grants a domain admin, who enrols TOTP and then needs a code to sign
 in; the domain admin changes a forward; an auditor finds that change by the forward's address, sees the before/after
-diff, exports it, and is refused on every change URL."""
+diff, exports it, and is refused on every change URL. Then the superadmin resets the domain admin's second factor and
+revokes its role, each after a confirmation page."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from mailadmin.models import Role
+from mailadmin.models import AuditEntry, Role
 
 from .conftest import PASSWORD, code_from_key, sign_in
 
@@ -98,3 +99,26 @@ def test_grant_enrol_change_then_the_auditor_finds_exports_and_changes_nothing(s
         response = reader.request.post(base + url, form={"address": "x@external.test", "quota": "1G"},
                                        headers={"X-CSRFToken": token, "Referer": base + "/"})
         assert response.status == 403, url
+
+    # Bob's phone is lost: the superadmin resets his second factor, then revokes his role. Each button asks first,
+    # naming him and what he loses; Cancel leaves everything as it was, only the confirmation acts.
+    page.goto(base + "/console-users/bob@example.test/")
+    page.get_by_role("link", name="Reset the second factor…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset the second factor of bob@example.test?")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(base + "/console-users/bob@example.test/")
+    assert "An authenticator is enrolled." in page.content()
+    page.get_by_role("link", name="Reset the second factor…").click()
+    page.get_by_role("button", name="Reset the second factor").click()
+    page.wait_for_url(base + "/console-users/bob@example.test/")
+    expect(page.locator(".messages")).to_contain_text("The second factor of bob@example.test is reset.")
+    assert "No second factor." in page.content()
+    page.get_by_role("link", name="Revoke… domain admin example.test").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Revoke the role domain admin of example.test from bob@example.test?")
+    assert Role.objects.filter(user__username="bob@example.test").exists()  # asked, not done
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_url(base + "/console-users/")  # his only role: he is no console user any more
+    assert not Role.objects.filter(user__username="bob@example.test").exists()
+    assert list(AuditEntry.objects.filter(action__in=("mfa.reset", "role.revoke")).order_by("pk").values_list(
+        "action", "actor", "ok")) == [("mfa.reset", "boss", True), ("role.revoke", "boss", True)]

@@ -27,6 +27,56 @@ def test_a_superadmin_grants_and_revokes_a_domain_admin_in_the_console(login_as)
     assert AuditEntry.objects.filter(action="role.revoke", ok=True).count() == 1
 
 
+def test_revoking_a_role_asks_first_naming_who_and_what(login_as):
+    root = login_as("superadmin")
+    login_as("domain_admin")  # creates dadmin, domain admin of example.test
+    page = root.get("/console-users/dadmin/").content.decode()
+    link = "/console-users/revoke/?username=dadmin&amp;kind=domain_admin&amp;domain=example.test"
+    assert f'href="{link}"' in page and 'action="/console-users/revoke/"' not in page  # a link, no button that acts
+    asked = root.get(link.replace("&amp;", "&"))
+    assert asked.status_code == 200 and asked.context["question"] == (
+        "Revoke the role domain admin of example.test from dadmin?")
+    assert asked.context["values"] == {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"}
+    assert asked.context["cancel"] == "/console-users/dadmin/" and 'name="csrfmiddlewaretoken"' in asked.content.decode()
+    assert Role.objects.filter(user__username="dadmin").exists() and not AuditEntry.objects.exists()  # only asked
+
+    done = root.post("/console-users/revoke/", asked.context["values"])
+    assert done["Location"] == "/console-users/"  # dadmin held no other role: no page of theirs any more
+    assert not Role.objects.filter(user__username="dadmin").exists()
+    row = AuditEntry.objects.get()
+    assert (row.action, row.target, row.actor, row.ok) == ("role.revoke", "dadmin domain_admin example.test", "root",
+                                                           True)
+    assert root.get(link.replace("&amp;", "&"))["Location"] == "/console-users/"  # a reload asks nothing
+
+
+def test_the_revoke_question_names_every_kind_of_role_in_words(login_as, django_user_model):
+    root = login_as("superadmin")
+    user = django_user_model.objects.create_user("chief")
+    for kind, domain in (("helpdesk", ""), ("auditor", ""), ("helpdesk", "xn--bcher-kva.example")):
+        Role.objects.create(user=user, kind=kind, domain=domain)
+    questions = [root.get("/console-users/revoke/", {"username": "chief", "kind": kind, "domain": domain})
+                 .context["question"] for kind, domain in (("helpdesk", ""), ("auditor", ""),
+                                                           ("helpdesk", "bücher.example"))]
+    assert questions == ["Revoke the role helpdesk of every domain from chief?", "Revoke the role auditor from chief?",
+                         "Revoke the role helpdesk of bücher.example from chief?"]
+    fr = root.get("/console-users/revoke/", {"username": "chief", "kind": "auditor", "domain": ""},
+                  HTTP_ACCEPT_LANGUAGE="fr")
+    assert fr.context["question"] == "Retirer à chief le rôle auditeur\u00a0?" and "Annuler" in fr.content.decode()
+
+
+def test_only_a_superadmin_is_asked_and_a_role_not_held_asks_nothing(login_as):
+    login_as("domain_admin")
+    query = {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"}
+    for persona in ("auditor", "domain_admin", "helpdesk"):
+        assert login_as(persona).get("/console-users/revoke/", query).status_code == 403, persona
+    root = login_as("superadmin")
+    for held_by_nobody, back_to in (({**query, "kind": "auditor", "domain": ""}, "/console-users/dadmin/"),
+                                    ({**query, "domain": "not a domain"}, "/console-users/dadmin/"),
+                                    ({**query, "username": "nobody"}, "/console-users/"), ({}, "/console-users/")):
+        assert root.get("/console-users/revoke/", held_by_nobody)["Location"] == back_to, held_by_nobody
+    assert Role.objects.filter(user__username="dadmin").count() == 1 and not AuditEntry.objects.exists()
+
+
 def test_the_form_refuses_what_adminrole_refuses(login_as):
     root = login_as("superadmin")
     for data, field in (({"username": "x@example.test", "kind": "domain_admin", "domain": ""}, "domain"),

@@ -112,9 +112,16 @@ def test_a_superadmin_resets_anothers_second_factor_audited_and_so_does_the_comm
     assert client.post("/two-factor/enrol/", {"code": _code(_enrol_pending)}).status_code == 200
     root = Client()
     root.force_login(get_user_model().objects.get(username="root"))
-    assert "Reset the second factor" in root.get("/console-users/dadmin/").content.decode()
+    assert 'href="/console-users/dadmin/reset-two-factor/"' in root.get("/console-users/dadmin/").content.decode()
+    asked = root.get("/console-users/dadmin/reset-two-factor/")  # the button's link: a question, nothing done
+    assert asked.context["question"] == "Reset the second factor of dadmin?"
+    assert "with the password alone" in asked.context["consequence"]  # a domain admin's role does not require one
+    assert asked.context["cancel"] == "/console-users/dadmin/"
+    assert TOTPDevice.objects.filter(user__username="dadmin").exists()
+    assert not AuditEntry.objects.filter(action="mfa.reset").exists()
     assert root.post("/console-users/dadmin/reset-two-factor/").status_code == 302
     assert not TOTPDevice.objects.filter(user__username="dadmin").exists()
+    assert root.get("/console-users/dadmin/reset-two-factor/")["Location"] == "/console-users/dadmin/"  # a reload
     assert AuditEntry.objects.get(action="mfa.reset").actor == "root"
     assert refused("resetmfa", "dadmin") == "username: dadmin has no second factor."
     client, _location = _sign_in("root")
@@ -126,6 +133,17 @@ def test_a_superadmin_resets_anothers_second_factor_audited_and_so_does_the_comm
 
 BOB, BOB_PASSWORD = "bob@example.test", "bob-password-22"  # a plain mail account (tests/base.ldif), no role
 EVERY_ROLE = ["superadmin", "domain_admin", "helpdesk", "auditor"]
+
+
+def test_the_reset_question_says_when_the_role_requires_a_new_enrolment(db, login_as):
+    chief = _user("chief", superuser=True)
+    TOTPDevice.objects.create(user=chief, name="phone", confirmed=True)
+    asked = login_as("superadmin").get("/console-users/chief/reset-two-factor/")
+    assert asked.context["question"] == "Reset the second factor of chief?"
+    assert "Their role requires a second factor: at their next sign-in, chief enrols a new authenticator" in (
+        asked.context["consequence"])
+    assert login_as("auditor").get("/console-users/chief/reset-two-factor/").status_code == 403  # it reads, never asks
+    assert TOTPDevice.objects.filter(user=chief).exists()
 
 
 def test_a_mail_user_enrols_from_my_account_and_then_needs_a_code(db, clock, settings):
@@ -205,7 +223,11 @@ def test_a_superadmin_resets_a_mail_users_second_factor_on_its_account_page_and_
     _enrol(client, going_to="/")
     assert "Reset the second factor" not in login_as("domain_admin").get(f"/accounts/{BOB}/").content.decode()
     root = login_as("superadmin")
-    assert "Reset the second factor" in root.get(f"/accounts/{BOB}/").content.decode()
+    assert f'href="/accounts/{BOB}/reset-two-factor/"' in root.get(f"/accounts/{BOB}/").content.decode()
+    asked = root.get(f"/accounts/{BOB}/reset-two-factor/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert asked.context["question"] == f"Réinitialiser le second facteur de {BOB}\u00a0?"
+    assert asked.context["cancel"] == f"/accounts/{BOB}/" and TOTPDevice.objects.exists()
+    assert not AuditEntry.objects.filter(action="mfa.reset").exists()
     assert root.post(f"/accounts/{BOB}/reset-two-factor/")["Location"] == f"/accounts/{BOB}/"
     assert not TOTPDevice.objects.exists()
     row = AuditEntry.objects.get(action="mfa.reset")

@@ -236,8 +236,9 @@ RULES: dict[str, Rule] = {
     "accounts:rename": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE,
                             data=lambda t, d: {"new_address": f"renamed@{t.domain}"}),
     "accounts:remove": Rule(path="account", get=ADMIN_PAGE, post=ADMIN_DONE),
-    # The account's user has no second factor: the superadmin is told so (a message, back to the account page).
-    "accounts:reset_mfa": Rule(path="account", get=BACK, post=SUPERADMIN_DONE, post_only=True),
+    # GET: the confirmation page, which only superadmins open; the account's user has no second factor, so it sends
+    # them back to the account page, and the POST tells them so (a message, back to the account page).
+    "accounts:reset_mfa": Rule(path="account", get=SUPERADMIN_DONE, post=SUPERADMIN_DONE),
     # Not the helpdesk. Without DOVEADM_URL (as here) the answer is the account page saying Dovecot is unreachable.
     "accounts:vacation": Rule(path="account", get=BACK, post=ADMIN_DONE, post_only=True,
                               data=lambda t, d: {"enabled": "on", "subject": "Away", "message": "Back soon.",
@@ -275,10 +276,14 @@ RULES: dict[str, Rule] = {
     "roles:detail": Rule(path="console_user", get=Row(200, 403, 403, 403, 403), post=NOT_ALLOWED, auditor_get=200),
     "roles:grant": Rule(get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True,
                         data=lambda t, d: {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"}),
-    "roles:revoke": Rule(get=NOT_ALLOWED, post=Row(422, 403, 403, 403, 403), post_only=True,
+    # GET: the page asking whether to revoke dadmin's role (superadmins only: the auditor acts on nothing, so it is
+    # never asked either).
+    "roles:revoke": Rule(get=Row(200, 403, 403, 403, 403), post=Row(422, 403, 403, 403, 403),
+                         query=lambda t: {"username": "dadmin", "kind": "domain_admin", "domain": "example.test"},
                          data=lambda t, d: {"username": "dadmin", "kind": "helpdesk", "domain": "other.test"}),
-    # dadmin has no second factor: the superadmin is told so (a message, back to the user's page).
-    "roles:reset_mfa": Rule(path="console_user", get=NOT_ALLOWED, post=Row(302, 403, 403, 403, 403), post_only=True),
+    # dadmin has no second factor: the confirmation (GET) sends the superadmin back to the user's page, the POST tells
+    # them so (a message, back to the user's page).
+    "roles:reset_mfa": Rule(path="console_user", get=Row(302, 403, 403, 403, 403), post=Row(302, 403, 403, 403, 403)),
     "audit:entry": Rule(path="audit_row", get=by_domain(Row(200, 200, 404, 404, 404)), post=NOT_ALLOWED,
                         auditor_get=200),
     "selfservice:account": Rule(get=MY_PAGE, post=MY_PAGE),
