@@ -69,6 +69,12 @@ class Access:
             return True
         return self.sees(domain) and set(fields) <= HELPDESK_FIELDS
 
+    def outranks_signer(self, dn: str) -> bool:
+        """Whether the user outranks whoever signs in as the entry `dn`. A console user still named by its former
+        address (another tool renamed its mailbox since its last sign-in) signs in as it too: only a superadmin may
+        change it, or a password or quota set by a domain admin or the helpdesk would reach that user's mailbox."""
+        return self.superadmin or not is_console_entry(dn)
+
     def may_create_in(self, domain: str) -> bool:
         return self.administers(domain)
 

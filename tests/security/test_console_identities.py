@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 
-from mailadmin.directory import accounts
+from mailadmin.directory import accounts, domains
 from mailadmin.directory.accounts import NewAccount
 from mailadmin.models import AuditEntry, DirectoryIdentity
 from tests.cli.helpers import run
@@ -159,3 +159,17 @@ def test_a_role_granted_at_a_renamed_console_users_former_address_goes_to_whoeve
     assert holder.pk != admin.pk and list(holder.mail_roles.values_list("kind", "domain")) == [("helpdesk", "")]
     identity = DirectoryIdentity.objects.get(user=holder)
     assert identity.dn == ("uid=newbob,ou=Users,dc=example,dc=org" if new_mailbox else "")
+
+
+@pytest.mark.parametrize("persona", ["helpdesk", "domain_admin"])
+def test_the_domains_quota_reset_leaves_a_console_users_mailbox_renamed_by_another_tool_alone(
+        persona, login_as, directory, test_directory):
+    """The reset checks each account's rank by its address; the renamed mailbox's address names nobody yet, but its
+    entry is a console user's all the same (Access.outranks_signer), as for its password above."""
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    _rename_bob("another tool", test_directory)
+    before = accounts.get_account(directory, ROBERT).quota_kb
+    assert before != domains.get_domain(directory, "example.test").default_quota_kb  # there is a change to refuse
+    response = login_as(persona).post("/domains/example.test/reset-quotas/")
+    assert response.status_code == 302
+    assert accounts.get_account(directory, ROBERT).quota_kb == before
