@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
+from django.test import Client
 
 from mailadmin.directory import accounts, domains
 from mailadmin.directory.accounts import NewAccount
@@ -173,3 +174,25 @@ def test_the_domains_quota_reset_leaves_a_console_users_mailbox_renamed_by_anoth
     response = login_as(persona).post("/domains/example.test/reset-quotas/")
     assert response.status_code == 302
     assert accounts.get_account(directory, ROBERT).quota_kb == before
+
+
+def _refusal(address: str) -> tuple:
+    """What a wrong password at the sign-in page answers for `address`: status, templates and the form's errors."""
+    response = Client().post("/login/", {"username": address, "password": "a-wrong-guess-1"})
+    return response.status_code, [t.name for t in response.templates], response.context["form"].errors
+
+
+def test_guesses_at_a_renamed_console_users_former_address_learn_nothing_and_write_one_row(
+        directory, test_directory, settings):
+    """Freeing the former address comes before the password check (selfservice/auth.py): a stranger's guess may make
+    the rename that the newcomer's or the admin's own next sign-in would make, and nothing more: the answer is an
+    unknown address's, and however many guesses, the audit log gets that one rename."""
+    settings.AXES_FAILURE_LIMIT = 10  # the guesses below all come from one client address
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    _rename_bob("another tool", test_directory)
+    make_mailbox(directory, BOB, "newbob")
+    since = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    unknown = _refusal("nobody@example.test")
+    assert [_refusal(BOB) for _ in range(3)] == [unknown] * 3
+    assert list(AuditEntry.objects.filter(pk__gt=since).values_list("action", "target")) == [("user.rename", ROBERT)]
+    assert signed_in(sign_in(ROBERT, BOB_PASSWORD))  # the admin, with its role, under its mailbox's new address
