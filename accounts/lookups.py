@@ -28,7 +28,7 @@ def may_change(access: Access, account: Account, fields: set[str], touched: tupl
     """Whether `fields` of `account` may change. A reserved or admin's address the account accepts (abuse@, or the
     address an admin signs in with, as an alias) protects the account like its primary address would, and adding or
     removing such an alias counts as re-pointing it."""
-    return access.outranks_signer(account.dn) and _may_change_addresses(access, account, fields, touched)
+    return access.outranks_signer(account) and _may_change_addresses(access, account, fields, touched)
 
 
 def _may_change_addresses(access: Access, account: Account, fields: set[str], touched: tuple[str, ...] = ()) -> bool:
@@ -56,7 +56,7 @@ def require_change(request: HttpRequest, account: Account, fields: set[str], tou
 def abilities(request: HttpRequest, account: Account) -> dict[str, bool]:
     """Which actions the account page offers this user."""
     access = access_for(request.user)
-    outranks = access.outranks_signer(account.dn)  # once for the page, not once an action
+    outranks = access.outranks_signer(account)  # once for the page, not once an action
     return {action: outranks and _may_change_addresses(access, account, fields) for action, fields in ACTIONS.items()}
 
 

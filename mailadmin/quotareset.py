@@ -57,7 +57,7 @@ class DomainQuotaResetForm(forms.Form):
         return QuotaReset(default, allowed, unchanged, len(differ) - len(allowed))
 
     def _may_reset(self, account: Account) -> bool:
-        return self.access.outranks_signer(account.dn) and self.access.may_change_account(account.mail, {"quota_kb"})
+        return self.access.outranks_signer(account) and self.access.may_change_account(account.mail, {"quota_kb"})
 
     def save(self, directory: Directory, *, actor: str, step: Callable[[], None] = lambda: None) -> QuotaReset | None:
         """One audit row for the whole domain; `step()` after each account (the command's progress bar)."""

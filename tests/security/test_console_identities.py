@@ -196,3 +196,19 @@ def test_guesses_at_a_renamed_console_users_former_address_learn_nothing_and_wri
     assert [_refusal(BOB) for _ in range(3)] == [unknown] * 3
     assert list(AuditEntry.objects.filter(pk__gt=since).values_list("action", "target")) == [("user.rename", ROBERT)]
     assert signed_in(sign_in(ROBERT, BOB_PASSWORD))  # the admin, with its role, under its mailbox's new address
+
+
+def test_below_superadmin_nobody_sets_the_password_of_a_console_users_mailbox_another_tool_moved(
+        login_as, test_directory):
+    """MMC renames a login with a modrdn: the entry moves to uid=robert as its address becomes robert@. Its entryUUID,
+    which ties the console user to it, stays: it is still a console user's mailbox, whose password a domain admin or
+    the helpdesk would otherwise set, then sign in with as its mail user (its forwards) or over IMAP."""
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    test_directory.ldap_tool("ldapmodify", input_text=f"dn: {BOB_DN}\nchangetype: modrdn\nnewrdn: uid=robert\n"
+                                                      f"deleteoldrdn: 1\n\ndn: uid=robert,ou=Users,dc=example,dc=org\n"
+                                                      f"changetype: modify\nreplace: mail\nmail: {ROBERT}\n")
+    for persona in ("helpdesk", "domain_admin"):
+        response = login_as(persona).post(f"/accounts/{ROBERT}/password/", {"password": PASSWORD,
+                                                                            "password2": PASSWORD})
+        assert response.status_code == 403, persona
+    assert not signed_in(sign_in(ROBERT, BOB_PASSWORD))  # nor does its own password sign in as a plain mail user
