@@ -9,7 +9,7 @@ from mailadmin.directory import Directory
 from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory.accounts import Account
 from mailadmin.directory.domains import MailDomain
-from mailadmin.permissions import Access, access_for, is_admin_address, is_console_entry, is_reserved
+from mailadmin.permissions import Access, access_for, is_admin_address, is_reserved
 from mailadmin.shortcuts import get_visible_domain_or_404, get_visible_or_404
 
 # What each action on an account changes, in the vocabulary of Access.may_change_account.
@@ -28,14 +28,7 @@ def may_change(access: Access, account: Account, fields: set[str], touched: tupl
     """Whether `fields` of `account` may change. A reserved or admin's address the account accepts (abuse@, or the
     address an admin signs in with, as an alias) protects the account like its primary address would, and adding or
     removing such an alias counts as re-pointing it."""
-    return _outranks_signer(access, account) and _may_change_addresses(access, account, fields, touched)
-
-
-def _outranks_signer(access: Access, account: Account) -> bool:
-    """Whether the user outranks whoever signs in as the account's entry. A console user still named by its former
-    address (another tool renamed its mailbox since its last sign-in) signs in as it too: only a superadmin may
-    change it, or a password set by a domain admin or the helpdesk would sign them in with that user's roles."""
-    return access.superadmin or not is_console_entry(account.dn)
+    return access.outranks_signer(account) and _may_change_addresses(access, account, fields, touched)
 
 
 def _may_change_addresses(access: Access, account: Account, fields: set[str], touched: tuple[str, ...] = ()) -> bool:
@@ -63,7 +56,7 @@ def require_change(request: HttpRequest, account: Account, fields: set[str], tou
 def abilities(request: HttpRequest, account: Account) -> dict[str, bool]:
     """Which actions the account page offers this user."""
     access = access_for(request.user)
-    outranks = _outranks_signer(access, account)  # once for the page, not once an action
+    outranks = access.outranks_signer(account)  # once for the page, not once an action
     return {action: outranks and _may_change_addresses(access, account, fields) for action, fields in ACTIONS.items()}
 
 

@@ -14,12 +14,16 @@ Django superusers. Views never check roles inline: each app's lookup helper asks
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from mailadmin.addresses import split_address
 from mailadmin.models import DirectoryIdentity
+
+if TYPE_CHECKING:
+    from mailadmin.directory.accounts import Account
 
 RESERVED_LOCAL_PARTS = frozenset({"postmaster", "abuse"})
 # What re-points or removes a reserved address: its status, forwards, removal, the address itself, and mailhost.
@@ -69,6 +73,13 @@ class Access:
             return True
         return self.sees(domain) and set(fields) <= HELPDESK_FIELDS
 
+    def outranks_signer(self, account: Account) -> bool:
+        """Whether the user outranks whoever signs in as the account's entry. A console user still named by its
+        former address (another tool renamed or moved its mailbox since its last sign-in) signs in as it too: only
+        a superadmin may change it, or a password or quota set by a domain admin or the helpdesk would reach that
+        user's mailbox."""
+        return self.superadmin or not is_console_entry(account.dn, account.entry_uuid)
+
     def may_create_in(self, domain: str) -> bool:
         return self.administers(domain)
 
@@ -90,10 +101,13 @@ def is_admin_address(address: str) -> bool:
     return console_user(address) is not None
 
 
-def is_console_entry(dn: str) -> bool:
-    """True when a console user (holding a role, or a superadmin) signs in as the entry `dn`, recorded at grant time."""
+def is_console_entry(dn: str, entry_uuid: str = "") -> bool:
+    """True when a console user (holding a role, or a superadmin) signs in as the entry `dn`, recorded at grant time,
+    or as the entry with entryUUID `entry_uuid` wherever another tool has moved it since (MMC renames a login with a
+    modrdn)."""
     users = get_user_model().objects.filter(CONSOLE_USER)
-    return DirectoryIdentity.objects.filter(dn__iexact=dn, user__in=users).exists()
+    same_entry = Q(dn__iexact=dn) | Q(entry_uuid=entry_uuid) if entry_uuid else Q(dn__iexact=dn)
+    return DirectoryIdentity.objects.filter(same_entry, user__in=users).exists()
 
 
 def access_for(user) -> Access:

@@ -53,8 +53,11 @@ class DomainQuotaResetForm(forms.Form):
         except Invalid as e:
             self.add_error(None, refused_error(e))
             return None
-        allowed = tuple(a for a in differ if self.access is None or self.access.may_change_account(a.mail, {"quota_kb"}))
+        allowed = tuple(a for a in differ if self.access is None or self._may_reset(a))
         return QuotaReset(default, allowed, unchanged, len(differ) - len(allowed))
+
+    def _may_reset(self, account: Account) -> bool:
+        return self.access.outranks_signer(account) and self.access.may_change_account(account.mail, {"quota_kb"})
 
     def save(self, directory: Directory, *, actor: str, step: Callable[[], None] = lambda: None) -> QuotaReset | None:
         """One audit row for the whole domain; `step()` after each account (the command's progress bar)."""

@@ -60,7 +60,7 @@ class MailUserBackend(ModelBackend):
         # a console user's entry from a second bind, which the directory would count as a second failure).
         free_address(entry)
         # A console user's entry signs in through its role only (tied at grant time), never as a plain mail user.
-        if console_user(entry.mail) or is_console_entry(entry.dn):
+        if console_user(entry.mail) or is_console_entry(entry.dn, entry.entry_uuid):
             return None
         if not password_matches(entry.dn, password):
             return None

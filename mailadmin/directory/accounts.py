@@ -44,6 +44,7 @@ class Account:
     hidden: bool
     csn: str  # entryCSN: the version this copy was read at
     extra_mail: tuple[str, ...] = ()  # further `mail` values: a legacy anomaly (a second mailbox), shown, never written
+    entry_uuid: str = ""  # entryUUID: the entry whoever it is named or wherever it is moved (a console user's tie)
 
     @property
     def domain(self) -> str:
@@ -129,6 +130,7 @@ def account_from_record(record: Record) -> Account:
         hidden=record.first(s.HIDDEN).upper() == s.HIDDEN_VALUE,
         csn=record.first(s.CSN),
         extra_mail=tuple(v.lower() for v in mails[1:]),
+        entry_uuid=record.first(s.UUID).lower(),
     )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
+from django.test import Client
 
-from mailadmin.directory import accounts
+from mailadmin.directory import accounts, domains
 from mailadmin.directory.accounts import NewAccount
 from mailadmin.models import AuditEntry, DirectoryIdentity
 from tests.cli.helpers import run
@@ -159,3 +160,55 @@ def test_a_role_granted_at_a_renamed_console_users_former_address_goes_to_whoeve
     assert holder.pk != admin.pk and list(holder.mail_roles.values_list("kind", "domain")) == [("helpdesk", "")]
     identity = DirectoryIdentity.objects.get(user=holder)
     assert identity.dn == ("uid=newbob,ou=Users,dc=example,dc=org" if new_mailbox else "")
+
+
+@pytest.mark.parametrize("persona", ["helpdesk", "domain_admin"])
+def test_the_domains_quota_reset_leaves_a_console_users_mailbox_renamed_by_another_tool_alone(
+        persona, login_as, directory, test_directory):
+    """The reset checks each account's rank by its address; the renamed mailbox's address names nobody yet, but its
+    entry is a console user's all the same (Access.outranks_signer), as for its password above."""
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    _rename_bob("another tool", test_directory)
+    before = accounts.get_account(directory, ROBERT).quota_kb
+    assert before != domains.get_domain(directory, "example.test").default_quota_kb  # there is a change to refuse
+    response = login_as(persona).post("/domains/example.test/reset-quotas/")
+    assert response.status_code == 302
+    assert accounts.get_account(directory, ROBERT).quota_kb == before
+
+
+def _refusal(address: str) -> tuple:
+    """What a wrong password at the sign-in page answers for `address`: status, templates and the form's errors."""
+    response = Client().post("/login/", {"username": address, "password": "a-wrong-guess-1"})
+    return response.status_code, [t.name for t in response.templates], response.context["form"].errors
+
+
+def test_guesses_at_a_renamed_console_users_former_address_learn_nothing_and_write_one_row(
+        directory, test_directory, settings):
+    """Freeing the former address comes before the password check (selfservice/auth.py): a stranger's guess may make
+    the rename that the newcomer's or the admin's own next sign-in would make, and nothing more: the answer is an
+    unknown address's, and however many guesses, the audit log gets that one rename."""
+    settings.AXES_FAILURE_LIMIT = 10  # the guesses below all come from one client address
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    _rename_bob("another tool", test_directory)
+    make_mailbox(directory, BOB, "newbob")
+    since = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    unknown = _refusal("nobody@example.test")
+    assert [_refusal(BOB) for _ in range(3)] == [unknown] * 3
+    assert list(AuditEntry.objects.filter(pk__gt=since).values_list("action", "target")) == [("user.rename", ROBERT)]
+    assert signed_in(sign_in(ROBERT, BOB_PASSWORD))  # the admin, with its role, under its mailbox's new address
+
+
+def test_below_superadmin_nobody_sets_the_password_of_a_console_users_mailbox_another_tool_moved(
+        login_as, test_directory):
+    """MMC renames a login with a modrdn: the entry moves to uid=robert as its address becomes robert@. Its entryUUID,
+    which ties the console user to it, stays: it is still a console user's mailbox, whose password a domain admin or
+    the helpdesk would otherwise set, then sign in with as its mail user (its forwards) or over IMAP."""
+    adminrole("grant", BOB, "--domain-admin", "example.test")
+    test_directory.ldap_tool("ldapmodify", input_text=f"dn: {BOB_DN}\nchangetype: modrdn\nnewrdn: uid=robert\n"
+                                                      f"deleteoldrdn: 1\n\ndn: uid=robert,ou=Users,dc=example,dc=org\n"
+                                                      f"changetype: modify\nreplace: mail\nmail: {ROBERT}\n")
+    for persona in ("helpdesk", "domain_admin"):
+        response = login_as(persona).post(f"/accounts/{ROBERT}/password/", {"password": PASSWORD,
+                                                                            "password2": PASSWORD})
+        assert response.status_code == 403, persona
+    assert not signed_in(sign_in(ROBERT, BOB_PASSWORD))  # nor does its own password sign in as a plain mail user
