@@ -29,7 +29,7 @@ def _require_reader(request: HttpRequest, *, acting: bool = False) -> None:
     """Superadmins and auditors read the role pages; nobody else (403). Only superadmins post, or open the page that
     asks before an action (`acting`): auditors never act."""
     access = access_for(request.user)
-    if not _reads_console_users(access) or ((acting or request.method != "GET") and not access.superadmin):
+    if not _reads_console_users(access) or ((acting or request.method not in ("GET", "HEAD")) and not access.superadmin):
         raise PermissionDenied
 
 

@@ -116,6 +116,15 @@ def test_an_auditor_reads_a_users_second_factor_without_the_buttons(login_as):
     assert "Reset the second factor" in login_as("superadmin").get("/console-users/dadmin/").content.decode()
 
 
+def test_an_auditor_may_ask_for_the_pages_it_reads_with_head_but_not_for_the_questions(login_as):
+    login_as("domain_admin")  # creates dadmin
+    auditor = login_as("auditor")
+    for page in ("/console-users/", "/console-users/dadmin/"):
+        assert auditor.head(page).status_code == 200, page  # HEAD is GET without the body: a read
+    assert auditor.head("/console-users/dadmin/reset-two-factor/").status_code == 403  # a superadmin's question
+    assert auditor.post("/console-users/grant/", {"username": "x", "kind": "auditor"}).status_code == 403
+
+
 def test_the_users_list_names_role_domains_in_unicode(login_as, django_user_model):
     user = django_user_model.objects.create_user("bob")
     Role.objects.create(user=user, kind="domain_admin", domain="xn--bcher-kva.example")
