@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from mailadmin import dovecot
 from mailadmin.accountforms import AccountAddressForm, removal_question
@@ -23,7 +23,7 @@ from mailadmin.mfa import has_second_factor
 from mailadmin.permissions import access_for
 from mailadmin.self_service import self_service_allowed, set_self_service
 from mailadmin.sessions import is_mail_user, keep_own_session
-from mailadmin.shortcuts import actor, confirm
+from mailadmin.shortcuts import actor, confirm, confirm_first
 from mailadmin.vacation import VACATION_UNREACHABLE, vacation_form
 
 from .forms import OwnPasswordForm
@@ -97,11 +97,13 @@ def add_forward(request: HttpRequest) -> HttpResponse:
     return _change_forward(request, True)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+def _remove_forward(request: HttpRequest) -> HttpResponse:
+    return _change_forward(request, False)
+
+
+@confirm_first(_remove_forward)
 def remove_forward(request: HttpRequest) -> HttpResponse:
     """Confirm on GET (mail stops reaching the target), remove on POST; back to My account for a value it lacks."""
-    if request.method == "POST":
-        return _change_forward(request, False)
     with connect() as directory:
         account = _my_account(request, directory)
     value = request.GET.get("address", "")
