@@ -138,11 +138,17 @@ def _follow_if_renamed(directory: Directory, user) -> None:
         follow_rename(user, former)
 
 
+def entry_at(directory: Directory, address: str) -> SignInEntry | None:
+    """The sign-in entry of the account whose primary address is `address` (normalised), or None: an alias names
+    nobody's sign-in."""
+    account = ldap_accounts.get_account(directory, address)
+    return get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
+
+
 def _console_user_renamed_to(address: str):
     """The console user tied to the entry whose primary address is now `address`, under a former name, or None."""
     with connect() as directory:
-        account = ldap_accounts.get_account(directory, address)
-        entry = get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
+        entry = entry_at(directory, address)
     return tied_user(entry, CONSOLE_USER) if entry else None
 
 

@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _l
 from mailadmin import events
 from mailadmin.addresses import display_domain, normalise_address
 from mailadmin.audit import audited_action
-from mailadmin.auth import free_name
+from mailadmin.auth import entry_at, free_name
 from mailadmin.directory import Directory
-from mailadmin.directory import accounts as ldap_accounts
 from mailadmin.directory import domains as ldap_domains
-from mailadmin.directory.signin import SignInEntry, get_sign_in_entry
+from mailadmin.directory.signin import SignInEntry
 from mailadmin.fields import DomainNameField
 from mailadmin.models import ROLE_NAMES, DirectoryIdentity, Role
 
@@ -24,10 +23,10 @@ def tie_identity(directory: Directory, user) -> DirectoryIdentity | None:
     entryUUID), or a pending identity when there is none yet. None for a user name that is not an address (it can
     only sign in with a local password)."""
     try:
-        normalise_address(user.get_username())
+        address = normalise_address(user.get_username())
     except ValueError:
         return None
-    entry = _entry_named(directory, user.get_username())
+    entry = entry_at(directory, address)
     identity, _created = DirectoryIdentity.objects.get_or_create(user=user)
     identity.dn, identity.entry_uuid = (entry.dn, entry.entry_uuid) if entry else ("", "")
     identity.save()
@@ -40,8 +39,7 @@ def _entry_named(directory: Directory, name: str) -> SignInEntry | None:
         address = normalise_address(name)
     except ValueError:
         return None
-    account = ldap_accounts.get_account(directory, address)
-    return get_sign_in_entry(directory, account.dn) if account and account.mail == address else None
+    return entry_at(directory, address)
 
 
 class RoleForm(forms.Form):
