@@ -182,9 +182,7 @@ def list_domain_accounts(
             if not directory.features.vlv:
                 raise
             # The bind account may not page through the whole domain, but slapd's sorted windows are not cut.
-    if not directory.features.vlv:
-        return _page_sorted_here(directory, flt, page, per_page)
-    return _page_sorted_by_slapd(directory, flt, page, per_page)
+    return _page_searched(directory, flt, page, per_page)
 
 
 def list_accounts(
@@ -203,6 +201,11 @@ def list_accounts(
         if not domains:
             return AccountPage((), 0, page, per_page)
         flt = s.all_of(flt, s.in_domains(domains))
+    return _page_searched(directory, flt, page, per_page)
+
+
+def _page_searched(directory: Directory, flt: str, page: int, per_page: int) -> AccountPage:
+    """The page by one search: a server-side sorted window where slapd offers VLV, else sorted here."""
     if not directory.features.vlv:
         return _page_sorted_here(directory, flt, page, per_page)
     return _page_sorted_by_slapd(directory, flt, page, per_page)
